@@ -1,0 +1,54 @@
+# Reverse Mentoring Coach: the two set-up commands are `make run` and `make test`.
+# Both create .venv when missing and reinstall only when pyproject.toml changed.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+export CMAKE_BUILD_PARALLEL_LEVEL ?= 2
+
+.PHONY: run test lint typecheck pytest index eval bench browser clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -e '.[dev]'
+	touch $(STAMP)
+
+# Ingest is idempotent: unchanged documents are read and hashed but never re-embedded.
+index: $(STAMP)
+	$(BIN)/coach ingest
+
+run: index
+	$(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $${PORT:-8501}
+
+# The browser test drives Debian's chromium; install it once if it is missing.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+lint: $(STAMP)
+	$(BIN)/ruff check coach tests bench eval app.py app_pages
+
+typecheck: $(STAMP)
+	$(BIN)/mypy coach
+
+pytest: $(STAMP) browser
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+eval: $(STAMP)
+	$(BIN)/coach eval --baseline eval/baseline.json --out eval/reports/latest
+
+bench: $(STAMP)
+	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/llm.py
+	$(BIN)/python bench/app.py
+
+clean:
+	rm -rf .coach-data .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,93 @@
+"""Commands over the knowledge base: ingest, retrieve, documents, remove."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from coach.commands import app, console, out, print_json, runtime
+
+
+@app.command()
+def ingest(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (default: knowledge/).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Index documents (.md .txt .pdf .docx .html); unchanged content is not embedded again."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+    rt = runtime()
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=as_json or not console.is_terminal,
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = bar.add_task("Reading" if phase == "read" else "Embedding", total=total)
+            bar.update(tasks[phase], completed=done, total=total)
+
+        summary = rt.ingest(list(paths) if paths else None, progress=progress)
+    if as_json:
+        print_json(summary.model_dump(mode="json"))
+    else:
+        for failure in summary.failures:
+            console.print(f"[red]failed[/] {failure.line()}", highlight=False)
+        out.print(str(summary))
+    if summary.failures:
+        raise typer.Exit(1)
+
+
+@app.command()
+def retrieve(
+    query: Annotated[str, typer.Argument(help="What to look for.")],
+    k: Annotated[int, typer.Option("-k", min=1, max=50, help="How many passages.")] = 5,
+    audience: Annotated[Optional[str], typer.Option(help="mentor, mentee, coordinator or all.")] = None,
+    stage: Annotated[
+        Optional[str], typer.Option(help="prepare, first-session, ongoing, review, closing, program.")
+    ] = None,
+    topic: Annotated[Optional[list[str]], typer.Option(help="Restrict to documents with this topic.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Find the passages of guidance that best match a query (hybrid dense + BM25)."""
+    from coach.knowledge.retrieval import Filters
+
+    rt = runtime()
+    passages = rt.retriever.retrieve(query, k=k, filters=Filters(audience, stage, tuple(topic or ())))
+    if as_json:
+        print_json([p.model_dump(include={"id", "source", "title", "heading", "text", "score"}) for p in passages])
+        return
+    for i, p in enumerate(passages, 1):
+        out.print(f"[bold][{i}] {p.title}[/] — {p.heading or '(intro)'}  [dim]{p.source} · {p.score:.4f}[/]")
+        out.print(p.text.strip()[:400] + ("…" if len(p.text) > 400 else ""))
+        out.print()
+
+
+@app.command()
+def documents(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List indexed documents and their chunk counts."""
+    rt = runtime()
+    counts = {s: len(ids) for s, ids in sorted(rt.store.ids_by_source().items())}
+    if as_json:
+        print_json([{"source": s, "chunks": n} for s, n in counts.items()])
+        return
+    for source, n in counts.items():
+        out.print(f"{n:5d}  {source}")
+    out.print(f"{len(counts)} documents, {sum(counts.values())} chunks")
+
+
+@app.command()
+def remove(sources: Annotated[list[str], typer.Argument(help="Document names as shown by 'coach documents'.")]) -> None:
+    """Delete documents from the index."""
+    from coach.knowledge.ingest import remove_sources
+
+    n = remove_sources(sources, runtime().store)
+    out.print(f"Removed {n} chunks.")

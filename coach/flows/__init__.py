@@ -1,0 +1,1 @@
+"""Coaching flows: agendas, feedback scoring and rehearsal, stereotype reflection, questions, routing."""

