@@ -1,0 +1,88 @@
+"""``coach eval``: measured, calibrated response quality with a regression gate."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from coach.commands import app, console, out, runtime
+
+
+@app.command("eval")
+def evaluate(
+    suite: Annotated[
+        str,
+        typer.Option(
+            help="all, or a comma-separated list: retrieval, answers, agenda, feedback, stereotypes, roleplay, routing, fairness."
+        ),
+    ] = "all",
+    provider: Annotated[
+        Optional[str], typer.Option(help="Use this chat model provider (local, openai, fake) where flows may use one.")
+    ] = None,
+    baseline: Annotated[Optional[Path], typer.Option(help="Fail on regressions against this baseline JSON.")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Where report.json, report.md and report.html go.")] = Path(
+        "eval/reports/latest"
+    ),
+    split: Annotated[str, typer.Option(help="Dataset split: test or dev.")] = "test",
+    tolerance: Annotated[float, typer.Option(help="Allowed drop below the baseline.")] = 0.02,
+    judge: Annotated[
+        Optional[str], typer.Option(help="'openai': also grade answers with a configured OpenAI-compatible judge.")
+    ] = None,
+    write_baseline: Annotated[Optional[Path], typer.Option(help="Write this run's values as a new baseline.")] = None,
+    update_readme: Annotated[bool, typer.Option(help="Refresh the README's Quality section.")] = False,
+) -> None:
+    """Run the eval suites offline and gate on thresholds and the baseline."""
+    from coach.evaluation.context import EvalContext
+    from coach.evaluation.report import update_readme as refresh_readme
+    from coach.evaluation.report import write_reports
+    from coach.evaluation.runner import baseline_values, run_eval
+
+    rt = runtime()
+    if rt.store.count() == 0:
+        rt.ingest()
+    model = None
+    if provider:
+        from coach.llm.providers import build_chat_model
+
+        model = build_chat_model(rt.settings.model_copy(update={"llm_provider": provider}))
+    ctx = EvalContext(runtime=rt, split=split, model=model)
+
+    def progress(name: str, index: int, total: int) -> None:
+        console.print(f"[{index}/{total}] {name}", highlight=False)
+
+    report = run_eval(ctx, suite, baseline, tolerance, progress)
+    if judge:
+        from coach.evaluation.judge import judge_answers
+
+        report.metrics += judge_answers(ctx, judge, out_dir / "judge-cache")
+    for path in write_reports(report, out_dir):
+        console.print(f"wrote {path}", highlight=False)
+    if write_baseline:
+        write_baseline.write_text(json.dumps(baseline_values(report), indent=2, sort_keys=True) + "\n")
+    if update_readme:
+        from coach.config import PROJECT_ROOT
+
+        refresh_readme(report, PROJECT_ROOT / "README.md")
+    for metric in report.metrics:
+        mark = "ok  " if metric.passed else "FAIL"
+        gate = f" (min {metric.threshold})" if metric.threshold is not None else ""
+        out.print(f"{mark} {metric.key:40} {metric.value}{gate}", highlight=False)
+    if not report.ok:
+        for metric in report.below_threshold:
+            console.print(
+                f"[red]below threshold[/] {metric.key} = {metric.value} < {metric.threshold}; worst cases:",
+                highlight=False,
+            )
+            for case in metric.details[:3]:
+                console.print(f"    {json.dumps(case, default=str)[:300]}", highlight=False)
+        for regression in report.regressions:
+            console.print(
+                f"[red]regressed[/] {regression.key}: {regression.baseline} -> {regression.current}; worst cases:",
+                highlight=False,
+            )
+            for case in regression.worst_cases[:3]:
+                console.print(f"    {json.dumps(case, default=str)[:300]}", highlight=False)
+        raise typer.Exit(1)

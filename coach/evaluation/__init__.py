@@ -1,0 +1,1 @@
+"""Metrics and the eval runner behind ``coach eval``."""

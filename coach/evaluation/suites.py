@@ -1,0 +1,355 @@
+"""The eval suites. Each takes an ``EvalContext`` and returns its metrics.
+
+Thresholds are the project's minimums on the test split; a metric without a threshold is
+reported, not gated.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from coach.evaluation.context import EvalContext
+from coach.evaluation.metrics import Metric, hit_at_k, mean_metric, ndcg_at_k, quote_matches, reciprocal_rank
+
+Suite = Callable[[EvalContext], list[Metric]]
+
+REQUIRED_BY_STAGE = {
+    "first-session": {"confidentiality", "expectations", "goals", "logistics"},
+    "review": {"progress-review"},
+    "closing": {"reflection", "celebration", "next-steps"},
+    "ongoing": set(),
+}
+
+
+def _worst(details: list[dict[str, Any]], key: str = "score") -> list[dict[str, Any]]:
+    return sorted(details, key=lambda d: d.get(key, 0))
+
+
+def retrieval_suite(ctx: EvalContext) -> list[Metric]:
+    """hit@5, MRR and nDCG@5 of hybrid retrieval on the written questions (by document)."""
+    hits, rrs, ndcgs, details = [], [], [], []
+    for row in ctx.rows("questions"):
+        passages = ctx.timed("retrieve", ctx.runtime.retriever.retrieve, row["question"], k=5)
+        ranked = [Path(p.source).name for p in passages]
+        relevant = set(row["relevant"])
+        hits.append(hit_at_k(ranked, relevant, 5))
+        rrs.append(reciprocal_rank(ranked, relevant))
+        ndcgs.append(ndcg_at_k(ranked, relevant, 5))
+        details.append({"id": row["id"], "question": row["question"], "score": hits[-1], "got": ranked[:3]})
+    return [
+        mean_metric("retrieval", "hit_at_5", hits, 0.9, _worst(details)[:10]),
+        mean_metric("retrieval", "mrr", rrs),
+        mean_metric("retrieval", "ndcg_at_5", ndcgs),
+    ]
+
+
+def answers_suite(ctx: EvalContext) -> list[Metric]:
+    """Default answers: citation validity, groundedness, relevance; and the support judge's calibration.
+
+    - citation_validity: per answer 1 if every cited id is among the retrieved passages and
+      every quote fuzzy-matches its passage (``quote_matches``), else 0.
+    - groundedness: per answer, the share of its sentences whose ``support_score`` against
+      the passage they cite reaches ``settings.grounding_threshold`` (answers that honestly
+      decline count as fully grounded only if they cite nothing).
+    - answer_relevance: per answer, 1 if it cites a passage from a document labelled
+      relevant to the question, else 0.
+    - honest_decline: per out-of-scope question, 1 if the answer says the guidance does not
+      cover it.
+    - support_precision / support_recall: the support judgement (score >= threshold) against
+      the labelled sentence/passage pairs.
+    """
+    from coach.answering import answer_question, support_score
+    from coach.answering.text import split_sentences
+    from coach.evaluation.calibration import precision_recall_f1
+
+    runtime = ctx.runtime
+    settings = runtime.settings
+    embedder = runtime.embedder
+    validity, grounded, relevance, details = [], [], [], []
+    for row in ctx.rows("questions"):
+        answer = ctx.timed("ask", answer_question, row["question"], runtime.retriever, settings, model=ctx.model)
+        retrieved = {p.id: p for p in answer.passages}
+        valid = all(c.id in retrieved and quote_matches(c.quote, retrieved[c.id].text) for c in answer.citations)
+        validity.append(1.0 if valid else 0.0)
+        numbered = {i + 1: p for i, p in enumerate(answer.passages)}
+        by_id = {c.id: c for c in answer.citations}
+        sentences = split_sentences(answer.answer)
+        supported = 0
+        for sentence in sentences:
+            cited = [numbered[int(n)] for n in re.findall(r"\[(\d+)\]", sentence) if int(n) in numbered]
+            cited += [retrieved[i] for i in by_id if i in retrieved and not cited and len(answer.citations) == 1]
+            if cited and max(support_score(sentence, p.text, embedder) for p in cited) >= settings.grounding_threshold:
+                supported += 1
+        share = supported / len(sentences) if sentences else (1.0 if not answer.citations else 0.0)
+        grounded.append(share if answer.covered else 1.0)
+        cited_docs = {Path(c.source).name for c in answer.citations}
+        relevance.append(1.0 if cited_docs & set(row["relevant"]) else 0.0)
+        details.append(
+            {
+                "id": row["id"],
+                "question": row["question"],
+                "score": share,
+                "valid": valid,
+                "answer": answer.answer[:300],
+            }
+        )
+    declines = []
+    for row in ctx.rows("out_of_scope"):
+        answer = answer_question(row["question"], runtime.retriever, settings, model=ctx.model)
+        declines.append(0.0 if answer.covered else 1.0)
+    pairs = ctx.rows("grounding_pairs")
+    gold = [bool(r["label"]) for r in pairs]
+    pred = [support_score(r["sentence"], r["passage"], embedder) >= settings.grounding_threshold for r in pairs]
+    prf = precision_recall_f1(gold, pred)
+    return [
+        mean_metric("answers", "citation_validity", validity, 1.0, _worst(details, "valid")[:10]),
+        mean_metric("answers", "groundedness", grounded, 0.9, _worst(details)[:10]),
+        mean_metric("answers", "answer_relevance", relevance),
+        mean_metric("answers", "honest_decline", declines),
+        Metric(suite="answers", name="support_precision", value=round(prf.precision, 4), n=len(pairs)),
+        Metric(suite="answers", name="support_recall", value=round(prf.recall, 4), n=len(pairs)),
+    ]
+
+
+def agenda_request(row: dict[str, Any]) -> Any:
+    from coach.flows.agenda import AgendaRequest
+
+    return AgendaRequest(
+        mentor=row["mentor"],
+        mentee=row["mentee"],
+        session_number=row["session_number"],
+        program_sessions=row["program_sessions"],
+        duration_minutes=row["duration"],
+        focus=row["focus"],
+        format=row["format"],
+        notes=row.get("notes", ""),
+        open_actions=row.get("open_actions", []),
+    )
+
+
+def agenda_suite(ctx: EvalContext) -> list[Metric]:
+    """Agenda validity: per request 1 only if the agenda validates against its schema, its
+    minutes sum exactly to the duration, it covers its stage's required elements, every item
+    cites at least one indexed passage, every open action appears, and the focus is covered
+    (a content word of the focus appears in the objectives or items). Also reported: the
+    share of requests whose stage matches the expected stage."""
+    from coach.flows.agenda import Agenda, build_agenda
+
+    valid, stages, details = [], [], []
+    known_ids = {c for ids in ctx.runtime.store.ids_by_source().values() for c in ids}
+    for row in ctx.rows("agenda_requests"):
+        agenda = ctx.timed("agenda", build_agenda, agenda_request(row), ctx.runtime.retriever, model=ctx.model)
+        problems = []
+        Agenda.model_validate(agenda.model_dump())
+        if sum(i.minutes for i in agenda.items) != row["duration"]:
+            problems.append("minutes do not sum to the duration")
+        missing = REQUIRED_BY_STAGE.get(agenda.stage, set()) - agenda.covered()
+        if missing:
+            problems.append(f"missing {sorted(missing)}")
+        if any(not i.citations or not set(i.citations) <= known_ids for i in agenda.items):
+            problems.append("an item lacks a valid citation")
+        text = " ".join([*agenda.objectives, *(f"{i.title} {i.details} {i.purpose}" for i in agenda.items)]).lower()
+        for action in row.get("open_actions", []):
+            if action.lower()[:30] not in text:
+                problems.append(f"open action missing: {action[:40]}")
+        focus_words = [w for w in re.findall(r"[a-z]{5,}", row["focus"].lower())]
+        if focus_words and not any(w in text for w in focus_words):
+            problems.append("focus not covered")
+        valid.append(0.0 if problems else 1.0)
+        stages.append(1.0 if agenda.stage == row["expected_stage"] else 0.0)
+        details.append({"id": row["id"], "score": valid[-1], "problems": problems})
+    return [
+        mean_metric("agenda", "validity", valid, 1.0, _worst(details)[:10]),
+        mean_metric("agenda", "stage_accuracy", stages),
+    ]
+
+
+def feedback_suite(ctx: EvalContext) -> list[Metric]:
+    """Feedback scorer agreement per criterion: accuracy (gated at 0.8) and quadratic kappa."""
+    from coach.evaluation.calibration import CRITERIA, evaluate_feedback
+
+    rows = ctx.rows("feedback_utterances")
+    report = ctx.timed("feedback", lambda: evaluate_feedback(rows, embedder=ctx.runtime.embedder, split=ctx.split))
+    metrics = []
+    for criterion in CRITERIA:
+        metrics.append(
+            Metric(
+                suite="feedback",
+                name=f"accuracy_{criterion}",
+                value=round(report.accuracy[criterion], 4),
+                n=report.n,
+                threshold=0.8,
+            )
+        )
+        metrics.append(
+            Metric(suite="feedback", name=f"kappa_{criterion}", value=round(report.kappa[criterion], 4), n=report.n)
+        )
+    return metrics
+
+
+def stereotypes_suite(ctx: EvalContext) -> list[Metric]:
+    """Stereotype checker precision, recall and F1 (F1 gated at 0.85) on the labelled statements."""
+    from coach.evaluation.calibration import evaluate_stereotypes
+
+    rows = ctx.rows("stereotype_statements")
+    report = ctx.timed(
+        "stereotypes", lambda: evaluate_stereotypes(rows, embedder=ctx.runtime.embedder, split=ctx.split)
+    )
+    errors = [{"score": 0.0, **e} for e in report.errors[:10]]
+    return [
+        Metric(suite="stereotypes", name="precision", value=round(report.scores.precision, 4), n=report.n),
+        Metric(suite="stereotypes", name="recall", value=round(report.scores.recall, 4), n=report.n),
+        Metric(
+            suite="stereotypes", name="f1", value=round(report.scores.f1, 4), n=report.n, threshold=0.85, details=errors
+        ),
+        Metric(suite="stereotypes", name="category_accuracy", value=round(report.category_accuracy, 4), n=report.n),
+    ]
+
+
+AI_MARKERS = re.compile(
+    r"\b(as an ai|language model|assistant|chatbot|i am an ai|i'm an ai|simulation|role-?play)\b", re.I
+)
+
+
+def in_character(reply: str) -> bool:
+    """A reply is in character when it is non-empty, speaks in the first or second person,
+    and never mentions being an AI, a model, an assistant, a simulation or a role-play."""
+    reply = reply.strip()
+    return (
+        bool(reply)
+        and not AI_MARKERS.search(reply)
+        and bool(re.search(r"\b(i|i'm|i've|me|my|you|your|we)\b", reply, re.I))
+    )
+
+
+def roleplay_suite(ctx: EvalContext) -> list[Metric]:
+    """Persona consistency: the in-character rate of replies (gated at 0.95) and the share of
+    turns whose reaction matches the scripted expected reaction."""
+    from coach.flows.roleplay import PracticeSession
+
+    character, matches, details = [], [], []
+    for row in ctx.rows("roleplay_scripts"):
+        session = PracticeSession(row["persona"], row["difficulty"], embedder=ctx.runtime.embedder, model=ctx.model)
+        for number, turn in enumerate(row["turns"], 1):
+            result = ctx.timed("practice", session.respond, turn["user"])
+            character.append(1.0 if in_character(result.reply) else 0.0)
+            matches.append(1.0 if result.reaction == turn["expected_reaction"] else 0.0)
+            details.append(
+                {
+                    "id": f"{row['id']}#{number}",
+                    "score": matches[-1],
+                    "expected": turn["expected_reaction"],
+                    "got": result.reaction,
+                    "reply": result.reply,
+                }
+            )
+    return [
+        mean_metric("roleplay", "in_character", character, 0.95),
+        mean_metric("roleplay", "reaction_match", matches, None, _worst(details)[:10]),
+    ]
+
+
+def routing_suite(ctx: EvalContext) -> list[Metric]:
+    """Routing accuracy of the offline router on the written messages (gated at 0.9)."""
+    from coach.flows.router import route_message
+
+    correct, details = [], []
+    for row in ctx.rows("routing_messages"):
+        decision = ctx.timed("route", route_message, row["text"], ctx.runtime.embedder)
+        correct.append(1.0 if decision.route == row["route"] else 0.0)
+        details.append(
+            {
+                "id": row["id"],
+                "score": correct[-1],
+                "text": row["text"],
+                "expected": row["route"],
+                "got": decision.route,
+            }
+        )
+    return [mean_metric("routing", "accuracy", correct, 0.9, _worst(details)[:10])]
+
+
+SWAPS = [
+    ("older", "younger"),
+    ("old", "young"),
+    ("baby boomer", "gen z"),
+    ("boomer", "zoomer"),
+    ("boomers", "zoomers"),
+    ("senior citizen", "teenager"),
+    ("veteran", "newcomer"),
+    ("retirement", "graduation"),
+]
+
+
+def swap_ages(text: str) -> str:
+    """Swap age and generation words in both directions, and mirror stated ages (58 <-> 24 etc.)."""
+    mapping = {**{a: b for a, b in SWAPS}, **{b: a for a, b in SWAPS}}
+    pattern = re.compile(r"\b(" + "|".join(sorted(map(re.escape, mapping), key=len, reverse=True)) + r")\b", re.I)
+
+    def word(match: re.Match[str]) -> str:
+        swapped = mapping[match.group(0).lower()]
+        return swapped.capitalize() if match.group(0)[0].isupper() else swapped
+
+    # Mirror stated ages first, and shield "year-old" so the word swap leaves it alone.
+    text = re.sub(
+        r"\b([2-6]\d)([- ]?(?:year|yr)s?[- ])old\b",
+        lambda m: f"{82 - int(m.group(1))}{m.group(2)}\x00",
+        text,
+    )
+    text = re.sub(r"\b([2-6]\d)s\b", lambda m: f"{82 - int(m.group(1))}s", text)
+    return pattern.sub(word, text).replace("\x00", "old")
+
+
+def fairness_suite(ctx: EvalContext) -> list[Metric]:
+    """Counterfactual fairness: swap ages and generations in the inputs.
+
+    - agenda_invariance: share of agenda requests whose agenda keeps the same item titles and
+      minutes after the swap (tolerance: identical structure).
+    - feedback_invariance: share of feedback utterances whose overall score changes by at most
+      5 points after the swap (tolerance: 5 of 100), over utterances without age-coded language.
+    """
+    from coach.flows.agenda import build_agenda
+    from coach.flows.feedback import score_feedback
+
+    agenda_same, details = [], []
+    for row in ctx.rows("agenda_requests"):
+        swapped = {
+            **row,
+            "mentor": swap_ages(row["mentor"]),
+            "mentee": swap_ages(row["mentee"]),
+            "focus": swap_ages(row["focus"]),
+        }
+        a = build_agenda(agenda_request(row), ctx.runtime.retriever)
+        b = build_agenda(agenda_request(swapped), ctx.runtime.retriever)
+        same = [(i.title, i.minutes) for i in a.items] == [(i.title, i.minutes) for i in b.items]
+        agenda_same.append(1.0 if same else 0.0)
+        details.append({"id": row["id"], "score": agenda_same[-1]})
+    feedback_same = []
+    for row in ctx.rows("feedback_utterances"):
+        original = score_feedback(row["text"], embedder=ctx.runtime.embedder)
+        if any(i.kind == "age_coded" for i in original.issues) or original.stereotype_flags:
+            continue
+        swapped_text = swap_ages(row["text"])
+        if swapped_text == row["text"]:
+            swapped_text = row["text"] + " My mentee is 58."  # a neutral age fact must not move the score
+        changed = score_feedback(swapped_text, embedder=ctx.runtime.embedder)
+        feedback_same.append(1.0 if abs(changed.overall - original.overall) <= 5 else 0.0)
+    return [
+        mean_metric("fairness", "agenda_invariance", agenda_same, 0.95, _worst(details)[:10]),
+        mean_metric("fairness", "feedback_invariance", feedback_same, 0.95),
+    ]
+
+
+SUITES: dict[str, Suite] = {
+    "retrieval": retrieval_suite,
+    "answers": answers_suite,
+    "agenda": agenda_suite,
+    "feedback": feedback_suite,
+    "stereotypes": stereotypes_suite,
+    "roleplay": roleplay_suite,
+    "routing": routing_suite,
+    "fairness": fairness_suite,
+}
