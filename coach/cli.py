@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import sys
 
+# Importing a command module registers its commands on ``app``.
+from coach.commands import agenda as _agenda  # noqa: F401
 from coach.commands import app, console
 from coach.commands import ask as _ask  # noqa: F401
+from coach.commands import chat as _chat  # noqa: F401
 from coach.commands import doctor as _doctor  # noqa: F401
+from coach.commands import evaluate as _evaluate  # noqa: F401
+from coach.commands import feedback as _feedback  # noqa: F401
 
-# Importing a command module registers its commands on ``app``.
 from coach.commands import knowledge as _knowledge  # noqa: F401
+from coach.commands import practice as _practice  # noqa: F401
+from coach.commands import questions as _questions  # noqa: F401
+from coach.commands import stereotypes as _stereotypes  # noqa: F401
 from coach.errors import CoachError, InputError
 
 

@@ -71,18 +71,10 @@ def evaluate(
         gate = f" (min {metric.threshold})" if metric.threshold is not None else ""
         out.print(f"{mark} {metric.key:40} {metric.value}{gate}", highlight=False)
     if not report.ok:
-        for metric in report.below_threshold:
-            console.print(
-                f"[red]below threshold[/] {metric.key} = {metric.value} < {metric.threshold}; worst cases:",
-                highlight=False,
-            )
-            for case in metric.details[:3]:
-                console.print(f"    {json.dumps(case, default=str)[:300]}", highlight=False)
-        for regression in report.regressions:
-            console.print(
-                f"[red]regressed[/] {regression.key}: {regression.baseline} -> {regression.current}; worst cases:",
-                highlight=False,
-            )
-            for case in regression.worst_cases[:3]:
+        failures = [(f"below threshold {m.key} = {m.value} < {m.threshold}", m.details) for m in report.below_threshold]
+        failures += [(f"regressed {r.key}: {r.baseline} -> {r.current}", r.worst_cases) for r in report.regressions]
+        for headline, cases in failures:
+            console.print(f"[red]{headline}[/]; worst cases:", highlight=False)
+            for case in cases[:3]:
                 console.print(f"    {json.dumps(case, default=str)[:300]}", highlight=False)
         raise typer.Exit(1)
