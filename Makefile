@@ -10,7 +10,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export CMAKE_BUILD_PARALLEL_LEVEL ?= 2
 
-.PHONY: run test lint typecheck pytest index eval bench browser clean
+.PHONY: run test lint typecheck pytest index eval eval-gate bench browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,9 +40,16 @@ typecheck: $(STAMP)
 pytest: $(STAMP) browser
 	$(BIN)/pytest
 
-test: lint typecheck pytest
+# The full test command: static checks, the test suite, then the eval suite gated
+# against the committed baseline (a drop beyond tolerance fails; metrics still below their
+# minimum are printed and shown as FAIL in the report).
+test: lint typecheck pytest eval-gate
 
-eval: $(STAMP)
+eval-gate: index
+	$(BIN)/coach eval --baseline eval/baseline.json --gate regressions --out eval/reports/latest
+
+# Every minimum and the baseline: non-zero while any metric is below its minimum.
+eval: index
 	$(BIN)/coach eval --baseline eval/baseline.json --out eval/reports/latest
 
 bench: $(STAMP)

@@ -127,3 +127,11 @@ def test_compare_ignores_latency_and_respects_tolerance() -> None:
     baseline = {"retrieval.hit_at_5": 0.96, "routing.accuracy": 0.9, "latency.route_p50_ms": 1.0}
     assert [r.key for r in compare(metrics, baseline, tolerance=0.02)] == ["routing.accuracy"]
     assert [r.key for r in compare(metrics, baseline, tolerance=0.0)] == ["retrieval.hit_at_5", "routing.accuracy"]
+
+
+def test_regression_gate_reports_minimums_but_fails_only_on_regressions() -> None:
+    report = _report()
+    assert report.gate_failures("all") is True
+    assert report.gate_failures("regressions") is False
+    report.regressions = compare(report.metrics, {"routing.accuracy": 0.9}, tolerance=0.0)
+    assert report.gate_failures("regressions") is True

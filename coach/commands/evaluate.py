@@ -33,6 +33,9 @@ def evaluate(
     ] = None,
     write_baseline: Annotated[Optional[Path], typer.Option(help="Write this run's values as a new baseline.")] = None,
     update_readme: Annotated[bool, typer.Option(help="Refresh the README's Quality section.")] = False,
+    gate: Annotated[
+        str, typer.Option(help="What fails the run: 'all' (minimums and regressions) or 'regressions' (baseline only).")
+    ] = "all",
 ) -> None:
     """Run the eval suites offline and gate on thresholds and the baseline."""
     from coach.evaluation.context import EvalContext
@@ -40,6 +43,8 @@ def evaluate(
     from coach.evaluation.report import write_reports
     from coach.evaluation.runner import baseline_values, run_eval
 
+    if gate not in ("all", "regressions"):
+        raise typer.BadParameter("use 'all' or 'regressions'", param_hint="--gate")
     rt = runtime()
     if rt.store.count() == 0:
         rt.ingest()
@@ -77,4 +82,5 @@ def evaluate(
             console.print(f"[red]{headline}[/]; worst cases:", highlight=False)
             for case in cases[:3]:
                 console.print(f"    {json.dumps(case, default=str)[:300]}", highlight=False)
+    if report.gate_failures(gate):
         raise typer.Exit(1)

@@ -54,6 +54,13 @@ class EvalReport(BaseModel):
     def ok(self) -> bool:
         return not self.below_threshold and not self.regressions
 
+    def gate_failures(self, gate: str) -> bool:
+        """Whether the run fails its gate: ``all`` (thresholds and baseline regressions) or
+        ``regressions`` (baseline only; metrics below their minimum are still reported)."""
+        if gate == "regressions":
+            return bool(self.regressions)
+        return not self.ok
+
 
 def resolve_suites(suite: str) -> list[str]:
     if suite == "all":

@@ -1,0 +1,161 @@
+"""Agenda builder: pick or describe a pair, build a timed, cited agenda, edit, save and export."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages import _components as ui
+from coach.flows.agenda import (
+    Agenda,
+    AgendaRequest,
+    agenda_to_ics,
+    agenda_to_markdown,
+    build_agenda,
+    extract_open_actions,
+)
+from coach.storage import repositories as repo
+
+OWNERS = ["mentor", "mentee", "both"]
+
+st.title("Agenda builder")
+db = ui.database()
+
+pair = ui.pair_picker("agenda_pair")
+if pair is None:
+    left, right = st.columns(2)
+    mentor_name = left.text_input("Junior mentor's name", key="agenda_mentor_name")
+    mentor_profile = left.text_area("Mentor profile", key="agenda_mentor_profile",
+                                    placeholder="Data analyst, two years in, runs the internal AI guild")
+    mentee_name = right.text_input("Senior mentee's name", key="agenda_mentee_name")
+    mentee_profile = right.text_area("Mentee profile", key="agenda_mentee_profile",
+                                     placeholder="Head of operations, wants to understand generative AI")
+    program_sessions = st.number_input("Sessions in the program", 1, 100, 6, key="agenda_program")
+    save_pair = st.checkbox("Save this pair (needed to save agendas and notes)", value=True)
+    held: list[int] = []
+else:
+    mentor_name, mentee_name = pair.mentor, pair.mentee
+    mentor_profile = pair.mentor_profile or pair.mentor
+    mentee_profile = pair.mentee_profile or pair.mentee
+    program_sessions = pair.program_sessions
+    save_pair = False
+    held = [s.number for s in repo.list_sessions(db, pair.id) if s.status == "held"]
+
+cols = st.columns(4)
+default_number = min(program_sessions, max(held, default=0) + 1)
+number = int(cols[0].number_input("Session number", 1, int(program_sessions), int(default_number),
+                                  key=f"agenda_number_{pair.id if pair else 'new'}"))
+duration = int(cols[1].slider("Duration (minutes)", 10, 180, 45, step=5))
+session_format = cols[2].radio("Format", ["in person", "video"], horizontal=True)
+focus = cols[3].text_input("Focus", placeholder="e.g. using AI assistants safely")
+
+notes, open_actions = "", []
+if pair is not None:
+    previous = repo.carry_over(db, pair.id, number)
+    notes, open_actions = previous.notes, previous.open_actions
+    if notes or open_actions:
+        with st.expander(f"Picked up from session {previous.previous_number or '–'}", expanded=True):
+            if open_actions:
+                st.markdown("**Open action items**  \n" + "  \n".join(f"• {ui.escape(a)}" for a in open_actions))
+            if notes:
+                st.caption("Previous notes")
+                st.text(notes)
+
+if st.button("Build agenda", type="primary"):
+    with ui.guard(), st.status("Building the agenda…", expanded=True) as status:
+        if pair is None and save_pair:
+            st.write("Saving the pair")
+            pair = repo.create_pair(db, mentor_name, mentee_name, program_sessions=int(program_sessions),
+                                    mentor_profile=mentor_profile, mentee_profile=mentee_profile)
+        request = AgendaRequest(
+            mentor=mentor_profile or mentor_name, mentee=mentee_profile or mentee_name, session_number=number,
+            program_sessions=int(program_sessions), duration_minutes=duration, focus=focus,
+            format=session_format, notes=notes, open_actions=open_actions,
+        )
+        st.write("Loading the guidance library")
+        rt = ui.ensure_index()
+        model = ui.flow_model()
+        st.write("Choosing items, timing them and finding sources")
+        agenda = build_agenda(request, rt.retriever, model)
+        st.session_state["agenda"] = agenda.model_dump(mode="json")
+        st.session_state["agenda_target"] = (pair.id if pair else None, number)
+        status.update(label=f"Agenda ready: {len(agenda.items)} items", state="complete", expanded=False)
+    if pair is not None and st.session_state.get("agenda_pair") != pair:
+        ui.select_pair_next_run("agenda_pair", pair.id)
+        st.rerun()
+
+if "agenda" in st.session_state:
+    agenda = Agenda.model_validate(st.session_state["agenda"])
+    target_pair, target_number = st.session_state.get("agenda_target", (None, number))
+    st.header(ui.escape(agenda.title))
+    st.caption(f"{agenda.duration_minutes} minutes · {agenda.format} · {agenda.stage}")
+    st.markdown("**Objectives**  \n" + "  \n".join(f"• {ui.escape(o)}" for o in agenda.objectives))
+
+    with st.expander("Edit items"):
+        rows = [{"minutes": i.minutes, "title": i.title, "owner": i.owner, "purpose": i.purpose, "details": i.details}
+                for i in agenda.items]
+        edited = st.data_editor(
+            rows, num_rows="dynamic", key="agenda_editor", width="stretch",
+            column_config={
+                "minutes": st.column_config.NumberColumn(min_value=1, max_value=180, step=1, required=True),
+                "owner": st.column_config.SelectboxColumn(options=OWNERS, required=True),
+            },
+        )
+    items = []
+    for index, row in enumerate(edited):
+        if not str(row.get("title") or "").strip():
+            continue
+        base = agenda.items[index] if index < len(agenda.items) else None
+        values = {"minutes": int(row.get("minutes") or 1), "title": str(row["title"]),
+                  "owner": row.get("owner") if row.get("owner") in OWNERS else "both",
+                  "purpose": str(row.get("purpose") or ""), "details": str(row.get("details") or "")}
+        items.append(base.model_copy(update=values) if base else agenda.items[0].model_copy(
+            update={**values, "citations": []}))
+    agenda = agenda.model_copy(update={"items": items})
+
+    total = sum(i.minutes for i in agenda.items)
+    if total != agenda.duration_minutes:
+        st.warning(f"The items add up to {total} minutes; the session lasts {agenda.duration_minutes}.")
+    by_id = {c.id: c for c in agenda.citations}
+    clock = 0
+    for n, item in enumerate(agenda.items, 1):
+        with st.container(border=True):
+            st.markdown(f"**{n}. {ui.escape(item.title)}** · {item.owner}")
+            ui.time_bar(item.minutes, agenda.duration_minutes, clock)
+            st.markdown(f"*{ui.escape(item.purpose)}*  \n{ui.escape(item.details)}")
+            ui.citation_cards([by_id[c] for c in item.citations if c in by_id])
+        clock += item.minutes
+    prep = agenda.preparation
+    st.markdown("**Preparation**  \n" + "  \n".join(
+        [f"• Mentor: {ui.escape(t)}" for t in prep.mentor] + [f"• Mentee: {ui.escape(t)}" for t in prep.mentee]))
+    if agenda.follow_up:
+        st.markdown("**Follow-up**  \n" + "  \n".join(f"• {ui.escape(f)}" for f in agenda.follow_up))
+
+    left, middle, right = st.columns(3)
+    with left:
+        if target_pair is None:
+            st.caption("Save the pair to store agendas and notes.")
+        elif st.button(f"Save to session {target_number}"):
+            with ui.guard():
+                repo.save_agenda(db, target_pair, target_number, agenda.model_dump(mode="json"))
+                st.success(f"Saved to session {target_number}.")
+    middle.download_button("Export Markdown", agenda_to_markdown(agenda), file_name="agenda.md", mime="text/markdown")
+    right.download_button("Export calendar (.ics)", agenda_to_ics(agenda), file_name="agenda.ics",
+                          mime="text/calendar")
+
+    if target_pair is not None:
+        st.subheader(f"After session {target_number}")
+        saved = {s.number: s for s in repo.list_sessions(db, target_pair)}
+        current = saved.get(target_number)
+        with st.form("session_notes"):
+            session_notes = st.text_area("Notes (use '- [ ] ...' or 'Action: ...' lines for action items)",
+                                         value=current.notes if current else "")
+            was_held = st.checkbox("This session was held", value=bool(current and current.status == "held"))
+            if st.form_submit_button("Save notes"):
+                with ui.guard():
+                    repo.save_notes(db, target_pair, target_number, session_notes, held=was_held)
+                    added = repo.add_action_items(db, target_pair, target_number, extract_open_actions(session_notes))
+                    st.success(f"Notes saved; {len(added)} new action item(s).")
+        open_items = [i for s in saved.values() for i in s.action_items if not i.done]
+        for item in open_items:
+            if st.checkbox(f"Done: {item.text} (session {item.session_number})", key=f"action_{item.id}"):
+                repo.set_action_done(db, item.id)

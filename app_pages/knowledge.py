@@ -1,0 +1,93 @@
+"""Knowledge base: documents and chunk counts, uploads, deletion and re-indexing."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages import _components as ui
+from coach.errors import CoachError
+from coach.services import (
+    UPLOAD_EXTENSIONS,
+    FileResult,
+    delete_documents,
+    ingest_uploads,
+    list_documents,
+    reindex,
+    save_upload,
+)
+
+st.title("Knowledge base")
+rt = ui.ensure_index()
+current = ui.settings()
+limit_mb = current.max_upload_bytes / (1024 * 1024)
+
+documents = list_documents(rt)
+st.metric("Indexed documents", len(documents), help=f"{sum(d.chunks for d in documents)} chunks in all")
+st.dataframe(
+    [{"document": d.source, "chunks": d.chunks, "uploaded": d.uploaded} for d in documents],
+    hide_index=True, width="stretch",
+)
+
+st.subheader("Add documents")
+files = st.file_uploader(
+    f"Upload guidance ({', '.join(UPLOAD_EXTENSIONS)}; up to {limit_mb:.0f} MB each)",
+    type=[e.lstrip(".") for e in UPLOAD_EXTENSIONS], accept_multiple_files=True, key="uploads",
+)
+if st.button("Index uploaded files", type="primary", disabled=not files):
+    results: list[FileResult] = []
+    saved = []
+    with st.status("Indexing uploads…", expanded=True) as status:
+        bar = st.progress(0.0, text="Checking files")
+        for n, upload in enumerate(files or [], 1):
+            try:
+                saved.append(save_upload(upload.name, upload.getvalue(), current))
+            except CoachError as exc:
+                results.append(FileResult(name=upload.name, source="", ok=False, detail=str(exc)))
+            bar.progress(n / max(len(files or []), 1) * 0.2, text=f"Checked {n} file(s)")
+
+        def progress(phase: str, done: int, total: int) -> None:
+            start, span = (0.2, 0.3) if phase == "read" else (0.5, 0.5)
+            label = "Reading" if phase == "read" else "Embedding"
+            bar.progress(start + span * done / max(total, 1), text=f"{label}: {done}/{total}")
+
+        if saved:
+            st.write("Reading and embedding…")
+            with ui.guard():
+                results += ingest_uploads(rt, saved, progress)
+        bar.progress(1.0, text="Done")
+        failed = sum(not r.ok for r in results)
+        status.update(
+            label=f"{len(results) - failed} indexed, {failed} failed", state="error" if failed else "complete"
+        )
+    st.session_state["upload_results"] = [r.model_dump() for r in results]
+    st.rerun()
+
+if st.session_state.get("upload_results"):
+    st.dataframe(
+        [{"file": r["name"], "result": "✅ indexed" if r["ok"] else "❌ failed", "detail": r["detail"]}
+         for r in st.session_state["upload_results"]],
+        hide_index=True, width="stretch",
+    )
+
+st.subheader("Remove documents")
+chosen = st.multiselect("Documents to delete", [d.source for d in documents])
+confirm = st.checkbox("Yes, delete them from the index", disabled=not chosen)
+if st.button("Delete", disabled=not (chosen and confirm)):
+    with ui.guard():
+        removed = delete_documents(rt, chosen)
+        st.success(f"Removed {removed} chunks from {len(chosen)} document(s).")
+
+st.subheader("Re-index")
+st.caption("Reads the knowledge folder and kept uploads again; unchanged passages are not re-embedded.")
+if st.button("Re-index now"):
+    with st.status("Re-indexing…", expanded=True) as status:
+        bar = st.progress(0.0)
+
+        def reindex_progress(phase: str, done: int, total: int) -> None:
+            bar.progress(done / max(total, 1), text=f"{'Reading' if phase == 'read' else 'Embedding'}: {done}/{total}")
+
+        with ui.guard():
+            summary = reindex(rt, reindex_progress)
+            for failure in summary.failures:
+                st.warning(ui.escape(failure.line()))
+            status.update(label=f"Re-indexed: {summary}", state="complete" if summary.ok else "error")

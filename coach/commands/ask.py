@@ -1,0 +1,53 @@
+"""``coach ask``: a grounded answer from the guidance, streamed as it is verified."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from coach.commands import app, console, out, print_json, runtime
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="Your question about reverse mentoring.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer and citations as JSON.")] = False,
+    mode: Annotated[
+        Optional[str], typer.Option("--mode", help="extractive (passage sentences) or generative (model prose).")
+    ] = None,
+    k: Annotated[Optional[int], typer.Option("-k", min=1, max=50, help="How many passages to retrieve.")] = None,
+) -> None:
+    """Answer a question from the guidance, citing passages as [1], [2]..."""
+    from rich.markup import escape
+
+    from coach.answering import answer_question
+
+    rt = runtime()
+    settings = rt.settings
+    chosen = mode or settings.answer_mode
+    model = rt.chat_model if chosen == "generative" else None
+
+    def show(piece: str) -> None:
+        out.print(piece, end="", markup=False, highlight=False)
+
+    result = answer_question(
+        question, rt.retriever, settings, model=model, mode=chosen, k=k, on_token=None if as_json else show
+    )
+    if as_json:
+        print_json(result.public())
+        return
+    out.print()
+    if result.citations:
+        out.print()
+        out.print("[bold]Sources[/]" if result.covered else "[bold]Closest passages[/]")
+        for number, citation in enumerate(result.citations, 1):
+            out.print(f"  [{number}] {escape(citation.title)} [dim]({escape(citation.source)})[/]", highlight=False)
+            out.print(f"      [dim]{escape(citation.quote)}[/]", highlight=False)
+    dropped = result.total_sentences - result.grounded_sentences
+    note = f"{result.model}; {result.grounded_sentences}/{result.total_sentences} sentences grounded"
+    if dropped:
+        note += f"; {dropped} unsupported sentence(s) left out"
+    if result.fell_back:
+        note += "; the model's answer was not supported, so passage sentences are shown"
+    console.print(f"[dim]{note}[/]", highlight=False)

@@ -1,0 +1,45 @@
+"""``coach chat``: one message, or a conversation, routed to the right flow."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from coach.commands import app, console, out, print_json, runtime
+from coach.errors import CoachError
+
+END_WORDS = {"quit", "exit", "bye", "done"}
+
+
+@app.command()
+def chat(
+    message: Annotated[Optional[str], typer.Argument(help="A one-shot message; omit it for a conversation.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print route, text and data as JSON.")] = False,
+) -> None:
+    """Ask for an agenda, a feedback check, a stereotype reflection, questions or guidance."""
+    from coach.flows.router import chat as run_chat
+
+    rt = runtime()
+    if message is not None:
+        reply = run_chat(message, rt)
+        if as_json:
+            print_json(reply.model_dump(mode="json"))
+        else:
+            out.print(f"[dim]({reply.route})[/] {reply.text}", highlight=False)
+        return
+    out.print("Ask me anything about your reverse-mentoring sessions. An empty line or 'quit' ends.")
+    while True:
+        try:
+            text = input("\nYou: ")
+        except EOFError:
+            out.print()
+            return
+        if not text.strip() or text.strip().lower() in END_WORDS:
+            return
+        try:
+            reply = run_chat(text, rt)
+        except CoachError as exc:  # one bad message should not end the conversation
+            console.print(f"[bold red]Error:[/] {exc}", highlight=False)
+            continue
+        out.print(f"[dim]({reply.route})[/] {reply.text}", highlight=False)

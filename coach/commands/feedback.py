@@ -1,0 +1,45 @@
+"""``coach feedback score``: rate upward feedback against the SBI rubric."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from coach.commands import app, out, print_json, runtime
+
+feedback_app = typer.Typer(help="Score feedback and suggest an SBI rewrite.", no_args_is_help=True)
+app.add_typer(feedback_app, name="feedback")
+
+
+@feedback_app.callback()
+def feedback_group() -> None:
+    """Score feedback and suggest an SBI rewrite."""
+
+
+@feedback_app.command("score")
+def score(
+    text: Annotated[str, typer.Argument(help="The feedback to score (quote it).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
+    no_embeddings: Annotated[
+        bool, typer.Option("--no-embeddings", help="Keyword rules only (skips loading the embedding model).")
+    ] = False,
+) -> None:
+    """Score feedback on situation, behaviour, impact, request and respect."""
+    from coach.flows.feedback import score_feedback
+
+    result = score_feedback(text, embedder=None if no_embeddings else runtime().embedder)
+    if as_json:
+        print_json(result.model_dump(mode="json"))
+        return
+    out.print(f"[bold]Overall {result.overall}/100 ({result.level})[/]")
+    for name, criterion in result.criteria.items():
+        mark = "[green]met[/]" if criterion.met else f"{criterion.score}/2"
+        out.print(f"  {name:10} {mark:>6}  {criterion.evidence or '-'}")
+        if not criterion.met:
+            out.print(f"             tip: {criterion.tip}")
+    for issue in result.issues:
+        out.print(f"  [yellow]{issue.kind}[/] \"{issue.span}\": {issue.message}")
+    for flag in result.stereotype_flags:
+        out.print(f"  [red]stereotype[/] ({flag.category}, {flag.direction}) \"{flag.span}\"")
+    out.print(f"\n[bold]Suggested rewrite[/]\n{result.rewrite}")

@@ -1,0 +1,33 @@
+"""``coach questions``: open questions a senior mentee can ask their mentor about a topic."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from coach.commands import app, out, print_json, runtime
+
+
+@app.command()
+def questions(
+    topic: Annotated[str, typer.Option("--topic", help="What the mentee wants to learn about.")],
+    mentee: Annotated[str, typer.Option("--mentee", help="Who the (senior) mentee is, in a sentence.")] = "",
+    count: Annotated[int, typer.Option("--count", help="How many questions (5 to 10).")] = 8,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the questions as JSON.")] = False,
+) -> None:
+    """Prepare open, non-leading questions grouped understand / explore / apply, with sources."""
+    from coach.flows.questions import GROUPS, prepare_questions
+
+    result = prepare_questions(mentee, topic, runtime().retriever, count=count)
+    if as_json:
+        print_json(result.public())
+        return
+    for group in GROUPS:
+        chosen = [q for q in result.questions if q.group == group]
+        if not chosen:
+            continue
+        out.print(f"[bold]{group.capitalize()}[/]")
+        for question in chosen:
+            out.print(f"  • {question.text}", markup=False, highlight=False)
+            out.print(f"    [dim]{question.why} (sources: {', '.join(question.citations)})[/]", highlight=False)

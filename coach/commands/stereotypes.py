@@ -1,0 +1,67 @@
+"""``coach stereotypes check|reflect``: spot age generalisations and reflect on them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from coach.commands import app, out, print_json, runtime
+
+stereotypes_app = typer.Typer(help="Check text for generational stereotypes and reflect on them.", no_args_is_help=True)
+app.add_typer(stereotypes_app, name="stereotypes")
+
+
+@stereotypes_app.command("check")
+def check(
+    text: Annotated[str, typer.Argument(help="The text to check (quote it).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    no_embeddings: Annotated[
+        bool, typer.Option("--no-embeddings", help="Keyword model only; no citations.")
+    ] = False,
+) -> None:
+    """Flag sentences that generalise about an age group or generation."""
+    from coach.flows.stereotypes import check_stereotypes
+
+    rt = runtime()
+    result = (
+        check_stereotypes(text)
+        if no_embeddings
+        else check_stereotypes(text, retriever=rt.retriever, embedder=rt.embedder)
+    )
+    if as_json:
+        print_json(result.model_dump(mode="json"))
+        return
+    if not result.has_stereotype:
+        out.print("No generalisation about an age group found.")
+        return
+    for flag in result.flags:
+        out.print(f"[bold red]\"{flag.span}\"[/] ({flag.category}, {flag.direction})")
+        out.print(f"  why: {flag.explanation}")
+        out.print(f"  try: {flag.reframe}")
+        if flag.citations:
+            out.print(f"  sources: {', '.join(flag.citations)}")
+
+
+@stereotypes_app.command("reflect")
+def reflect_command(
+    text: Annotated[str, typer.Argument(help="The statement to reflect on (quote it).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the reflection as JSON.")] = False,
+) -> None:
+    """Guided questions, then a reframe grounded in the guides with citations."""
+    from coach.flows.stereotypes import reflect
+
+    rt = runtime()
+    result = reflect(text, retriever=rt.retriever, embedder=rt.embedder)
+    if as_json:
+        print_json(result.model_dump(mode="json"))
+        return
+    out.print("[bold]Before you decide, ask yourself:[/]")
+    for number, question in enumerate(result.questions, 1):
+        out.print(f"  {number}. {question}")
+    out.print("\n[bold]A reframe[/]")
+    out.print(result.reframe)
+    if result.citations:
+        out.print("\n[bold]Sources[/]")
+        for citation in result.citations:
+            out.print(f"  [{citation.id}] {citation.title} ({citation.source})")

@@ -1,0 +1,112 @@
+"""Small text helpers shared by the feedback and stereotype flows.
+
+Everything here works on offsets into the caller's original string, so a span found in
+a normalised copy can always be quoted back exactly from the text the user wrote.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from coach.errors import InputError
+
+#: Longest text either flow analyses; the rest is ignored (and the result says so nowhere
+#: else, so callers that care can compare lengths). Keeps scoring fast on pasted documents.
+MAX_ANALYSED_CHARS = 5000
+
+#: Quoted speech: an opening quote not preceded by a letter, so apostrophes do not count.
+QUOTED = re.compile(r"(?<![A-Za-z])['\"‘“](?:[^'\"’”\n]|(?<=[A-Za-z])['’](?=[A-Za-z])){2,}?['\"’”](?![A-Za-z])")
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+|\n\s*\n|\n(?=\s*[-*•]\s)")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of the original text with its offsets."""
+
+    text: str
+    start: int
+    end: int
+
+
+def require_text(text: object, what: str = "text") -> str:
+    """Return ``text`` if it is a non-blank string, else raise a clear ``InputError``."""
+    if not isinstance(text, str) or not text.strip():
+        raise InputError(f"The {what} is empty.", hint=f"Type or paste the {what} to analyse.")
+    return text
+
+
+def normalise(text: str) -> str:
+    """Lower-case with typographic quotes folded, keeping every character's offset."""
+    table = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+    return text.translate(table).lower()
+
+
+def split_sentences(text: str, limit: int = MAX_ANALYSED_CHARS) -> list[Sentence]:
+    """Split ``text[:limit]`` into sentences whose offsets index ``text`` exactly.
+
+    Leading and trailing whitespace is excluded from each sentence.
+    """
+    window = text[:limit]
+    sentences: list[Sentence] = []
+    cursor = 0
+    for match in _SENTENCE_END.finditer(window):
+        _append(window, cursor, match.start() if window[match.start()].isspace() else match.end(), sentences)
+        cursor = match.end()
+    _append(window, cursor, len(window), sentences)
+    return sentences
+
+
+def _append(text: str, start: int, end: int, into: list[Sentence]) -> None:
+    chunk = text[start:end]
+    stripped = chunk.strip()
+    if not stripped:
+        return
+    offset = start + (len(chunk) - len(chunk.lstrip()))
+    into.append(Sentence(stripped, offset, offset + len(stripped)))
+
+
+@lru_cache(maxsize=512)
+def phrase_pattern(phrase: str) -> re.Pattern[str]:
+    """A case-insensitive, whole-word pattern for a lexicon phrase."""
+    body = re.escape(normalise(phrase)).replace(r"\ ", r"\s+")
+    left = r"\b" if phrase[:1].isalnum() else ""
+    right = r"\b" if phrase[-1:].isalnum() else ""
+    return re.compile(f"{left}{body}{right}")
+
+
+def find_phrases(text: str, phrases: Iterable[str]) -> list[tuple[int, int, str]]:
+    """Every whole-word occurrence of any phrase as ``(start, end, phrase)``, longest first at a position."""
+    low = normalise(text)
+    hits: list[tuple[int, int, str]] = []
+    for phrase in phrases:
+        hits.extend((m.start(), m.end(), phrase) for m in phrase_pattern(phrase).finditer(low))
+    hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+    kept: list[tuple[int, int, str]] = []
+    for hit in hits:
+        if not kept or hit[0] >= kept[-1][1]:
+            kept.append(hit)
+    return kept
+
+
+def any_phrase(text: str, phrases: Sequence[str]) -> bool:
+    """True when at least one phrase occurs in ``text`` as whole words."""
+    low = normalise(text)
+    return any(phrase_pattern(p).search(low) for p in phrases)
+
+
+@lru_cache(maxsize=8)
+def load_yaml(path: Path) -> dict[str, Any]:
+    """Read a YAML mapping once per process."""
+    with path.open(encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    if not isinstance(data, dict):
+        raise InputError(f"{path} does not hold a mapping.")
+    return data

@@ -1,0 +1,614 @@
+"""Session agendas composed from agenda building blocks and retrieved guidance.
+
+The agenda is assembled deterministically: the stage plan says which required elements
+the session must contain (a first session covers confidentiality, expectations, goals and
+logistics; a review looks at progress; a closing session reflects, celebrates and plans
+what comes next), the focus picks the topic blocks, minutes are allocated so they add up
+exactly to the duration, and every item cites passages the retriever returned. A capable
+chat model may only reword the objectives; everything works with ``model=None``.
+
+An empty focus is not an error: the stage's generic focus from the block library is used
+(for example "Reviewing progress at the mid-point"), because a pair that has not chosen a
+topic still needs a usable agenda.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from coach.errors import CoachError, InputError
+from coach.flows.agenda_blocks import (
+    AgendaBlock,
+    BlockLibrary,
+    PassageRetriever,
+    PrefetchedRetriever,
+    Stage,
+    StagePlan,
+    load_blocks,
+    relevance,
+)
+from coach.flows.agenda_export import agenda_to_ics, agenda_to_markdown
+from coach.flows.agenda_minutes import Slot, allocate
+from coach.schemas import Citation, Passage
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+__all__ = [
+    "Agenda",
+    "AgendaItem",
+    "AgendaPreparation",
+    "AgendaRequest",
+    "agenda_to_ics",
+    "agenda_to_markdown",
+    "build_agenda",
+    "extract_open_actions",
+    "stage_for",
+]
+
+MIN_DURATION = 10
+MAX_DURATION = 180
+MAX_SESSIONS = 100
+MAX_FOCUS_CHARS = 300
+MAX_TITLE_FOCUS_CHARS = 80
+MAX_PROFILE_CHARS = 1000
+MAX_NOTES_CHARS = 20_000
+MAX_ACTION_CHARS = 200
+MAX_ACTIONS = 8
+REVIEW_MIN_PROGRAM = 4  # shorter programs have no separate mid-point review
+SHORT_VIDEO_MINUTES = 20  # below this the video tech check is folded into the opening
+LONG_SESSION_MINUTES = 60  # reviews and closings this long may add a focus topic block
+MAX_ITEMS = 10
+SECONDARY_TOPIC_RATIO = 0.85  # other topic blocks must match the focus nearly as well as the main one
+FOCUS_BLOCK_MIN_SCORE = 0.45
+PROFILE_WEIGHT = 0.2
+MAIN_WEIGHT = 3.0
+RETRIEVAL_K = 6
+CITATIONS_PER_ITEM = 2
+MAX_QUERY_CHARS = 300
+REMOTE_QUERY = "video call: check camera, audio and screen sharing before a remote session"
+
+Owner = Literal["mentor", "mentee", "both"]
+Format = Literal["in person", "video"]
+_FORMATS: dict[str, Format] = {
+    "in person": "in person",
+    "inperson": "in person",
+    "person": "in person",
+    "face to face": "in person",
+    "onsite": "in person",
+    "video": "video",
+    "remote": "video",
+    "online": "video",
+    "video call": "video",
+}
+
+
+def clean_text(text: str, limit: int) -> str:
+    """Whitespace collapsed and cut at a word boundary to at most ``limit`` characters."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:-") + "…"
+
+
+class AgendaRequest(BaseModel):
+    """What the pair asks for. Out-of-range numbers raise ``InputError`` naming the allowed range."""
+
+    mentor: str = ""
+    mentee: str = ""
+    session_number: int
+    program_sessions: int
+    duration_minutes: int
+    focus: str = ""
+    format: Format = "in person"
+    notes: str = ""
+    open_actions: list[str] = Field(default_factory=list)
+
+    @field_validator("format", mode="before")
+    @classmethod
+    def _format(cls, value: Any) -> Any:
+        key = " ".join(str(value).lower().replace("-", " ").replace("_", " ").split())
+        if key not in _FORMATS:
+            raise InputError(f"Unknown session format '{value}'.", hint="Use 'in person' or 'video'.")
+        return _FORMATS[key]
+
+    @field_validator("focus")
+    @classmethod
+    def _focus(cls, value: str) -> str:
+        return clean_text(value, MAX_FOCUS_CHARS)
+
+    @field_validator("mentor", "mentee")
+    @classmethod
+    def _profile(cls, value: str) -> str:
+        return clean_text(value, MAX_PROFILE_CHARS)
+
+    @field_validator("notes")
+    @classmethod
+    def _notes(cls, value: str) -> str:
+        return value[:MAX_NOTES_CHARS]
+
+    @field_validator("open_actions")
+    @classmethod
+    def _actions(cls, value: list[str]) -> list[str]:
+        return [clean_text(a, MAX_ACTION_CHARS) for a in value if a.strip()]
+
+    @model_validator(mode="after")
+    def _ranges(self) -> AgendaRequest:
+        if not MIN_DURATION <= self.duration_minutes <= MAX_DURATION:
+            raise InputError(
+                f"Duration must be between {MIN_DURATION} and {MAX_DURATION} minutes (got {self.duration_minutes}).",
+                hint=f"Choose a session length from {MIN_DURATION} to {MAX_DURATION} minutes.",
+            )
+        stage_for(self.session_number, self.program_sessions)  # validates both numbers
+        return self
+
+
+class AgendaItem(BaseModel):
+    """One timed item of the agenda."""
+
+    minutes: int
+    title: str
+    purpose: str
+    details: str
+    owner: Owner
+    citations: list[str]
+    block_id: str = Field(default="", exclude=True)
+    covers: list[str] = Field(default_factory=list, exclude=True)
+
+
+class AgendaPreparation(BaseModel):
+    """What each person does before the session."""
+
+    mentor: list[str] = Field(default_factory=list)
+    mentee: list[str] = Field(default_factory=list)
+
+
+class Agenda(BaseModel):
+    """A complete, timed, cited session agenda."""
+
+    title: str
+    duration_minutes: int
+    stage: Stage
+    format: Format = "in person"
+    focus: str = ""
+    objectives: list[str]
+    items: list[AgendaItem]
+    preparation: AgendaPreparation
+    follow_up: list[str]
+    citations: list[Citation]
+    open_actions: list[str] = Field(default_factory=list)
+    wording: Literal["template", "model"] = "template"
+
+    def covered(self) -> set[str]:
+        """The required-element tags the items cover (e.g. 'confidentiality')."""
+        return {tag for item in self.items for tag in item.covers}
+
+    def public(self) -> dict[str, Any]:
+        """Exactly the documented JSON shape of ``coach agenda --json``."""
+        return {
+            "title": self.title,
+            "duration_minutes": self.duration_minutes,
+            "objectives": list(self.objectives),
+            "items": [
+                {
+                    "minutes": i.minutes,
+                    "title": i.title,
+                    "purpose": i.purpose,
+                    "details": i.details,
+                    "owner": i.owner,
+                    "citations": list(i.citations),
+                }
+                for i in self.items
+            ],
+            "preparation": {"mentor": list(self.preparation.mentor), "mentee": list(self.preparation.mentee)},
+            "follow_up": list(self.follow_up),
+            "citations": [c.model_dump() for c in self.citations],
+        }
+
+
+def stage_for(session_number: int, program_sessions: int) -> Stage:
+    """The kind of session: first, a mid-point review, closing, or ongoing.
+
+    The review is the session just after the halfway mark (session 4 of 6, 6 of 10) in
+    programs of four or more sessions.
+
+    Raises:
+        InputError: numbers out of range, or a session after the last one.
+    """
+    if not 1 <= program_sessions <= MAX_SESSIONS:
+        raise InputError(
+            f"The program must have between 1 and {MAX_SESSIONS} sessions (got {program_sessions}).",
+            hint="Pass the planned number of sessions, e.g. --program-sessions 6.",
+        )
+    if not 1 <= session_number <= program_sessions:
+        raise InputError(
+            f"Session number must be between 1 and {program_sessions} (got {session_number}).",
+            hint="Number sessions from 1 up to the program length.",
+        )
+    if session_number == 1:
+        return "first-session"
+    if session_number == program_sessions:
+        return "closing"
+    if program_sessions >= REVIEW_MIN_PROGRAM and session_number == program_sessions // 2 + 1:
+        return "review"
+    return "ongoing"
+
+
+_LIST_PREFIX = r"^\s*(?:[-*+•]|\d+[.)])?\s*"
+_CHECKBOX = re.compile(_LIST_PREFIX + r"\[(?P<mark>[ xX✓✔]?)\]\s*(?P<text>.+)$")
+_UNICODE_BOX = re.compile(_LIST_PREFIX + r"(?P<mark>[☐☑☒✅])\s*(?P<text>.+)$")
+_LABEL = re.compile(_LIST_PREFIX + r"(?:(?i:to-?do|action items?|actions?)|AI)\s*[:：]\s*(?P<text>.+)$")
+_DONE = re.compile(r"^(?:done\b|~~)|(?:\((?:done|completed)\)|\[done\]|~~|✓|✔|✅)\s*$", re.IGNORECASE)
+
+
+def extract_open_actions(notes: str) -> list[str]:
+    """Open action items found in session notes, in order, without duplicates.
+
+    Recognised: unchecked boxes (``- [ ] ...``, ``☐ ...``) and lines starting with
+    ``TODO:``, ``Action:``, ``Action item:`` or ``AI:``. Checked boxes (``- [x] ...``)
+    and items marked done (``(done)``, struck through) are finished and left out.
+    """
+    found: list[str] = []
+    seen: set[str] = set()
+    for line in notes[:MAX_NOTES_CHARS].splitlines():
+        text: str | None = None
+        if match := _CHECKBOX.match(line):
+            text = match["text"] if match["mark"] in ("", " ") else None
+        elif match := _UNICODE_BOX.match(line):
+            text = match["text"] if match["mark"] == "☐" else None
+        elif match := _LABEL.match(line):
+            text = match["text"]
+        if text is None:
+            continue
+        text = clean_text(text.strip(), MAX_ACTION_CHARS)
+        if not text or _DONE.search(text):
+            continue
+        key = text.casefold().rstrip(".")
+        if key not in seen:
+            seen.add(key)
+            found.append(text)
+    return found
+
+
+class _Objectives(BaseModel):
+    """A capable model's rewording of the objectives."""
+
+    objectives: list[str] = Field(min_length=2, max_length=5)
+
+
+def build_agenda(request: AgendaRequest, retriever: PassageRetriever, model: BaseChatModel | None = None) -> Agenda:
+    """Compose a timed, cited agenda for one session.
+
+    Args:
+        request: The session to plan.
+        retriever: Where guidance passages come from (``HybridRetriever`` or a fake).
+        model: Optional chat model; only a capable one is used, to reword the objectives.
+
+    Raises:
+        InputError: the request cannot fit its required items (never at 10 minutes or more
+            with the shipped block library).
+    """
+    library = load_blocks()
+    stage = stage_for(request.session_number, request.program_sessions)
+    plan = library.stages[stage]
+    focus = request.focus or plan.generic_focus
+    actions = _merge_actions(request.open_actions, extract_open_actions(request.notes))
+    profile = f"{request.mentor} {request.mentee}".strip()
+    # Everything this agenda may look up, embedded in one batch: the focus, the profiles and
+    # the first query of every block that could be chosen.
+    candidates = [b for b in library.blocks if stage in b.stages or b.is_topic or "action-items" in b.covers]
+    prefetch = PrefetchedRetriever(
+        retriever, [focus, profile, REMOTE_QUERY, *[f"{b.activity}: {focus}" for b in candidates]], MAX_QUERY_CHARS
+    )
+    chosen, main_ids = _choose_blocks(library, plan, stage, request, focus, actions, prefetch)
+    chosen.sort(key=lambda b: _running_order(b, stage, main_ids, library))
+
+    slots = [
+        Slot(b.min_minutes, b.max_minutes, MAIN_WEIGHT if b.id in main_ids else 1.0, b.id in main_ids) for b in chosen
+    ]
+    allocation = allocate(slots, request.duration_minutes)
+
+    cited: dict[str, Passage] = {}
+    fold_tech_check = request.format == "video" and not any("tech-check" in b.covers for b in chosen)
+    retriever = prefetch
+    items: list[AgendaItem] = []
+    for block, minutes, extra in zip(chosen, allocation.minutes, allocation.extended, strict=True):
+        details = _details(block, stage, focus, actions, main_ids, fold_tech_check, extra, request.duration_minutes)
+        passages = _cite(block, focus, block.id in main_ids, retriever)
+        if fold_tech_check and "opening" in block.covers:
+            passages = (
+                passages[:1] + [p for p in _remote_guidance(retriever) if p.id != passages[:1][0].id][:1]
+                if passages
+                else _remote_guidance(retriever)[:1]
+            )
+        for passage in passages:
+            cited.setdefault(passage.id, passage)
+        items.append(
+            AgendaItem(
+                minutes=minutes,
+                title=block.activity,
+                purpose=block.purpose,
+                details=details,
+                owner=block.owner,
+                citations=[p.id for p in passages],
+                block_id=block.id,
+                covers=list(block.covers),
+            )
+        )
+
+    objectives = _objectives(plan, stage, request, focus, actions)
+    wording: Literal["template", "model"] = "template"
+    if model is not None:
+        reworded = _reword_objectives(model, stage, focus, request, objectives)
+        if reworded is not None:
+            objectives, wording = reworded, "model"
+
+    return Agenda(
+        title=f"Session {request.session_number} of {request.program_sessions} — "
+        f"{clean_text(focus, MAX_TITLE_FOCUS_CHARS)}",
+        duration_minutes=request.duration_minutes,
+        stage=stage,
+        format=request.format,
+        focus=focus,
+        objectives=objectives,
+        items=items,
+        preparation=_preparation(chosen, stage, focus, actions),
+        follow_up=_follow_up(plan, stage, request, focus, actions),
+        citations=[Citation.from_passage(p) for p in cited.values()],
+        open_actions=actions,
+        wording=wording,
+    )
+
+
+def _merge_actions(given: list[str], from_notes: list[str]) -> list[str]:
+    merged: list[str] = []
+    seen: set[str] = set()
+    for action in [*given, *from_notes]:
+        key = action.casefold().rstrip(".")
+        if key not in seen:
+            seen.add(key)
+            merged.append(action)
+    return merged[:MAX_ACTIONS]
+
+
+def _choose_blocks(
+    library: BlockLibrary,
+    plan: StagePlan,
+    stage: Stage,
+    request: AgendaRequest,
+    focus: str,
+    actions: list[str],
+    retriever: PrefetchedRetriever,
+) -> tuple[list[AgendaBlock], set[str]]:
+    """The blocks of the session and the ids of its main blocks."""
+    eligible = [b for b in library.blocks if stage in b.stages and request.format in b.formats]
+    topic_pool = [b for b in library.blocks if b.is_topic and request.format in b.formats]
+    scores = _scores(focus, request, [*eligible, *[b for b in topic_pool if b not in eligible]], retriever)
+
+    def rank(block: AgendaBlock) -> tuple[float, int]:
+        return (-scores[block.id], library.position(block))
+
+    chosen: list[AgendaBlock] = []
+    main_ids: set[str] = set()
+    if request.format == "video" and request.duration_minutes >= SHORT_VIDEO_MINUTES:
+        chosen += [b for b in eligible if "tech-check" in b.covers][:1]
+    if actions and stage == "first-session":  # open items always appear, even before session 2
+        chosen.append(library.by_id("review-action-items"))
+
+    best_topic: AgendaBlock | None = None
+    topics = sorted((b for b in eligible if b.is_topic), key=rank)
+    if "topic" in plan.required and topics:
+        best_topic = topics[0]
+        chosen.append(best_topic)
+        main_ids.add(best_topic.id)
+
+    uncovered = [tag for tag in plan.required if tag != "topic" and not any(tag in b.covers for b in chosen)]
+    while uncovered:
+        candidates = [b for b in eligible if b not in chosen and set(b.covers) & set(uncovered)]
+        if not candidates:
+            break
+        pick = min(candidates, key=lambda b: (-len(set(b.covers) & set(uncovered)), b.min_minutes, *rank(b)))
+        chosen.append(pick)
+        uncovered = [tag for tag in uncovered if tag not in pick.covers]
+
+    main_ids |= {b for b in plan.main_blocks if any(c.id == b for c in chosen)}
+    optional = sorted((b for b in eligible if b not in chosen and "tech-check" not in b.covers), key=rank)
+    if stage in ("review", "closing") and request.duration_minutes >= LONG_SESSION_MINUTES:
+        borrowed = sorted((b for b in topic_pool if stage not in b.stages), key=rank)
+        if borrowed and scores[borrowed[0].id] >= FOCUS_BLOCK_MIN_SCORE:
+            optional.insert(0, borrowed[0])
+    target = _target_items(request.duration_minutes)
+    for block in optional:
+        if len(chosen) >= min(target, MAX_ITEMS):
+            break
+        capacity_short = sum(b.max_minutes for b in chosen) < request.duration_minutes
+        off_focus = best_topic is not None and scores[block.id] < SECONDARY_TOPIC_RATIO * scores[best_topic.id]
+        if block.is_topic and stage == "ongoing" and off_focus and not capacity_short:
+            continue  # enough time already: keep the session on its focus
+        if sum(b.min_minutes for b in chosen) + block.min_minutes > request.duration_minutes:
+            continue
+        chosen.append(block)
+        if block.id in plan.main_blocks:
+            main_ids.add(block.id)
+    return chosen, main_ids
+
+
+def _scores(
+    focus: str, request: AgendaRequest, blocks: list[AgendaBlock], retriever: PrefetchedRetriever
+) -> dict[str, float]:
+    embedder = retriever.embedder
+    profile = f"{request.mentor} {request.mentee}".strip()
+    scores = relevance(focus, blocks, embedder, retriever.vector(focus))
+    if profile:
+        for block_id, value in relevance(profile, blocks, embedder, retriever.vector(profile)).items():
+            scores[block_id] += PROFILE_WEIGHT * value
+    return scores
+
+
+def _target_items(duration: int) -> int:
+    """How many items suit a session of ``duration`` minutes (about one per 15 minutes, plus frame)."""
+    return 3 + duration // 15
+
+
+def _running_order(block: AgendaBlock, stage: Stage, main_ids: set[str], library: BlockLibrary) -> tuple[int, ...]:
+    covers = set(block.covers)
+    if "tech-check" in covers:
+        phase = 0
+    elif "opening" in covers:
+        phase = 1
+    elif "action-items" in covers:
+        phase = 2
+    elif "wrap-up" in covers:
+        phase = 5
+    elif covers == {"logistics"}:
+        phase = 4
+    else:
+        phase = 3
+    borrowed = 1 if stage not in block.stages else 0
+    main_first = 0 if stage != "first-session" and block.id in main_ids else 1
+    return (phase, borrowed, main_first, library.position(block))
+
+
+def _details(
+    block: AgendaBlock,
+    stage: Stage,
+    focus: str,
+    actions: list[str],
+    main_ids: set[str],
+    fold_tech_check: bool,
+    extra: int,
+    duration: int,
+) -> str:
+    parts: list[str] = []
+    if block.id in main_ids and stage == "ongoing":
+        parts.append(f"Today's focus: {_bare(focus)}.")
+    if "goals" in block.covers:
+        parts.append(f"Start from the focus you chose: {_bare(focus)}.")
+    parts.append(block.details)
+    if "action-items" in block.covers:
+        if actions:
+            listed = "; ".join(f"({n}) {_bare(a)}" for n, a in enumerate(actions, 1))
+            parts.append(f"Open items: {listed}.")
+        else:
+            parts.append("No open items were recorded; ask each other what you tried since the last session.")
+    if fold_tech_check and "opening" in block.covers:
+        parts.append("On video, take the first minute to check that audio, video and screen sharing work.")
+    if extra:
+        parts.append(
+            f"Extended by {extra} minutes beyond the usual {block.max_minutes} so the agenda fills the "
+            f"{duration}-minute session: use the extra time to go deeper on {_bare(focus)}."
+        )
+    return " ".join(parts)
+
+
+def _bare(text: str) -> str:
+    """Text without trailing sentence punctuation, for embedding in a sentence."""
+    return text.rstrip(" .!?;:")
+
+
+def _retrieve(retriever: PassageRetriever, query: str) -> list[Passage]:
+    return retriever.retrieve(query, k=RETRIEVAL_K)
+
+
+def _cite(block: AgendaBlock, focus: str, main: bool, retriever: PassageRetriever) -> list[Passage]:
+    """Passages for one item: its own guide first, the best focus match for main items."""
+    first = _retrieve(retriever, f"{block.activity}: {focus}")
+    own = [p for p in first if p.source == block.source_path]
+    if not own:
+        own = [p for p in _retrieve(retriever, f"{block.activity}. {block.purpose}") if p.source == block.source_path]
+    chosen = own[:1] if main else own[:CITATIONS_PER_ITEM]
+    if main or not chosen:
+        chosen += [p for p in first if p.id not in {c.id for c in chosen}][:1]
+    return chosen[:CITATIONS_PER_ITEM]
+
+
+def _remote_guidance(retriever: PassageRetriever) -> list[Passage]:
+    passages = _retrieve(retriever, REMOTE_QUERY)
+    remote = [p for p in passages if "remote" in p.source]
+    return remote or passages
+
+
+def _fill(template: str, focus: str, request: AgendaRequest) -> str:
+    remaining = request.program_sessions - request.session_number
+    return template.format(
+        focus=_bare(focus),
+        remaining=f"{remaining} session{'s' if remaining != 1 else ''}",
+        next_session=request.session_number + 1,
+    )
+
+
+def _objectives(plan: StagePlan, stage: Stage, request: AgendaRequest, focus: str, actions: list[str]) -> list[str]:
+    objectives = [_fill(t, focus, request) for t in plan.objectives]
+    if actions:
+        count = len(actions)
+        objectives.append(f"Follow up the {count} open action item{'s' if count != 1 else ''} from earlier notes.")
+    return objectives
+
+
+def _preparation(chosen: list[AgendaBlock], stage: Stage, focus: str, actions: list[str]) -> AgendaPreparation:
+    mentor: list[str] = []
+    mentee: list[str] = []
+    if actions:
+        mentor.append("Reread the open action items and note what you know about each.")
+        mentee.append("Be ready to say which open action items are done, partly done or not done.")
+    if stage == "ongoing":
+        mentor.append(f"Prepare one or two concrete examples for today's focus: {_bare(focus)}.")
+        mentee.append(f"Write down one real situation at work connected to: {_bare(focus)}.")
+    for block in chosen:
+        for target, text in ((mentor, block.preparation.mentor), (mentee, block.preparation.mentee)):
+            if text and text not in target:
+                target.append(text)
+    return AgendaPreparation(mentor=mentor, mentee=mentee)
+
+
+def _follow_up(plan: StagePlan, stage: Stage, request: AgendaRequest, focus: str, actions: list[str]) -> list[str]:
+    follow = [_fill(t, focus, request) for t in plan.follow_up]
+    if actions:
+        listed = "; ".join(_bare(a) for a in actions)
+        follow.append(f"Record the status of each open item and carry forward what is not done: {listed}.")
+    if stage != "closing" and request.session_number < request.program_sessions:
+        follow.append(f"Confirm the date of session {request.session_number + 1} before you leave.")
+    return follow
+
+
+def _reword_objectives(
+    model: BaseChatModel, stage: Stage, focus: str, request: AgendaRequest, objectives: list[str]
+) -> list[str] | None:
+    """A capable model's clearer wording of the objectives, or ``None`` to keep the template's."""
+    try:
+        from coach.llm.prompts import load_prompt
+        from coach.llm.providers import is_capable
+        from coach.llm.structured import generate_structured
+    except ImportError:
+        return None
+    if not is_capable(model):
+        return None
+    draft = _Objectives(objectives=objectives[:5]) if len(objectives) >= 2 else None
+    if draft is None:
+        return None
+    try:
+        result = generate_structured(
+            model,
+            load_prompt("agenda_objectives"),
+            {
+                "stage": stage,
+                "focus": focus,
+                "mentor": request.mentor or "(not given)",
+                "mentee": request.mentee or "(not given)",
+                "objectives": "\n".join(f"- {o}" for o in objectives),
+            },
+            _Objectives,
+            fallback=lambda: draft,
+        )
+    except CoachError:
+        return None
+    if result.source != "model":
+        return None
+    cleaned = [clean_text(o, 200) for o in result.value.objectives if o.strip()]
+    return cleaned if len(cleaned) >= 2 else None

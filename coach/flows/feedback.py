@@ -1,0 +1,382 @@
+"""Feedback scorer: rate upward feedback against the SBI rubric and suggest an SBI rewrite.
+
+Deterministic and offline. Each sentence is read by the rubric's evidence finders
+(``feedback_features``); without an embedder a criterion's score is the best level any
+sentence supports. With one, a per-criterion logistic regression fitted on the dev split
+(``bench/calibrate.py --fit``) reads those rule findings plus the text's sentence embedding
+and decides the score. Either way the evidence is a sentence quoted exactly. Tone issues come from the rubric's
+lexicons, age-coded remarks also from ``check_stereotypes``. Only the first
+``MAX_ANALYSED_CHARS`` characters are analysed; longer texts are scored on that prefix.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from coach.flows._text import (
+    MAX_ANALYSED_CHARS,
+    QUOTED,
+    Sentence,
+    find_phrases,
+    load_yaml,
+    require_text,
+    split_sentences,
+)
+from coach.flows.feedback_features import (
+    behavior_level,
+    hand_features,
+    impact_level,
+    model_levels,
+    request_level,
+    respect_level,
+    respect_signals,
+    situation_level,
+)
+from coach.flows.stereotypes import StereotypeFlag, check_stereotypes
+
+if TYPE_CHECKING:
+    from coach.knowledge.embeddings import Embedder
+
+__all__ = ["CRITERIA", "MAX_ANALYSED_CHARS", "CriterionScore", "FeedbackIssue", "FeedbackScore", "score_feedback"]
+
+CRITERIA = ("situation", "behavior", "impact", "request", "respect")
+IssueKind = Literal["hedging", "absolute", "personal_attack", "vague_praise", "age_coded"]
+Level = Literal["needs work", "developing", "strong"]
+
+_ISSUE_KEYS: dict[IssueKind, str] = {
+    "hedging": "hedging",
+    "absolute": "absolutes",
+    "personal_attack": "personal_attack",
+    "vague_praise": "vague_praise",
+}
+_ISSUE_MESSAGES: dict[IssueKind, str] = {
+    "hedging": "Hedging or apologising weakens your point; say it plainly and kindly.",
+    "absolute": "Absolutes invite an argument about the exception; describe the specific time instead.",
+    "personal_attack": "This judges the person rather than the behaviour; describe what they did.",
+    "vague_praise": "Praise lands better when it names what exactly worked and why.",
+    "age_coded": "This ties the point to age or generation; keep it about the behaviour.",
+}
+PLACEHOLDERS = {
+    "situation": "[When exactly? Name the meeting or moment.]",
+    "behavior": "[What exactly did they say or do? Describe it as a camera would.]",
+    "impact": "[What effect did it have, on you, the team or the work?]",
+    "request": "[What would you like them to try, and when?]",
+}
+_SHARPEN = {
+    "situation": "[Which occasion, and when?]",
+    "impact": "[Who was affected, and how?]",
+    "request": "[What exactly, and by when?]",
+}
+_DROPPABLE_HEDGES = re.compile(
+    r"\b(?:sorry|just|maybe|perhaps|sort of|kind of|possibly|i guess|um|erm|no pressure)\b,?\s*", re.IGNORECASE
+)
+
+
+class CriterionScore(BaseModel):
+    """One rubric criterion: met only at the top level, with quoted evidence and a tip."""
+
+    met: bool
+    score: Literal[0, 1, 2]
+    evidence: str | None = Field(description="A span quoted exactly from the text, or None.")
+    tip: str
+
+
+class FeedbackIssue(BaseModel):
+    """A phrase that weakens the feedback."""
+
+    kind: IssueKind
+    span: str
+    message: str
+
+
+class FeedbackScore(BaseModel):
+    """The whole assessment of one piece of feedback."""
+
+    criteria: dict[str, CriterionScore]
+    overall: int = Field(ge=0, le=100)
+    level: Level
+    issues: list[FeedbackIssue]
+    stereotype_flags: list[StereotypeFlag]
+    rewrite: str
+
+
+def load_rubric() -> dict[str, Any]:
+    """The parsed ``knowledge/data/feedback_rubric.yaml``."""
+    from coach.config import get_settings
+
+    return load_yaml(get_settings().knowledge_dir / "data" / "feedback_rubric.yaml")
+
+
+def level_for(overall: int, rubric: dict[str, Any] | None = None) -> Level:
+    """The level band holding ``overall`` (bands from the rubric)."""
+    bands = (rubric or load_rubric())["levels"]
+    for name in ("strong", "developing", "needs work"):
+        low, high = bands[name]
+        if low <= overall <= high:
+            return name  # type: ignore[return-value]
+    return "needs work"
+
+
+def mask_quotes(text: str) -> str:
+    """``text`` with quoted speech blanked out (same length), so quoting someone is not judged as tone."""
+    return QUOTED.sub(lambda m: " " * len(m.group()), text)
+
+
+def weights_path(knowledge_dir: Path | None = None) -> Path:
+    """Where the fitted feedback model lives (``bench/calibrate.py --fit`` writes it)."""
+    if knowledge_dir is None:
+        from coach.config import get_settings
+
+        knowledge_dir = get_settings().knowledge_dir
+    return knowledge_dir / "data" / "feedback_weights.json"
+
+
+@lru_cache(maxsize=4)
+def _read_weights(path: Path, mtime: float) -> dict[str, Any]:
+    del mtime  # part of the cache key only, so a refit file is re-read
+    return dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def load_weights(path: Path | None = None) -> dict[str, Any] | None:
+    """The fitted feedback model, or None when no weights file exists (rules decide then)."""
+    path = path or weights_path()
+    if not path.exists():
+        return None
+    return _read_weights(path, path.stat().st_mtime)
+
+
+@dataclass
+class RuleAnalysis:
+    """What the hand rules find in one text: the inputs of both the rules and the model."""
+
+    text: str
+    sentences: list[Sentence]
+    masked: str
+    flags: list[StereotypeFlag]
+    issues: list[FeedbackIssue]
+    signals: dict[str, int]
+    best: dict[str, tuple[int, Sentence | None]]
+
+    def hand_features(self) -> dict[str, float]:
+        """The hand-made model inputs (see ``feedback_features.HAND_FEATURES``)."""
+        levels = {criterion: level for criterion, (level, _) in self.best.items()}
+        kinds: list[str] = [issue.kind for issue in self.issues]
+        return hand_features(self.text, levels, self.signals, kinds, len(self.flags), len(self.sentences))
+
+
+def analyse(text: str, embedder: Embedder | None = None) -> RuleAnalysis:
+    """Run the rubric's rules over the first ``MAX_ANALYSED_CHARS`` characters of ``text``."""
+    rubric = load_rubric()
+    analysed = text[:MAX_ANALYSED_CHARS]
+    sentences = split_sentences(analysed)
+    masked = mask_quotes(analysed)
+    flags = check_stereotypes(analysed, embedder=embedder).flags
+    issues = find_issues(analysed, masked, rubric)
+    age_coded = bool(flags) or any(i.kind == "age_coded" for i in issues)
+    signals = respect_signals(masked, rubric)
+
+    finders = {
+        "situation": lambda s: situation_level(s, rubric),
+        "behavior": behavior_level,
+        "impact": impact_level,
+        "request": request_level,
+    }
+    best: dict[str, tuple[int, Sentence | None]] = {}
+    for criterion, finder in finders.items():
+        best[criterion] = _best_sentence(sentences, finder)
+    best["respect"] = (respect_level(signals, age_coded), _respect_evidence(sentences, masked))
+    if best["respect"][0] == 0:
+        best["respect"] = (0, _worst_tone_sentence(sentences, issues, flags))
+    return RuleAnalysis(analysed, sentences, masked, flags, issues, signals, best)
+
+
+def score_feedback(text: str, embedder: Embedder | None = None) -> FeedbackScore:
+    """Score feedback on situation, behaviour, impact, request and respect (0-2 each).
+
+    With an embedder, each criterion's level comes from a small logistic regression over
+    the rule findings and the text's sentence embedding (``knowledge/data/feedback_weights.json``,
+    fitted on the dev split); the rules still pick the quoted evidence, issues and tips.
+    Without one, the hand rules alone decide, which is less accurate (see
+    ``eval/calibration.md``).
+
+    Args:
+        text: The feedback as the mentor would say or send it. Only the first
+            ``MAX_ANALYSED_CHARS`` characters are analysed.
+        embedder: Enables the fitted model; also passed to the stereotype checker.
+
+    Returns:
+        The per-criterion scores with evidence, an overall 0-100 score and level, tone
+        issues, stereotype flags and a suggested SBI rewrite built from the writer's own words.
+
+    Raises:
+        InputError: If the text is empty.
+    """
+    require_text(text, "feedback")
+    rubric = load_rubric()
+    analysis = analyse(text, embedder)
+    best = dict(analysis.best)
+    weights = load_weights() if embedder is not None else None
+    if embedder is not None and weights is not None:
+        vector = np.asarray(embedder.embed([analysis.text]))[0]
+        levels = model_levels(weights, analysis.hand_features(), vector)
+        best = _model_best(analysis, levels, embedder, rubric)
+
+    tips = {c["id"]: c["tip"] for c in rubric["criteria"]}
+    criteria: dict[str, CriterionScore] = {}
+    for criterion in CRITERIA:
+        level, sentence = best[criterion]
+        score: Literal[0, 1, 2] = 2 if level >= 2 else 1 if level == 1 else 0
+        keep = sentence is not None and (score > 0 or criterion == "respect")
+        evidence = sentence.text if keep and sentence is not None else None
+        criteria[criterion] = CriterionScore(
+            met=score == 2,
+            score=score,
+            evidence=evidence,
+            tip="This part works; keep it this specific." if score == 2 else tips[criterion],
+        )
+    overall = round(100 * sum(c.score for c in criteria.values()) / (2 * len(CRITERIA)))
+    return FeedbackScore(
+        criteria=criteria,
+        overall=overall,
+        level=level_for(overall, rubric),
+        issues=analysis.issues,
+        stereotype_flags=analysis.flags,
+        rewrite=build_rewrite(analysis.sentences, best, analysis.issues, analysis.flags),
+    )
+
+
+def _model_best(
+    analysis: RuleAnalysis, levels: dict[str, int], embedder: Embedder, rubric: dict[str, Any]
+) -> dict[str, tuple[int, Sentence | None]]:
+    """Pair each model level with evidence: the rules' sentence, else the closest to the rubric's examples."""
+    best: dict[str, tuple[int, Sentence | None]] = {}
+    sentence_vectors: np.ndarray | None = None
+    for criterion in CRITERIA:
+        rule_level, sentence = analysis.best[criterion]
+        level = levels.get(criterion, rule_level)
+        if criterion == "respect":
+            if level == 0:
+                sentence = _worst_tone_sentence(analysis.sentences, analysis.issues, analysis.flags) or sentence
+            else:
+                sentence = _respect_evidence(analysis.sentences, analysis.masked)
+        elif level > 0 and (sentence is None or rule_level == 0) and analysis.sentences:
+            if sentence_vectors is None:
+                sentence_vectors = np.asarray(embedder.embed([s.text for s in analysis.sentences]))
+            sentence = _closest_to_examples(analysis.sentences, sentence_vectors, criterion, embedder, rubric)
+        best[criterion] = (level, sentence)
+    return best
+
+
+def _closest_to_examples(
+    sentences: list[Sentence], vectors: np.ndarray, criterion: str, embedder: Embedder, rubric: dict[str, Any]
+) -> Sentence:
+    examples = next((list(c.get("good_examples", [])) for c in rubric["criteria"] if c["id"] == criterion), [])
+    if len(sentences) == 1 or not examples:
+        return sentences[0]
+    anchors = np.asarray(embedder.embed(examples))
+    similarity = (vectors @ anchors.T).max(axis=1)
+    return sentences[int(np.argmax(similarity))]
+
+
+def _best_sentence(sentences: list[Sentence], finder: Any) -> tuple[int, Sentence | None]:
+    best_level, best = 0, None
+    for sentence in sentences:
+        level = int(finder(sentence.text))
+        if level > best_level:
+            best_level, best = level, sentence
+    return best_level, best
+
+
+def _respect_evidence(sentences: list[Sentence], masked: str) -> Sentence | None:
+    from coach.flows.feedback_features import _ACKNOWLEDGE
+
+    for sentence in sentences:
+        if _ACKNOWLEDGE.search(masked[sentence.start : sentence.end].lower()):
+            return sentence
+    return None
+
+
+def _worst_tone_sentence(
+    sentences: list[Sentence], issues: list[FeedbackIssue], flags: list[StereotypeFlag]
+) -> Sentence | None:
+    if flags:
+        for sentence in sentences:
+            if sentence.start <= flags[0].start < sentence.end:
+                return sentence
+    for issue in issues:
+        if issue.kind in ("personal_attack", "age_coded", "absolute"):
+            for sentence in sentences:
+                if issue.span in sentence.text:
+                    return sentence
+    return None
+
+
+def find_issues(text: str, masked: str, rubric: dict[str, Any]) -> list[FeedbackIssue]:
+    """Tone issues with the exact span from ``text`` (quoted speech is not judged)."""
+    issues: list[FeedbackIssue] = []
+    seen: set[tuple[int, int]] = set()
+    patterns = rubric["issue_patterns"]
+    lexicons: list[tuple[IssueKind, list[str]]] = [("age_coded", list(rubric.get("age_coded", [])))]
+    lexicons += [(kind, list(patterns.get(key, []))) for kind, key in _ISSUE_KEYS.items()]
+    for kind, phrases in lexicons:
+        for start, end, _ in find_phrases(masked, phrases):
+            if any(start < e and s < end for s, e in seen):
+                continue
+            seen.add((start, end))
+            issues.append(FeedbackIssue(kind=kind, span=text[start:end], message=_ISSUE_MESSAGES[kind]))
+    return issues
+
+
+def build_rewrite(
+    sentences: list[Sentence],
+    best: dict[str, tuple[int, Sentence | None]],
+    issues: list[FeedbackIssue],
+    flags: list[StereotypeFlag],
+) -> str:
+    """An SBI version of the feedback from the writer's own sentences, with placeholders for gaps.
+
+    Nothing is invented: sentences are reused (minus filler hedges), missing parts become
+    bracketed placeholders, and sentences that attack the person or generalise about age
+    are left out.
+    """
+    excluded = {s.start for s in sentences if _is_excluded(s, issues, flags)}
+    parts: list[str] = []
+    used: set[int] = set()
+    ack_level, ack = best["respect"]
+    if ack is not None and ack_level == 2 and ack.start not in excluded:
+        parts.append(_clean(ack.text))
+        used.add(ack.start)
+    for criterion in ("situation", "behavior", "impact", "request"):
+        level, sentence = best[criterion]
+        if sentence is None or level == 0 or sentence.start in excluded:
+            parts.append(PLACEHOLDERS[criterion])
+            continue
+        if sentence.start not in used:
+            parts.append(_clean(sentence.text))
+            used.add(sentence.start)
+        if level == 1 and criterion in _SHARPEN:
+            parts.append(_SHARPEN[criterion])
+    return " ".join(p for p in parts if p)
+
+
+def _is_excluded(sentence: Sentence, issues: list[FeedbackIssue], flags: list[StereotypeFlag]) -> bool:
+    if any(sentence.start <= f.start < sentence.end for f in flags):
+        return True
+    return any(i.kind in ("personal_attack", "age_coded") and i.span in sentence.text for i in issues)
+
+
+def _clean(sentence: str) -> str:
+    if QUOTED.search(sentence):  # never alter quoted speech
+        return sentence
+    cleaned = _DROPPABLE_HEDGES.sub("", sentence).strip(" ,")
+    if not cleaned:
+        return sentence
+    return cleaned[0].upper() + cleaned[1:]

@@ -1,0 +1,390 @@
+"""Question preparation: open, non-leading questions a senior mentee can ask their mentor.
+
+The offline path fills templates from ``knowledge/data/question_templates.yaml`` with the
+topic, picks the best-fitting ones for the topic and the mentee profile, and keeps only
+questions that pass the checks (open, not leading, no stereotype flagged). A capable chat
+model may propose questions first; they go through the same checks and the templates fill
+any gap. Every question cites passages the retriever returned.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, cast
+from weakref import WeakKeyDictionary
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, Field, ValidationError
+
+from coach.config import PROJECT_ROOT
+from coach.errors import CoachError, ConfigurationError, InputError
+from coach.flows.agenda_blocks import PassageRetriever, TextEmbedder, embedder_of, words
+from coach.schemas import Passage
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from coach.knowledge.embeddings import Embedder
+
+TEMPLATES_FILE = PROJECT_ROOT / "knowledge" / "data" / "question_templates.yaml"
+OPEN_QUESTIONS_GUIDE = "knowledge/guides/asking-open-questions.md"
+OPEN_QUESTIONS_QUERY = "asking open, non-leading questions as a senior mentee"
+NEUTRAL_TOPIC = "this topic"
+MIN_COUNT = 5
+MAX_COUNT = 10
+MAX_TOPIC_CHARS = 150
+MAX_PROFILE_CHARS = 1000
+MAX_QUESTION_CHARS = 240
+RETRIEVAL_K = 6
+PROFILE_WEIGHT = 0.5
+EMBEDDING_WEIGHT = 2.0
+DUPLICATE_SIMILARITY = 90.0
+
+Group = Literal["understand", "explore", "apply"]
+GROUPS: tuple[Group, ...] = ("understand", "explore", "apply")
+
+# fmt: off
+CLOSED_STARTERS = frozenset({
+    "is", "are", "am", "was", "were", "do", "does", "did", "can", "could", "would", "will", "should", "shall",
+    "have", "has", "had", "may", "might", "must", "isn't", "aren't", "wasn't", "weren't", "don't", "doesn't",
+    "didn't", "can't", "couldn't", "wouldn't", "won't", "shouldn't", "haven't", "hasn't",
+})
+# fmt: on
+_LEADING = re.compile(
+    r"\b(?:don'?t|wouldn'?t|isn'?t|aren'?t|doesn'?t|won'?t|can'?t|shouldn'?t) (?:you|it|they|we|that)\b"
+    r"|\b(?:surely|obviously|of course|admit)\b|\bagree that\b|\byou must\b|,\s*right\s*\?|\bright\?\s*$",
+    re.IGNORECASE,
+)
+# fmt: off
+_LOWERCASE_STARTERS = frozenset({
+    "how", "what", "why", "when", "where", "which", "who", "using", "working", "building", "making", "running",
+    "choosing", "writing", "our", "my", "the", "a", "an", "your", "their", "its", "this", "these", "those",
+    "getting", "giving", "taking", "managing", "leading", "hiring",
+})
+# fmt: on
+
+_CLAUSE_OPENERS = (("how to ", "ways to "), ("how ", "the way "), ("why ", "the reasons why "))
+
+
+class PreparedQuestion(BaseModel):
+    """One question with its group, why it is worth asking, and the passages behind it."""
+
+    text: str
+    group: Group
+    why: str
+    citations: list[str]
+
+
+class QuestionSet(BaseModel):
+    """Five to ten checked questions, grouped understand / explore / apply."""
+
+    questions: list[PreparedQuestion]
+    topic: str = Field(default="", exclude=True)
+    source: Literal["templates", "model"] = Field(default="templates", exclude=True)
+    dropped: list[str] = Field(default_factory=list, exclude=True, description="Questions that failed a check.")
+
+    def public(self) -> dict[str, Any]:
+        """Exactly the documented JSON shape of ``coach questions --json``."""
+        return {"questions": [q.model_dump() for q in self.questions]}
+
+
+class Template(BaseModel):
+    """A question with a ``{topic}`` slot."""
+
+    text: str
+    why: str
+    tags: list[str] = Field(default_factory=list)
+
+
+class TemplateGroup(BaseModel):
+    """The templates of one group and how to look up guidance for it."""
+
+    label: str
+    purpose: str
+    retrieval_hint: str
+    templates: list[Template] = Field(min_length=1)
+
+
+class TemplateLibrary(BaseModel):
+    """All groups of templates, and the age labels removed from a topic when they get it flagged."""
+
+    groups: dict[Group, TemplateGroup]
+    age_labels: list[str] = Field(default_factory=list)
+
+
+def load_templates(path: Path | None = None) -> TemplateLibrary:
+    """Load the question templates (cached).
+
+    Raises:
+        ConfigurationError: missing, unreadable or malformed file, or a template without ``{topic}``.
+    """
+    return _load(path or TEMPLATES_FILE)
+
+
+@lru_cache(maxsize=4)
+def _load(path: Path) -> TemplateLibrary:
+    try:
+        library = TemplateLibrary.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (OSError, yaml.YAMLError, ValidationError) as exc:
+        raise ConfigurationError(f"Cannot load question templates from {path}: {exc}") from exc
+    for name, group in library.groups.items():
+        for template in group.templates:
+            if "{topic}" not in template.text:
+                raise ConfigurationError(f"Template in group '{name}' has no {{topic}} slot: {template.text}")
+    return library
+
+
+def question_problems(text: str) -> list[str]:
+    """Why ``text`` is not an open, non-leading question (empty when it is fine)."""
+    problems: list[str] = []
+    stripped = text.strip()
+    first = re.split(r"[\s,]+", stripped.lower(), maxsplit=1)[0] if stripped else ""
+    if not stripped:
+        return ["empty"]
+    if first.replace("’", "'") in CLOSED_STARTERS:
+        problems.append(f"closed: starts with '{first}', which invites a yes or no")
+    if _LEADING.search(stripped.replace("’", "'")):
+        problems.append("leading: suggests the answer")
+    if len(stripped) > MAX_QUESTION_CHARS:
+        problems.append("too long")
+    if not (stripped.endswith("?") or stripped.lower().startswith(("tell me", "walk me through", "describe"))):
+        problems.append("not phrased as a question or an invitation")
+    return problems
+
+
+def is_open_question(text: str) -> bool:
+    """True for an open, non-leading question."""
+    return not question_problems(text)
+
+
+def slot_topic(topic: str) -> str:
+    """The topic as it reads inside a sentence: trimmed, no final punctuation, lower-cased opener."""
+    topic = " ".join(topic.split()).strip(" .?!;:")
+    if len(topic) > MAX_TOPIC_CHARS:
+        topic = topic[:MAX_TOPIC_CHARS].rsplit(" ", 1)[0]
+    first, _, rest = topic.partition(" ")
+    if first.lower() in _LOWERCASE_STARTERS and not first.isupper():
+        topic = f"{first.lower()} {rest}".strip()
+    for clause, noun in _CLAUSE_OPENERS:  # "how X works" reads as a noun phrase once it is "the way X works"
+        if topic.startswith(clause) and len(topic) > len(clause):
+            return noun + topic[len(clause) :]
+    return topic
+
+
+def prepare_questions(
+    mentee: str, topic: str, retriever: PassageRetriever, model: BaseChatModel | None = None, count: int = 8
+) -> QuestionSet:
+    """Prepare ``count`` (5 to 10) open questions about ``topic`` for the senior mentee.
+
+    Args:
+        mentee: The mentee's profile in free text (may be empty); it helps choose templates.
+        topic: What the mentee wants to learn about.
+        retriever: Where guidance passages come from.
+        model: Optional chat model; a capable one may propose questions, which are checked
+            like the templates' and topped up from them.
+        count: How many questions, 5 to 10.
+
+    Raises:
+        InputError: empty topic or a count outside 5..10.
+    """
+    if not MIN_COUNT <= count <= MAX_COUNT:
+        raise InputError(
+            f"The number of questions must be between {MIN_COUNT} and {MAX_COUNT} (got {count}).",
+            hint=f"Pass --count with a value from {MIN_COUNT} to {MAX_COUNT}.",
+        )
+    topic_text = slot_topic(topic)
+    if not words(topic_text) and not topic_text.strip():
+        raise InputError("The topic is empty.", hint='Say what you want to learn about, e.g. --topic "team chat".')
+    mentee = " ".join(mentee.split())[:MAX_PROFILE_CHARS]
+    library = load_templates()
+    quotas = _quotas(count)
+    citations = _citations(topic_text, library, retriever)
+
+    chosen: list[PreparedQuestion] = []
+    dropped: list[str] = []
+    source: Literal["templates", "model"] = "templates"
+    if model is not None:
+        proposed = _model_questions(model, mentee, topic_text, count, citations)
+        accepted = _accept(proposed, quotas, chosen, dropped, cast("Embedder | None", embedder_of(retriever)))
+        source = "model" if accepted else "templates"
+
+    scores = _template_scores(library, topic_text, mentee, embedder_of(retriever))
+    for phrase in dict.fromkeys((topic_text, neutral_topic(topic_text, library), NEUTRAL_TOPIC)):
+        if all(_in_group(chosen, g) >= quotas[g] for g in GROUPS):
+            break
+        if phrase:
+            _accept(_from_templates(library, phrase, scores, citations), quotas, chosen, dropped)
+    chosen.sort(key=lambda q: GROUPS.index(q.group))
+    return QuestionSet(questions=chosen, topic=topic_text, source=source, dropped=dropped)
+
+
+def _quotas(count: int) -> dict[Group, int]:
+    base, extra = divmod(count, len(GROUPS))
+    return {g: base + (1 if i < extra else 0) for i, g in enumerate(GROUPS)}
+
+
+def _in_group(questions: list[PreparedQuestion], group: Group) -> int:
+    return sum(1 for q in questions if q.group == group)
+
+
+def _accept(
+    candidates: list[PreparedQuestion],
+    quotas: dict[Group, int],
+    chosen: list[PreparedQuestion],
+    dropped: list[str],
+    embedder: Embedder | None = None,
+) -> int:
+    """Add candidates that pass every check, are new and fit their group's quota.
+
+    The stereotype check uses ``embedder`` when given (free-form model proposals); the
+    templates were written to pass it and are checked with the fast keyword rules.
+    """
+    from coach.flows.stereotypes import check_stereotypes
+
+    added = 0
+    for candidate in candidates:
+        if _in_group(chosen, candidate.group) >= quotas[candidate.group]:
+            continue
+        if _is_duplicate(candidate.text, chosen):
+            continue
+        if question_problems(candidate.text) or check_stereotypes(candidate.text, embedder=embedder).has_stereotype:
+            dropped.append(candidate.text)
+            continue
+        chosen.append(candidate)
+        added += 1
+    return added
+
+
+def _is_duplicate(text: str, chosen: list[PreparedQuestion]) -> bool:
+    from rapidfuzz import fuzz
+
+    key = text.casefold()
+    return any(fuzz.ratio(key, q.text.casefold()) >= DUPLICATE_SIMILARITY for q in chosen)
+
+
+def neutral_topic(topic: str, library: TemplateLibrary) -> str:
+    """The topic without age or generation labels (used when questions with them get flagged)."""
+    text = topic
+    for label in sorted(library.age_labels, key=len, reverse=True):
+        text = re.sub(rf"(?i)(?<!\w){re.escape(label)}(?!\w)", " ", text)
+    return " ".join(text.split()).strip(" ,;:-")
+
+
+_TEMPLATE_VECTORS: WeakKeyDictionary[object, dict[Group, np.ndarray]] = WeakKeyDictionary()
+
+
+def _template_vectors(library: TemplateLibrary, embedder: TextEmbedder) -> dict[Group, np.ndarray]:
+    try:
+        cached = _TEMPLATE_VECTORS.get(embedder)
+    except TypeError:
+        cached = None
+    if cached is None:
+        cached = {
+            g: np.asarray(embedder.embed([f"{t.text} {' '.join(t.tags)}" for t in library.groups[g].templates]))
+            for g in GROUPS
+        }
+        with contextlib.suppress(TypeError):
+            _TEMPLATE_VECTORS[embedder] = cached
+    return cached
+
+
+def _template_scores(
+    library: TemplateLibrary, topic: str, mentee: str, embedder: TextEmbedder | None
+) -> dict[Group, list[float]]:
+    """How well each template fits the topic and the mentee: tag overlap, plus embedding similarity."""
+    topic_words, mentee_words = words(topic), words(mentee)
+    scores = {g: [_fit(t, topic_words, mentee_words) for t in library.groups[g].templates] for g in GROUPS}
+    if embedder is not None and topic.strip():
+        query = np.asarray(embedder.embed([topic])[0])
+        for group, rows in _template_vectors(library, embedder).items():
+            scores[group] = [
+                s + EMBEDDING_WEIGHT * float(np.dot(row, query)) for s, row in zip(scores[group], rows, strict=True)
+            ]
+    return scores
+
+
+def _from_templates(
+    library: TemplateLibrary, phrase: str, scores: dict[Group, list[float]], citations: dict[Group, list[list[str]]]
+) -> list[PreparedQuestion]:
+    """Every template filled with ``phrase``, best fit first within each group (ties: file order)."""
+    out: list[PreparedQuestion] = []
+    for group in GROUPS:
+        templates = library.groups[group].templates
+        order = sorted(range(len(templates)), key=lambda i: (-round(scores[group][i], 6), i))
+        refs = citations[group]
+        for rank, i in enumerate(order):
+            out.append(
+                PreparedQuestion(
+                    text=templates[i].text.format(topic=phrase),
+                    group=group,
+                    why=templates[i].why,
+                    citations=refs[rank % len(refs)] if refs else [],
+                )
+            )
+    return out
+
+
+def _fit(template: Template, topic_words: set[str], mentee_words: set[str]) -> float:
+    tags = set().union(*(words(tag) for tag in template.tags)) if template.tags else set()
+    return len(tags & topic_words) + PROFILE_WEIGHT * len(tags & mentee_words)
+
+
+def _citations(topic: str, library: TemplateLibrary, retriever: PassageRetriever) -> dict[Group, list[list[str]]]:
+    """Per group, a rotation of citation lists: one topic passage plus the open-questions guidance."""
+    guide = retriever.retrieve(OPEN_QUESTIONS_QUERY, k=RETRIEVAL_K)
+    open_ids = [p.id for p in guide if p.source == OPEN_QUESTIONS_GUIDE][:1] or [p.id for p in guide[:1]]
+    result: dict[Group, list[list[str]]] = {}
+    for group in GROUPS:
+        hint = library.groups[group].retrieval_hint
+        passages: list[Passage] = retriever.retrieve(f"{topic}: {hint}", k=RETRIEVAL_K)
+        topical = [p.id for p in passages if p.source != OPEN_QUESTIONS_GUIDE and p.id not in open_ids][:3]
+        result[group] = [[t, *open_ids] for t in topical] or ([open_ids] if open_ids else [])
+    return result
+
+
+class _ProposedQuestion(BaseModel):
+    text: str = Field(min_length=5, max_length=MAX_QUESTION_CHARS)
+    group: Group
+    why: str = Field(min_length=5, max_length=300)
+
+
+class _Proposal(BaseModel):
+    questions: list[_ProposedQuestion] = Field(max_length=15)
+
+
+def _model_questions(
+    model: BaseChatModel, mentee: str, topic: str, count: int, citations: dict[Group, list[list[str]]]
+) -> list[PreparedQuestion]:
+    """Questions a capable model proposes (unchecked), or none."""
+    try:
+        from coach.llm.prompts import load_prompt
+        from coach.llm.providers import is_capable
+        from coach.llm.structured import generate_structured
+    except ImportError:
+        return []
+    if not is_capable(model):
+        return []
+    try:
+        result = generate_structured(
+            model,
+            load_prompt("questions_propose"),
+            {"mentee": mentee or "(not given)", "topic": topic, "count": str(count)},
+            _Proposal,
+            fallback=lambda: _Proposal(questions=[]),
+        )
+    except CoachError:
+        return []
+    proposed: list[PreparedQuestion] = []
+    for n, item in enumerate(result.value.questions):
+        refs = citations[item.group]
+        text = " ".join(item.text.split())
+        proposed.append(
+            PreparedQuestion(
+                text=text, group=item.group, why=item.why.strip(), citations=refs[n % len(refs)] if refs else []
+            )
+        )
+    return proposed

@@ -1,0 +1,277 @@
+"""Stereotype checker: find generalisations about age groups and generations, sentence by sentence.
+
+Each sentence is scored from a few features (age-group references, generalising words,
+debunking markers and, when an embedder is given, similarity to the taxonomy's example
+phrasings versus neutral examples plus the sentence embedding itself) by a logistic
+regression fitted on the dev split of ``eval/datasets/stereotype_statements*.jsonl``
+(``bench/calibrate.py --fit``; threshold chosen there by cross-validation). Without an
+embedder a keyword-feature regression decides. Only the first ``MAX_ANALYSED_CHARS`` characters are read.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from coach.flows._text import MAX_ANALYSED_CHARS, find_phrases, require_text, split_sentences
+from coach.flows.stereotypes_features import (
+    AnchorBank,
+    SentenceFeatures,
+    anchor_bank,
+    eligible,
+    load_taxonomy,
+    load_weights,
+    logistic,
+    rule_score,
+    sentence_features,
+)
+from coach.schemas import Citation, Passage
+
+if TYPE_CHECKING:
+    from coach.knowledge.embeddings import Embedder
+    from coach.knowledge.retrieval import HybridRetriever
+
+__all__ = [
+    "MAX_ANALYSED_CHARS",
+    "Reflection",
+    "StereotypeCheck",
+    "StereotypeFlag",
+    "check_stereotypes",
+    "reflect",
+]
+
+Direction = Literal["about older", "about younger"]
+
+GUIDED_QUESTIONS = (
+    "What evidence do I have about this specific person, rather than about their age group?",
+    "What counter-examples have I seen in my own mentoring pair or team?",
+    "What could I ask them instead of assuming?",
+)
+_CITATIONS_PER_FLAG = 2
+
+
+class StereotypeFlag(BaseModel):
+    """One sentence that generalises about an age group."""
+
+    span: str
+    start: int
+    end: int
+    category: str = Field(description="Taxonomy category id, e.g. 'technology-proficiency'.")
+    direction: Direction
+    explanation: str
+    reframe: str
+    reflection_questions: list[str]
+    citations: list[str] = Field(default_factory=list, description="Chunk ids from the category's guide.")
+
+
+class StereotypeCheck(BaseModel):
+    """The result of checking a text."""
+
+    has_stereotype: bool
+    flags: list[StereotypeFlag]
+
+
+class Reflection(BaseModel):
+    """Guided questions, then a reframe grounded in the knowledge base."""
+
+    check: StereotypeCheck
+    questions: list[str]
+    reframe: str
+    citations: list[Citation]
+
+
+def weights_path(knowledge_dir: Path | None = None) -> Path:
+    """Where the fitted stereotype weights live."""
+    from coach.flows.stereotypes_features import taxonomy_path
+
+    return taxonomy_path(knowledge_dir).parent / "stereotype_weights.json"
+
+
+def sentence_probability(
+    features: SentenceFeatures, weights: dict[str, Any] | None, vector: np.ndarray | None = None
+) -> float:
+    """Probability that a sentence is a stereotype (rules only when there are no weights)."""
+    if weights is None:
+        return 1.0 if rule_score(features.values) > 0 else 0.0
+    return logistic(weights, features.values, vector)
+
+
+def _flagged(features: SentenceFeatures, weights: dict[str, Any] | None, vector: np.ndarray | None) -> bool:
+    """Sentences naming an age group need ``threshold``; others the stricter ``ungrouped_threshold``."""
+    threshold = float(weights["threshold"]) if weights else 0.5
+    if not eligible(features.values):
+        if weights is None:
+            return False
+        threshold = max(threshold, float(weights.get("ungrouped_threshold", 1.01)))
+    return sentence_probability(features, weights, vector) >= threshold
+
+
+def check_stereotypes(
+    text: str, retriever: HybridRetriever | None = None, embedder: Embedder | None = None
+) -> StereotypeCheck:
+    """Flag sentences of ``text`` that generalise about an age group or generation.
+
+    Args:
+        text: Any text; only its first ``MAX_ANALYSED_CHARS`` characters are analysed.
+        retriever: When given, each flag cites passages from its category's guide.
+        embedder: When given, embedding similarity to the taxonomy's phrasings informs the
+            decision and the category (recommended); otherwise keyword rules decide.
+
+    Raises:
+        InputError: If the text is empty.
+    """
+    require_text(text)
+    taxonomy = load_taxonomy()
+    sentences = split_sentences(text)
+    if not sentences:
+        return StereotypeCheck(has_stereotype=False, flags=[])
+    bank: AnchorBank | None = None
+    vectors: np.ndarray | None = None
+    weights: dict[str, Any] | None = None
+    if embedder is not None:
+        bank = anchor_bank(taxonomy, embedder)
+        vectors = np.asarray(embedder.embed([s.text for s in sentences]))
+    path = weights_path()
+    if path.exists():
+        weights = load_weights(path)["embedding" if embedder is not None else "keywords"]
+    flags: list[StereotypeFlag] = []
+    for index, sentence in enumerate(sentences):
+        vector = vectors[index] if vectors is not None else None
+        features = sentence_features(sentence.text, taxonomy, vector, bank)
+        if not _flagged(features, weights, vector):
+            continue
+        category, direction = classify(sentence.text, features, taxonomy, vector, bank)
+        flags.append(_flag(sentence.text, sentence.start, sentence.end, category, direction, taxonomy, retriever))
+    return StereotypeCheck(has_stereotype=bool(flags), flags=flags)
+
+
+def classify(
+    sentence: str,
+    features: SentenceFeatures,
+    taxonomy: dict[str, Any],
+    vector: np.ndarray | None,
+    bank: AnchorBank | None,
+) -> tuple[str, Direction]:
+    """The taxonomy category and direction of a flagged sentence.
+
+    Category: highest (best phrasing similarity + 0.05 per cue word) when embedded, else
+    the most cue words ("other" on a tie at zero). Direction: from the age-group words, else
+    from the nearest phrasing, else "about older".
+    """
+    cue_counts = {c["id"]: len(find_phrases(sentence, c.get("cues", []))) for c in taxonomy["categories"]}
+    direction: str = features.direction
+    if vector is not None and bank is not None:
+        sims = bank.vectors @ vector
+        scores: dict[str, float] = {}
+        for (category_id, side), sim in zip(bank.labels, sims, strict=True):
+            if direction and side != direction:
+                continue
+            scores[category_id] = max(scores.get(category_id, -1.0), float(sim))
+        best = max(scores, key=lambda c: scores[c] + 0.05 * min(cue_counts.get(c, 0), 2))
+        if not direction:
+            direction = bank.labels[int(np.argmax(sims))][1]
+    else:
+        specific = {c: n for c, n in cue_counts.items() if c != "other"}
+        best = max(specific, key=lambda c: specific[c]) if any(specific.values()) else "other"
+    final: Direction = "about younger" if direction == "about younger" else "about older"
+    return best, final
+
+
+def _category(taxonomy: dict[str, Any], category_id: str) -> dict[str, Any]:
+    for category in taxonomy["categories"]:
+        if category["id"] == category_id:
+            return dict(category)
+    raise KeyError(category_id)
+
+
+def _flag(
+    span: str,
+    start: int,
+    end: int,
+    category_id: str,
+    direction: Direction,
+    taxonomy: dict[str, Any],
+    retriever: HybridRetriever | None,
+) -> StereotypeFlag:
+    category = _category(taxonomy, category_id)
+    side = category["about_older" if direction == "about older" else "about_younger"]
+    citations = [p.id for p in category_passages(category, span, retriever)[:_CITATIONS_PER_FLAG]]
+    return StereotypeFlag(
+        span=span,
+        start=start,
+        end=end,
+        category=category_id,
+        direction=direction,
+        explanation=side["explanation"],
+        reframe=side["reframe"],
+        reflection_questions=list(category.get("reflection_questions", [])),
+        citations=citations,
+    )
+
+
+def category_passages(category: dict[str, Any], span: str, retriever: HybridRetriever | None) -> list[Passage]:
+    """Passages for a category, those from its source guide first (none without a retriever)."""
+    if retriever is None:
+        return []
+    query = f"{category['name']} stereotype {span}"
+    passages = retriever.retrieve(query, k=max(retriever.settings.retrieval_k, 8))
+    source = str(category.get("source", ""))
+    own = [p for p in passages if source and p.source.endswith(source)]
+    rest = [p for p in passages if p not in own]
+    return own + rest
+
+
+def reflect(
+    text: str, retriever: HybridRetriever, embedder: Embedder | None = None, model: Any = None
+) -> Reflection:
+    """Guided reflection on a text: questions first, then a reframe grounded in the guides.
+
+    Args:
+        text: The statement to reflect on.
+        retriever: Finds the guidance passages the reframe quotes and cites.
+        embedder: Passed to ``check_stereotypes``.
+        model: Accepted for interface parity with other flows; the reframe is built from the
+            taxonomy and quoted passages so every claim stays traceable to a citation.
+
+    Raises:
+        InputError: If the text is empty.
+    """
+    del model
+    check = check_stereotypes(text, retriever=retriever, embedder=embedder)
+    taxonomy = load_taxonomy()
+    questions = list(GUIDED_QUESTIONS)
+    citations: list[Citation] = []
+    parts: list[str] = []
+    for flag in check.flags:
+        category = _category(taxonomy, flag.category)
+        questions += [q for q in flag.reflection_questions if q not in questions]
+        passages = category_passages(category, flag.span, retriever)[:_CITATIONS_PER_FLAG]
+        parts.append(f'Instead of "{flag.span}": {flag.reframe}')
+        if passages:
+            quote = best_sentence(passages[0].text, flag.reframe)
+            parts.append(f'The guide "{passages[0].title}" puts it this way: "{quote}" [{passages[0].id}]')
+            citations += [Citation.from_passage(p, quote if p is passages[0] else None) for p in passages]
+    if not check.flags:
+        passages = retriever.retrieve("reframing generational stereotypes ask instead of assuming", k=2)
+        parts.append(
+            "No generalisation about an age group was found. Keep describing the specific person and what you observed."
+        )
+        if passages:
+            quote = best_sentence(passages[0].text, "ask the person instead of assuming")
+            parts.append(f'As the guide "{passages[0].title}" says: "{quote}" [{passages[0].id}]')
+            citations += [Citation.from_passage(p, quote if p is passages[0] else None) for p in passages]
+    unique = list({c.id: c for c in citations}.values())
+    return Reflection(check=check, questions=questions, reframe="\n".join(parts), citations=unique)
+
+
+def best_sentence(passage: str, about: str) -> str:
+    """The passage sentence sharing the most words with ``about`` (a verbatim quote)."""
+    words = set(re.findall(r"[a-z']{4,}", about.lower()))
+    candidates = [s.text for s in split_sentences(passage) if len(s.text) > 20 and not s.text.startswith("#")]
+    if not candidates:
+        return " ".join(passage.split())[:240]
+    return max(candidates, key=lambda s: len(words & set(re.findall(r"[a-z']{4,}", s.lower()))))

@@ -1,0 +1,1 @@
+"""Language models: providers, prompt files, generation and structured output."""

@@ -1,0 +1,210 @@
+"""Glue between the app and the coach that is not page logic.
+
+Uploads are stored under a generated name (a path in the uploaded file's name is never
+used), checked for type and size first; documents are listed, removed and re-indexed;
+rehearsal turns are reduced to the scores stored with an attempt.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable, Sequence
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+
+from coach.config import Settings
+from coach.errors import InputError
+from coach.knowledge.readers import SUPPORTED_EXTENSIONS
+
+if TYPE_CHECKING:
+    from coach.knowledge.ingest import IngestSummary, ProgressCallback
+    from coach.runtime import Runtime
+
+UPLOAD_PREFIX = "uploads/"
+UPLOAD_EXTENSIONS = (".md", ".txt", ".pdf", ".docx", ".html")
+MAX_STEM_CHARS = 40
+_UNSAFE = re.compile(r"[^a-z0-9]+")
+
+
+class SavedUpload(BaseModel):
+    """An uploaded file as stored: its original name, generated path and index source name."""
+
+    original_name: str
+    path: Path
+    source: str
+
+
+class FileResult(BaseModel):
+    """The outcome of indexing one file."""
+
+    name: str
+    source: str
+    ok: bool
+    detail: str
+
+
+class DocumentInfo(BaseModel):
+    """An indexed document and how many chunks it has."""
+
+    source: str
+    chunks: int
+    uploaded: bool
+
+
+def safe_upload_name(uploaded_name: str) -> str:
+    """A generated file name: random prefix, a slug of the original stem, its extension.
+
+    Directory parts (``../``, ``C:\\``) and unusual characters are dropped.
+
+    Raises:
+        InputError: the extension is not one of ``UPLOAD_EXTENSIONS``.
+    """
+    base = PurePosixPath(uploaded_name.replace("\\", "/")).name
+    suffix = PurePosixPath(base).suffix.lower()
+    if suffix == ".htm":
+        suffix = ".html"
+    if suffix == ".markdown":
+        suffix = ".md"
+    if suffix not in UPLOAD_EXTENSIONS or suffix not in SUPPORTED_EXTENSIONS:
+        raise InputError(
+            f"'{base or uploaded_name}' is not a supported file type.",
+            hint=f"Upload one of: {', '.join(UPLOAD_EXTENSIONS)}.",
+        )
+    stem = _UNSAFE.sub("-", PurePosixPath(base).stem.lower()).strip("-")[:MAX_STEM_CHARS].strip("-") or "document"
+    return f"{uuid.uuid4().hex[:8]}-{stem}{suffix}"
+
+
+def save_upload(uploaded_name: str, data: bytes, settings: Settings) -> SavedUpload:
+    """Validate an upload and write it under a safe generated name in ``uploads_dir``.
+
+    Raises:
+        InputError: unsupported type, empty file, or over ``max_upload_bytes``.
+    """
+    name = safe_upload_name(uploaded_name)
+    if not data:
+        raise InputError(f"'{uploaded_name}' is empty.", hint="Upload a file with some text in it.")
+    if len(data) > settings.max_upload_bytes:
+        raise InputError(
+            f"'{uploaded_name}' is {len(data):,} bytes, over the {settings.max_upload_bytes:,}-byte limit.",
+            hint="Split the document, or raise COACH_MAX_UPLOAD_BYTES.",
+        )
+    folder = settings.uploads_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(data)
+    return SavedUpload(original_name=uploaded_name, path=path, source=UPLOAD_PREFIX + name)
+
+
+def ingest_uploads(
+    runtime: Runtime, uploads: Sequence[SavedUpload], progress: ProgressCallback | None = None
+) -> list[FileResult]:
+    """Index saved uploads; one result per file (a failed file is removed from disk)."""
+    from coach.knowledge.ingest import ingest_paths
+
+    summary = ingest_paths(
+        [], runtime.settings, runtime.store, runtime.embedder, progress, sources=[(u.path, u.source) for u in uploads]
+    )
+    failed = {f.source: f.reason for f in summary.failures}
+    counts = {s: len(ids) for s, ids in runtime.store.ids_by_source().items()}
+    results = []
+    for upload in uploads:
+        if upload.source in failed:
+            upload.path.unlink(missing_ok=True)
+            results.append(FileResult(name=upload.original_name, source=upload.source, ok=False,
+                                      detail=failed[upload.source]))
+        else:
+            n = counts.get(upload.source, 0)
+            results.append(FileResult(name=upload.original_name, source=upload.source, ok=True,
+                                      detail=f"{n} chunks indexed"))
+    return results
+
+
+def list_documents(runtime: Runtime) -> list[DocumentInfo]:
+    """Indexed documents with chunk counts, by name."""
+    return [
+        DocumentInfo(source=s, chunks=len(ids), uploaded=s.startswith(UPLOAD_PREFIX))
+        for s, ids in sorted(runtime.store.ids_by_source().items())
+    ]
+
+
+def delete_documents(runtime: Runtime, sources: Iterable[str]) -> int:
+    """Remove documents from the index (and uploaded files from disk); returns chunks removed."""
+    from coach.knowledge.ingest import remove_sources
+
+    names = list(sources)
+    removed = remove_sources(names, runtime.store)
+    for source in names:
+        if source.startswith(UPLOAD_PREFIX):
+            name = PurePosixPath(source).name
+            (runtime.settings.uploads_dir / name).unlink(missing_ok=True)
+    return removed
+
+
+def reindex(runtime: Runtime, progress: ProgressCallback | None = None) -> IngestSummary:
+    """Re-index the knowledge folder and every kept upload (unchanged chunks are not re-embedded)."""
+    paths = [runtime.settings.knowledge_dir]
+    if runtime.settings.uploads_dir.is_dir():
+        paths.append(runtime.settings.uploads_dir)
+    return runtime.ingest(paths, progress=progress)
+
+
+def index_is_empty(runtime: Runtime) -> bool:
+    """True when the store holds no chunks at all (first run)."""
+    return runtime.store.count() == 0
+
+
+def model_description(settings: Settings) -> str:
+    """Which model answers, named from settings alone (nothing is loaded)."""
+    if settings.llm_provider == "fake":
+        return "Demo model (scripted, no language model)"
+    if settings.llm_provider == "local":
+        path = settings.local_model_path
+        return f"Local model {path.name if path else '(not found)'} via llama.cpp"
+    base = settings.llm_base_url or "https://api.openai.com/v1"
+    return f"{settings.llm_model or 'default model'} at {base}"
+
+
+def attempt_scores(turns: Sequence[Any]) -> tuple[list[dict[str, Any]], dict[str, float], float | None]:
+    """Turns as JSON, per-criterion mean marks (0-2) and mean overall (0-100) of a rehearsal.
+
+    Args:
+        turns: ``PracticeTurn`` objects (anything with ``model_dump`` and a ``score``).
+    """
+    if not turns:
+        return [], {}, None
+    dumped = [t.model_dump(mode="json") for t in turns]
+    criteria: dict[str, list[int]] = {}
+    for turn in turns:
+        for name, mark in turn.score.criteria.items():
+            criteria.setdefault(name, []).append(int(mark.score))
+    means = {name: round(sum(v) / len(v), 2) for name, v in criteria.items()}
+    overall = round(sum(int(t.score.overall) for t in turns) / len(turns), 1)
+    return dumped, means, overall
+
+
+def check_connection(settings: Settings) -> str:
+    """Build the configured chat model and ask it for a few tokens; returns what it said.
+
+    Raises:
+        ModelError: the model cannot be built or the endpoint failed (with a fix hint).
+    """
+    from langchain_core.messages import HumanMessage
+
+    from coach.errors import CoachError, ModelError
+    from coach.llm.generation import invoke_messages
+    from coach.llm.providers import build_chat_model, model_label
+
+    try:
+        model = build_chat_model(settings)
+        reply = invoke_messages(model, [HumanMessage(content="Reply with the single word: ready")], max_tokens=8)
+    except CoachError:
+        raise
+    except Exception as exc:  # a provider failure that translate_error did not recognise
+        raise ModelError(
+            f"The model did not answer ({exc.__class__.__name__}: {exc}).",
+            hint="Check the endpoint and model name, or choose the local provider.",
+        ) from exc
+    return f"{model_label(model)} answered: {' '.join(reply.split())[:80] or '(empty reply)'}"

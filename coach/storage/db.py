@@ -1,0 +1,126 @@
+"""The engine, short transactions, and migrations applied automatically at start-up.
+
+SQLite (the default, a file in the data directory) runs in WAL mode with a busy timeout,
+so two browser tabs can read and write at once and a killed process never loses a
+committed save. Write transactions start with ``BEGIN IMMEDIATE``: a writer waits for the
+lock up front instead of failing when it upgrades a read lock. Any other SQLAlchemy URL
+(for example PostgreSQL) is used as given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from coach.config import Settings
+from coach.errors import StoreError
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+BUSY_TIMEOUT_MS = 10_000
+_BEGIN_OPTION = "coach_begin"
+
+
+class Database:
+    """One engine and its session factory; ``read()`` and ``write()`` are short transactions."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
+        self.engine = _create_engine(url, self.is_sqlite)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for queries; rolled back at the end."""
+        with self._sessions() as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session whose changes are committed as one transaction when the block ends."""
+        with self._sessions() as session:
+            if self.is_sqlite:
+                session.connection(execution_options={_BEGIN_OPTION: "IMMEDIATE"})
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def migrate(self) -> None:
+        """Bring the schema up to the newest migration (idempotent)."""
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        config.set_main_option("path_separator", "os")
+        with self.engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+            connection.commit()
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def _create_engine(url: str, is_sqlite: bool) -> Engine:
+    kwargs: dict[str, Any] = {}
+    if is_sqlite:
+        kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+    else:
+        kwargs["pool_pre_ping"] = True
+    engine = create_engine(url, **kwargs)
+    if is_sqlite:
+        _configure_sqlite(engine)
+    return engine
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event issue BEGIN itself, so writes can ask for IMMEDIATE.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        mode = connection.get_execution_options().get(_BEGIN_OPTION, "")
+        connection.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+def open_database(settings: Settings, migrate: bool = True) -> Database:
+    """Open the configured database and apply pending migrations.
+
+    Raises:
+        StoreError: the database cannot be opened or migrated (with how to fix it).
+    """
+    url = settings.resolved_database_url
+    if make_url(url).get_backend_name() == "sqlite":
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        database = Database(url)
+        if migrate:
+            database.migrate()
+    except StoreError:
+        raise
+    except Exception as exc:
+        shown = make_url(url).render_as_string(hide_password=True)
+        raise StoreError(
+            f"Cannot open the database at {shown} ({exc.__class__.__name__}: {exc}).",
+            hint="Check COACH_DATABASE_URL, or unset it to use SQLite in the data folder.",
+        ) from exc
+    return database

@@ -1,0 +1,429 @@
+"""Every read and write of the app, each one short transaction.
+
+Writes touch only the columns or rows they change (no read-modify-write of whole lists),
+so two tabs saving at once lose nothing. Private items are always filtered by owner, and
+``program_summary`` (the coordinator's view) selects numbers only, never turns or
+reflection text.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from coach.errors import InputError
+from coach.storage.db import Database
+from coach.storage.models import (
+    ActionItem,
+    MentoringSession,
+    Pair,
+    PracticeAttempt,
+    ReflectionEntry,
+    SavedQuestion,
+    utcnow,
+)
+from coach.storage.views import (
+    ActionItemView,
+    AttemptView,
+    CarryOver,
+    PairProgress,
+    PairView,
+    ProgramSummary,
+    QuestionView,
+    ReflectionView,
+    ScorePoint,
+    SessionStatus,
+    SessionView,
+)
+
+MAX_NAME_CHARS = 200
+MAX_TEXT_CHARS = 20_000
+T = TypeVar("T")
+
+
+def _name(value: str, what: str) -> str:
+    value = " ".join(value.split())
+    if not value:
+        raise InputError(f"The {what} is empty.", hint=f"Enter a {what}.")
+    if len(value) > MAX_NAME_CHARS:
+        raise InputError(f"The {what} is longer than {MAX_NAME_CHARS} characters.", hint="Shorten it.")
+    return value
+
+
+def _text(value: str, what: str, required: bool = False) -> str:
+    value = value.strip()
+    if required and not value:
+        raise InputError(f"The {what} is empty.", hint=f"Write the {what} first.")
+    if len(value) > MAX_TEXT_CHARS:
+        raise InputError(f"The {what} is longer than {MAX_TEXT_CHARS:,} characters.", hint="Shorten it.")
+    return value
+
+
+def _retry_on_conflict(db: Database, work: Callable[[Session], T]) -> T:
+    """Run ``work`` in a write transaction, once more if a concurrent insert won a unique key."""
+    try:
+        with db.write() as session:
+            return work(session)
+    except IntegrityError:
+        with db.write() as session:
+            return work(session)
+
+
+# --- pairs ------------------------------------------------------------------------------
+def _pair_view(row: Pair) -> PairView:
+    return PairView(
+        id=row.id, mentor=row.mentor, mentee=row.mentee, mentor_profile=row.mentor_profile,
+        mentee_profile=row.mentee_profile, goals=row.goals, program_sessions=row.program_sessions,
+    )
+
+
+def create_pair(
+    db: Database,
+    mentor: str,
+    mentee: str,
+    goals: str = "",
+    program_sessions: int = 6,
+    mentor_profile: str = "",
+    mentee_profile: str = "",
+) -> PairView:
+    """Add a pair.
+
+    Raises:
+        InputError: empty names or a program length outside 1..100.
+    """
+    if not 1 <= program_sessions <= 100:
+        raise InputError("A program has between 1 and 100 sessions.", hint="Pick a number in that range.")
+    row = Pair(
+        mentor=_name(mentor, "mentor's name"), mentee=_name(mentee, "mentee's name"), goals=_text(goals, "goals"),
+        program_sessions=program_sessions, mentor_profile=_text(mentor_profile, "mentor profile"),
+        mentee_profile=_text(mentee_profile, "mentee profile"),
+    )
+    with db.write() as session:
+        session.add(row)
+        session.flush()
+        return _pair_view(row)
+
+
+def list_pairs(db: Database) -> list[PairView]:
+    """Every pair, oldest first."""
+    with db.read() as session:
+        return [_pair_view(p) for p in session.scalars(select(Pair).order_by(Pair.id))]
+
+
+def get_pair(db: Database, pair_id: int) -> PairView:
+    """One pair.
+
+    Raises:
+        InputError: no such pair.
+    """
+    with db.read() as session:
+        row = session.get(Pair, pair_id)
+        if row is None:
+            raise InputError(f"No pair with id {pair_id}.", hint="Pick a pair from the list or create one.")
+        return _pair_view(row)
+
+
+# --- sessions ---------------------------------------------------------------------------
+def _session_row(session: Session, pair_id: int, number: int) -> MentoringSession:
+    if session.get(Pair, pair_id) is None:
+        raise InputError(f"No pair with id {pair_id}.", hint="Pick a pair from the list or create one.")
+    if number < 1:
+        raise InputError("Session numbers start at 1.", hint="Pick session 1 or later.")
+    row = session.scalar(
+        select(MentoringSession).where(MentoringSession.pair_id == pair_id, MentoringSession.number == number)
+    )
+    if row is None:
+        row = MentoringSession(pair_id=pair_id, number=number, status="planned", notes="")
+        session.add(row)
+        session.flush()
+    return row
+
+
+def save_agenda(db: Database, pair_id: int, number: int, agenda: Mapping[str, Any]) -> int:
+    """Store the agenda of session ``number`` (creating the session); returns its id."""
+
+    def work(session: Session) -> int:
+        row = _session_row(session, pair_id, number)
+        row.agenda = dict(agenda)
+        row.updated_at = utcnow()
+        return row.id
+
+    return _retry_on_conflict(db, work)
+
+
+def save_notes(db: Database, pair_id: int, number: int, notes: str, held: bool | None = None) -> int:
+    """Store a session's notes (and optionally whether it was held); returns its id."""
+    clean = _text(notes, "notes")
+
+    def work(session: Session) -> int:
+        row = _session_row(session, pair_id, number)
+        row.notes = clean
+        if held is not None:
+            row.status = "held" if held else "planned"
+        row.updated_at = utcnow()
+        return row.id
+
+    return _retry_on_conflict(db, work)
+
+
+def set_session_status(db: Database, pair_id: int, number: int, status: SessionStatus) -> None:
+    """Mark a session planned or held."""
+
+    def work(session: Session) -> None:
+        row = _session_row(session, pair_id, number)
+        row.status = status
+        row.updated_at = utcnow()
+
+    _retry_on_conflict(db, work)
+
+
+def add_action_items(db: Database, pair_id: int, number: int, texts: Iterable[str]) -> list[int]:
+    """Add action items to a session; items already open there are not duplicated."""
+    wanted = [t for t in (" ".join(x.split()) for x in texts) if t]
+
+    def work(session: Session) -> list[int]:
+        row = _session_row(session, pair_id, number)
+        existing = set(session.scalars(select(ActionItem.text).where(ActionItem.session_id == row.id)))
+        ids = []
+        for text in wanted:
+            if text in existing:
+                continue
+            existing.add(text)
+            item = ActionItem(session_id=row.id, text=_text(text, "action item"), done=False)
+            session.add(item)
+            session.flush()
+            ids.append(item.id)
+        return ids
+
+    return _retry_on_conflict(db, work)
+
+
+def set_action_done(db: Database, item_id: int, done: bool = True) -> None:
+    """Mark one action item done (or open again)."""
+    with db.write() as session:
+        session.execute(update(ActionItem).where(ActionItem.id == item_id).values(done=done))
+
+
+def list_sessions(db: Database, pair_id: int) -> list[SessionView]:
+    """A pair's sessions with their action items, by number."""
+    with db.read() as session:
+        rows = list(
+            session.scalars(
+                select(MentoringSession).where(MentoringSession.pair_id == pair_id).order_by(MentoringSession.number)
+            )
+        )
+        numbers = {r.id: r.number for r in rows}
+        items: dict[int, list[ActionItemView]] = defaultdict(list)
+        if rows:
+            query = select(ActionItem).where(ActionItem.session_id.in_(numbers)).order_by(ActionItem.id)
+            for item in session.scalars(query):
+                items[item.session_id].append(
+                    ActionItemView(id=item.id, session_number=numbers[item.session_id], text=item.text, done=item.done)
+                )
+        return [
+            SessionView(
+                id=r.id, pair_id=r.pair_id, number=r.number, status=r.status,  # type: ignore[arg-type]
+                agenda=r.agenda, notes=r.notes, action_items=items[r.id],
+            )
+            for r in rows
+        ]
+
+
+def carry_over(db: Database, pair_id: int, before_number: int) -> CarryOver:
+    """The latest notes before session ``before_number`` and every open action item so far."""
+    earlier = [s for s in list_sessions(db, pair_id) if s.number < before_number]
+    with_notes = [s for s in earlier if s.notes]
+    latest = with_notes[-1] if with_notes else None
+    open_actions = [i.text for s in earlier for i in s.action_items if not i.done]
+    return CarryOver(
+        previous_number=latest.number if latest else None, notes=latest.notes if latest else "",
+        open_actions=list(dict.fromkeys(open_actions)),
+    )
+
+
+# --- practice attempts ------------------------------------------------------------------
+def start_attempt(db: Database, owner: str, persona: str, difficulty: str) -> int:
+    """Record a new rehearsal; returns its id."""
+    row = PracticeAttempt(
+        owner=_name(owner, "display name"), persona=persona, difficulty=difficulty, turns=[], scores={},
+        overall=None, turn_count=0,
+    )
+    with db.write() as session:
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def record_attempt(
+    db: Database,
+    attempt_id: int,
+    owner: str,
+    turns: list[dict[str, Any]],
+    scores: Mapping[str, float],
+    overall: float | None,
+) -> None:
+    """Store an attempt's turns and scores so far (only its owner's tab writes it).
+
+    Raises:
+        InputError: the attempt does not exist or belongs to someone else.
+    """
+    with db.write() as session:
+        result = session.execute(
+            update(PracticeAttempt)
+            .where(PracticeAttempt.id == attempt_id, PracticeAttempt.owner == owner)
+            .values(turns=list(turns), scores=dict(scores), overall=overall, turn_count=len(turns))
+        )
+        if getattr(result, "rowcount", 1) == 0:
+            raise InputError(f"No practice attempt {attempt_id} for {owner}.", hint="Start a new rehearsal.")
+
+
+def list_attempts(db: Database, owner: str) -> list[AttemptView]:
+    """The owner's own attempts with at least one turn, oldest first."""
+    with db.read() as session:
+        rows = session.scalars(
+            select(PracticeAttempt)
+            .where(PracticeAttempt.owner == owner, PracticeAttempt.turn_count > 0)
+            .order_by(PracticeAttempt.created_at, PracticeAttempt.id)
+        )
+        return [
+            AttemptView(
+                id=r.id, owner=r.owner, persona=r.persona, difficulty=r.difficulty, turns=list(r.turns),
+                scores={k: float(v) for k, v in r.scores.items()}, overall=r.overall, created_at=r.created_at,
+            )
+            for r in rows
+        ]
+
+
+# --- reflections ------------------------------------------------------------------------
+def save_reflection(
+    db: Database,
+    owner: str,
+    text: str,
+    answers: Mapping[str, str],
+    flags: list[dict[str, Any]],
+    private: bool = True,
+) -> int:
+    """Save a reflection for its owner; returns its id."""
+    row = ReflectionEntry(
+        owner=_name(owner, "display name"), text=_text(text, "reflection text", required=True),
+        answers={k: _text(v, "answer") for k, v in answers.items()}, flags=flags, private=private,
+    )
+    with db.write() as session:
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def list_reflections(db: Database, owner: str) -> list[ReflectionView]:
+    """The owner's own reflections, newest first."""
+    with db.read() as session:
+        rows = session.scalars(
+            select(ReflectionEntry).where(ReflectionEntry.owner == owner).order_by(ReflectionEntry.id.desc())
+        )
+        return [
+            ReflectionView(
+                id=r.id, owner=r.owner, text=r.text, answers=dict(r.answers), flags=list(r.flags), private=r.private,
+                created_at=r.created_at,
+            )
+            for r in rows
+        ]
+
+
+# --- saved questions --------------------------------------------------------------------
+def save_questions(
+    db: Database, owner: str, questions: Iterable[tuple[str, str, str]], pair_id: int | None = None
+) -> list[int]:
+    """Save (text, group, why) questions, one row each; returns their ids."""
+    rows = [
+        SavedQuestion(owner=_name(owner, "display name"), pair_id=pair_id, text=_text(t, "question", required=True),
+                      group=g, why=w)
+        for t, g, w in questions
+    ]
+    with db.write() as session:
+        session.add_all(rows)
+        session.flush()
+        return [r.id for r in rows]
+
+
+def list_questions(db: Database, owner: str, pair_id: int | None = None) -> list[QuestionView]:
+    """The owner's saved questions (for one pair when given), oldest first."""
+    with db.read() as session:
+        query = select(SavedQuestion).where(SavedQuestion.owner == owner)
+        if pair_id is not None:
+            query = query.where(SavedQuestion.pair_id == pair_id)
+        return [
+            QuestionView(id=r.id, pair_id=r.pair_id, text=r.text, group=r.group, why=r.why)
+            for r in session.scalars(query.order_by(SavedQuestion.id))
+        ]
+
+
+def delete_question(db: Database, owner: str, question_id: int) -> None:
+    """Delete one of the owner's saved questions."""
+    with db.write() as session:
+        row = session.get(SavedQuestion, question_id)
+        if row is not None and row.owner == owner:
+            session.delete(row)
+
+
+# --- coordinator aggregates -------------------------------------------------------------
+def program_summary(db: Database) -> ProgramSummary:
+    """Counts and averages for coordinators. Selects no transcript, reflection or question text."""
+    with db.read() as session:
+        pairs = session.execute(select(Pair.id, Pair.mentor, Pair.mentee, Pair.program_sessions).order_by(Pair.id))
+        counts = dict(
+            ((pid, status), n)
+            for pid, status, n in session.execute(
+                select(MentoringSession.pair_id, MentoringSession.status, func.count()).group_by(
+                    MentoringSession.pair_id, MentoringSession.status
+                )
+            )
+        )
+        progress = [
+            PairProgress(
+                pair_id=pid, label=f"{mentor} → {mentee}", planned_sessions=planned,
+                held=counts.get((pid, "held"), 0), scheduled=counts.get((pid, "planned"), 0),
+            )
+            for pid, mentor, mentee, planned in pairs
+        ]
+        attempts, people, average = session.execute(
+            select(
+                func.count(PracticeAttempt.id), func.count(func.distinct(PracticeAttempt.owner)),
+                func.avg(PracticeAttempt.overall),
+            ).where(PracticeAttempt.turn_count > 0)
+        ).one()
+        scored = session.execute(
+            select(PracticeAttempt.created_at, PracticeAttempt.overall, PracticeAttempt.scores)
+            .where(PracticeAttempt.turn_count > 0)
+            .order_by(PracticeAttempt.created_at)
+        ).all()
+    return ProgramSummary(
+        pairs=len(progress), sessions_planned=sum(p.planned_sessions for p in progress),
+        sessions_held=sum(p.held for p in progress), practice_attempts=int(attempts or 0),
+        practitioners=int(people or 0), average_overall=None if average is None else round(float(average), 1),
+        progress=progress, scores_over_time=_daily_scores(scored),
+    )
+
+
+def _daily_scores(rows: Iterable[Any]) -> list[ScorePoint]:
+    days: dict[str, list[tuple[float, dict[str, Any]]]] = defaultdict(list)
+    for created_at, overall, scores in rows:
+        if overall is not None:
+            days[created_at.date().isoformat()].append((float(overall), dict(scores or {})))
+    points = []
+    for day, entries in sorted(days.items()):
+        criteria: dict[str, list[float]] = defaultdict(list)
+        for _, scores in entries:
+            for name, value in scores.items():
+                criteria[name].append(float(value))
+        points.append(
+            ScorePoint(
+                day=day, attempts=len(entries), overall=round(sum(o for o, _ in entries) / len(entries), 1),
+                criteria={k: round(sum(v) / len(v), 2) for k, v in sorted(criteria.items())},
+            )
+        )
+    return points

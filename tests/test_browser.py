@@ -1,0 +1,171 @@
+"""End to end in a real browser: Debian's chromium driven by Playwright against `streamlit run`.
+
+The app runs with the real offline default (the local model) on a copy of the session's
+index. The test builds an agenda, completes a two-turn rehearsal, asks the guide, and
+saves screenshots of each page to docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Page
+
+from coach.config import PROJECT_ROOT
+from coach.runtime import Runtime
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run",
+]
+SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
+STEP_TIMEOUT_MS = 120_000
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Save the page scrolled to the top (Streamlit scrolls inside its main area, not the window)."""
+    page.evaluate("() => { for (const el of document.querySelectorAll('*')) { if (el.scrollTop > 0) el.scrollTop = 0; } }")
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 120) -> None:
+    """Wait for Streamlit's health endpoint, failing early if the server died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"streamlit did not become healthy at {url}")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, indexed_runtime: Runtime) -> Iterator[str]:
+    """`streamlit run app.py` on a free loopback port, with its own data directory."""
+    data_dir = tmp_path_factory.mktemp("browser-data")
+    assert indexed_runtime.settings.chroma_path is not None
+    shutil.copytree(indexed_runtime.settings.chroma_path, data_dir / "chroma")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COACH_")}
+    env.update(COACH_DATA_DIR=str(data_dir), COACH_LLM_PROVIDER="local", HF_HUB_OFFLINE="1")
+    log = (data_dir / "streamlit.log").open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_agenda_and_two_turn_rehearsal_in_chromium(server: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    expect.set_options(timeout=STEP_TIMEOUT_MS)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1600})
+        page.set_default_timeout(STEP_TIMEOUT_MS)
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+        # Home: a display name and the model badge.
+        page.goto(server)
+        expect(page.get_by_text("Reverse Mentoring Coach").first).to_be_visible()
+        expect(page.get_by_text("stays on this machine").first).to_be_visible()
+        expect(page.get_by_text("SmolLM2").first).to_be_visible()
+        name = page.get_by_role("textbox", name="Your display name", exact=True)
+        name.fill("Aisha")
+        name.press("Enter")
+        expect(page.get_by_text("Signed in as").first).to_contain_text("Aisha")
+        screenshot(page, "home")
+
+        # Agenda builder: a new pair, built item by item with time bars and sources.
+        page.get_by_role("link", name="Agenda builder").click()
+        page.get_by_role("textbox", name="Junior mentor's name", exact=True).fill("Aisha")
+        page.get_by_role("textbox", name="Senior mentee's name", exact=True).fill("Robert")
+        page.get_by_role("textbox", name="Mentee profile", exact=True).fill("Head of operations, new to generative AI")
+        focus = page.get_by_role("textbox", name="Focus", exact=True)
+        focus.fill("using AI assistants safely")
+        focus.press("Enter")
+        page.get_by_role("button", name="Build agenda").click()
+        expect(page.get_by_role("button", name="Save to session 1")).to_be_visible()
+        expect(page.get_by_text(" min").first).to_be_visible()
+        expect(page.get_by_text("Export Markdown")).to_be_visible()
+        page.get_by_role("button", name="Save to session 1").click()
+        expect(page.get_by_text("Saved to session 1.")).to_be_visible()
+        screenshot(page, "agenda")
+
+        # Feedback rehearsal: two turns, each scored, replies streamed.
+        page.get_by_role("link", name="Feedback rehearsal").click()
+        page.get_by_role("button", name="Start a new rehearsal").click()
+        chat = page.get_by_placeholder("Give your feedback…")
+        chat.fill("You always ignore what younger people say.")
+        chat.press("Enter")
+        expect(page.get_by_text("Scorecard, turn 1")).to_be_visible()
+        chat.fill(
+            "In Tuesday's planning meeting you cut me off twice while I presented the survey results. "
+            "The team stopped offering ideas. Could you let me finish before you respond next time?"
+        )
+        chat.press("Enter")
+        expect(page.get_by_text("Scorecard, turn 2")).to_be_visible()
+        assert page.locator('[data-testid="stChatMessage"]').count() == 5
+        page.get_by_role("button", name="Finish and debrief").click()
+        expect(page.get_by_text("Debrief", exact=True)).to_be_visible()
+        expect(page.get_by_text("Your scores across attempts")).to_be_visible()
+        screenshot(page, "rehearsal")
+
+        # Ask the guide: a cited answer with source cards.
+        page.get_by_role("link", name="Ask the guide").click()
+        ask = page.get_by_placeholder("Ask about mentoring, feedback, stereotypes…")
+        ask.fill("How should a junior mentor give upward feedback to a senior leader?")
+        ask.press("Enter")
+        expect(page.get_by_text("sentences supported")).to_be_visible()
+        expect(page.get_by_text("[1] ").first).to_be_visible()
+        screenshot(page, "ask")
+
+        # Dashboard: the pair, the saved session and the attempt, as aggregates.
+        page.get_by_role("link", name="Program dashboard").click()
+        expect(page.get_by_text("Sessions held against planned")).to_be_visible()
+        expect(page.get_by_text("Average rubric scores over time")).to_be_visible()
+        metrics = page.locator('[data-testid="stMetricValue"]')
+        expect(metrics.nth(0)).to_have_text("1")
+        expect(metrics.nth(2)).to_have_text("1")
+        screenshot(page, "dashboard")
+
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert not errors, errors
+        browser.close()

@@ -1,0 +1,186 @@
+"""Feedback scorer: rubric levels, issues, rewrite, bad inputs and invariants."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from coach.errors import InputError
+from coach.flows._text import MAX_ANALYSED_CHARS
+from coach.flows.feedback import CRITERIA, PLACEHOLDERS, FeedbackScore, level_for, score_feedback
+
+STRONG = (
+    "Thanks for making time for this. In Tuesday's budget review, when Priya started explaining the forecast, "
+    "you cut in after about ten seconds and finished the point for her. She didn't speak again for the rest of "
+    "the meeting. Next time, would you be willing to let her finish and then ask her a follow-up question?"
+)
+
+
+def check_invariants(text: str, result: FeedbackScore) -> None:
+    assert set(result.criteria) == set(CRITERIA)
+    for criterion in result.criteria.values():
+        assert criterion.score in (0, 1, 2)
+        assert criterion.met == (criterion.score == 2)
+        assert criterion.evidence is None or criterion.evidence in text
+    assert 0 <= result.overall <= 100
+    assert result.level == level_for(result.overall)
+    for issue in result.issues:
+        assert issue.span in text
+    for flag in result.stereotype_flags:
+        assert text[flag.start : flag.end] == flag.span
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "expected_error"),
+    [
+        (STRONG, {"situation": 2, "behavior": 2, "impact": 2, "request": 2}, None),
+        ("Nice work.", {"situation": 0, "behavior": 0, "impact": 0, "request": 0}, None),
+        ("You always interrupt people. It's really annoying.", {"situation": 0, "respect": 0}, None),
+        ("Maybe listen more?", {"request": 1, "situation": 0}, None),
+        ("", None, "empty"),
+        ("   \n\t ", None, "empty"),
+    ],
+)
+def test_score_table(text: str, expected: dict[str, int] | None, expected_error: str | None) -> None:
+    if expected_error:
+        with pytest.raises(InputError, match=expected_error):
+            score_feedback(text)
+        return
+    result = score_feedback(text)
+    check_invariants(text, result)
+    assert expected is not None
+    for criterion, level in expected.items():
+        assert result.criteria[criterion].score == level, criterion
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "span"),
+    [
+        ("Sorry, this is probably stupid, but maybe send the agenda earlier?", "hedging", "Sorry"),
+        ("You never reply to the team chat.", "absolute", "never"),
+        ("You're clueless about the new system.", "personal_attack", "clueless"),
+        ("Great job on the launch!", "vague_praise", "Great job"),
+        ("For someone your age you handled Teams well.", "age_coded", "For someone your age"),
+    ],
+)
+def test_issues_carry_exact_spans(text: str, kind: str, span: str) -> None:
+    issues = score_feedback(text).issues
+    assert any(i.kind == kind and i.span == span for i in issues), issues
+
+
+def test_quoted_speech_is_not_judged_as_tone() -> None:
+    text = "In Friday's review you said 'we've always done it this way' when I suggested the board. I felt unheard."
+    assert not any(i.kind == "absolute" for i in score_feedback(text).issues)
+
+
+def test_rewrite_keeps_facts_and_marks_gaps() -> None:
+    text = "You sent the survey results to the wrong distribution list last month. Just be more careful."
+    result = score_feedback(text)
+    assert "You sent the survey results to the wrong distribution list last month." in result.rewrite
+    assert PLACEHOLDERS["impact"] in result.rewrite
+    assert "Just" not in result.rewrite
+
+
+def test_rewrite_of_an_attack_is_placeholders_only() -> None:
+    result = score_feedback("You're arrogant and useless.")
+    assert "arrogant" not in result.rewrite
+    for placeholder in PLACEHOLDERS.values():
+        assert placeholder in result.rewrite
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x" * 20_000,
+        ("In Monday's meeting you said the plan was final. " * 600),
+        "Gracias por la reunión de ayer 🙏, pero interrumpiste a Ana tres veces.",
+        "昨日の会議で、あなたは三回発言を遮りました。",
+        "🔥🔥🔥 👍",
+    ],
+)
+def test_long_foreign_and_emoji_text_does_not_crash(text: str) -> None:
+    result = score_feedback(text)
+    check_invariants(text, result)
+    for criterion in result.criteria.values():
+        if criterion.evidence:
+            assert text.find(criterion.evidence) < MAX_ANALYSED_CHARS
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(min_size=1, max_size=400).filter(lambda t: t.strip()))
+def test_output_always_validates(text: str) -> None:
+    result = score_feedback(text)
+    check_invariants(text, result)
+    FeedbackScore.model_validate(result.model_dump())
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "In Tuesday's review you cut Priya off.",
+                "She stopped contributing afterwards.",
+                "Could you let her finish next time?",
+                "Sorry, maybe this is nothing.",
+                "You always do this.",
+                "Thanks for asking for feedback.",
+                "Older managers never get hybrid.",
+            ]
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_composed_feedback_validates(parts: list[str]) -> None:
+    text = " ".join(parts)
+    check_invariants(text, score_feedback(text))
+
+
+def test_cli_json_shape() -> None:
+    from coach.commands.feedback import feedback_app
+
+    result = CliRunner().invoke(feedback_app, ["score", STRONG, "--json", "--no-embeddings"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert set(data) == {"criteria", "overall", "level", "issues", "stereotype_flags", "rewrite"}
+    assert set(data["criteria"]) == set(CRITERIA)
+    assert set(data["criteria"]["situation"]) == {"met", "score", "evidence", "tip"}
+
+
+@pytest.mark.integration
+def test_age_coded_feedback_with_real_embedder(embedder: object) -> None:
+    text = "Older managers like you tend to struggle with hybrid, so I'd let the team run those calls."
+    result = score_feedback(text, embedder=embedder)  # type: ignore[arg-type]
+    check_invariants(text, result)
+    assert result.stereotype_flags
+    assert result.criteria["respect"].score == 0
+
+
+def test_feedback_weights_match_the_features() -> None:
+    import numpy as np
+
+    from coach.flows.feedback import load_weights
+    from coach.flows.feedback_features import HAND_FEATURES, model_levels
+
+    weights = load_weights()
+    assert weights is not None
+    assert weights["split"] == "dev"
+    assert weights["features"] == list(HAND_FEATURES)
+    assert set(weights["criteria"]) == set(CRITERIA)
+    hand = dict.fromkeys(HAND_FEATURES, 0.0)
+    levels = model_levels(weights, hand, np.zeros(384))
+    assert set(levels) == set(CRITERIA)
+    assert all(level in (0, 1, 2) for level in levels.values())
+
+
+@pytest.mark.integration
+def test_model_path_keeps_evidence_quoted(embedder: object) -> None:
+    first = score_feedback(STRONG, embedder=embedder)  # type: ignore[arg-type]
+    check_invariants(STRONG, first)
+    assert first == score_feedback(STRONG, embedder=embedder)  # type: ignore[arg-type]
+    assert all(c.evidence for name, c in first.criteria.items() if c.score > 0 and name != "respect")
