@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from coach.evaluation.calibration import CRITERIA, accuracy, cohen_kappa, load_jsonl  # noqa: E402
+from coach.flows._text import mask_ages  # noqa: E402
 
 if TYPE_CHECKING:
     from coach.knowledge.embeddings import Embedder
@@ -106,7 +107,7 @@ def feedback_data(rows: list[dict[str, Any]], embedder: Embedder) -> FeedbackDat
 
     analyses = [analyse(r["text"], embedder) for r in rows]
     hand = np.array([[a.hand_features()[n] for n in HAND_FEATURES] for a in analyses], dtype=np.float64)
-    emb = np.asarray(embedder.embed([a.text for a in analyses]), dtype=np.float64)
+    emb = np.asarray(embedder.embed([mask_ages(a.text) for a in analyses]), dtype=np.float64)
     rule = {c: np.array([min(a.best[c][0], 2) for a in analyses]) for c in CRITERIA}
     labels = {c: np.array([int(r["labels"][c]) for r in rows]) for c in CRITERIA}
     return FeedbackData(rows, hand, emb, rule, labels)

@@ -57,7 +57,11 @@ def generation(llama: Any, prompt_tokens: int, runs: int) -> dict[str, float]:
         start = time.perf_counter()
         first = 0.0
         count = 0
-        for _part in llama.create_completion(prompt, max_tokens=GENERATED_TOKENS, stream=True, temperature=0.0):
+        stream = llama.create_completion(
+            prompt, max_tokens=GENERATED_TOKENS, stream=True, temperature=0.0,
+            logit_bias={llama.token_eos(): -100.0},  # always generate the full count, so rates compare
+        )
+        for _part in stream:
             count += 1
             if count == 1:
                 first = time.perf_counter() - start

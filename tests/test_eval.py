@@ -37,9 +37,10 @@ def test_quote_matching_is_fuzzy_but_not_lax() -> None:
 
 
 def test_in_character_check() -> None:
-    assert in_character("I hear you. Give me an example from Tuesday.")
-    assert not in_character("As an AI language model, I cannot have opinions.")
-    assert not in_character("   ")
+    assert in_character("Concrete example, please. Quickly.", "Raj Mehta")
+    assert not in_character("As an AI language model, I cannot have opinions.", "Raj Mehta")
+    assert not in_character("Raj says: fine, go on.", "Raj Mehta")
+    assert not in_character("   ", "Raj Mehta")
 
 
 def test_swap_ages_mirrors_both_directions() -> None:

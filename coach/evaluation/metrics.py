@@ -105,15 +105,22 @@ def ndcg_at_k(ranked: Sequence[str], relevant: set[str], k: int) -> float:
 
 
 def quote_matches(quote: str, passage: str, threshold: float = 90.0) -> bool:
-    """A citation quote is valid when rapidfuzz's ``partial_ratio`` against its passage
-    (whitespace-normalised, trailing ellipsis removed) is at least ``threshold`` (0-100)."""
+    """A citation quote is valid when every fragment of it is found in its passage.
+
+    The quote is whitespace-normalised and cut into fragments at sentence ends and at the
+    ellipsis that marks an elision; every fragment of three or more words must reach a
+    rapidfuzz ``partial_ratio`` of at least ``threshold`` (0-100) against the passage.
+    """
+    import re
+
     from rapidfuzz import fuzz
 
-    quote = " ".join(quote.replace("…", " ").split())
     passage = " ".join(passage.split())
-    if not quote:
+    fragments = [" ".join(f.split()) for f in re.split(r"…|(?<=[.!?])\s+|(?<=[.!?][\"'”’])\s+", quote)]
+    fragments = [f for f in fragments if len(f.split()) >= 3]
+    if not fragments:
         return False
-    return fuzz.partial_ratio(quote, passage) >= threshold
+    return all(fuzz.partial_ratio(f, passage) >= threshold for f in fragments)
 
 
 def percentile(values: Sequence[float], q: float) -> float:

@@ -27,6 +27,7 @@ from coach.flows._text import (
     Sentence,
     find_phrases,
     load_yaml,
+    mask_ages,
     require_text,
     split_sentences,
 )
@@ -225,7 +226,7 @@ def score_feedback(text: str, embedder: Embedder | None = None) -> FeedbackScore
     best = dict(analysis.best)
     weights = load_weights() if embedder is not None else None
     if embedder is not None and weights is not None:
-        vector = np.asarray(embedder.embed([analysis.text]))[0]
+        vector = np.asarray(embedder.embed([mask_ages(analysis.text)]))[0]
         levels = model_levels(weights, analysis.hand_features(), vector)
         best = _model_best(analysis, levels, embedder, rubric)
 
@@ -275,13 +276,20 @@ def _model_best(
     return best
 
 
+_ANCHORS: dict[tuple[int, str], np.ndarray] = {}
+"""Embedded rubric examples per (embedder, criterion): they never change within a process."""
+
+
 def _closest_to_examples(
     sentences: list[Sentence], vectors: np.ndarray, criterion: str, embedder: Embedder, rubric: dict[str, Any]
 ) -> Sentence:
     examples = next((list(c.get("good_examples", [])) for c in rubric["criteria"] if c["id"] == criterion), [])
     if len(sentences) == 1 or not examples:
         return sentences[0]
-    anchors = np.asarray(embedder.embed(examples))
+    key = (id(embedder), criterion)
+    if key not in _ANCHORS:
+        _ANCHORS[key] = np.asarray(embedder.embed(examples))
+    anchors = _ANCHORS[key]
     similarity = (vectors @ anchors.T).max(axis=1)
     return sentences[int(np.argmax(similarity))]
 

@@ -42,6 +42,10 @@ class SentenceTransformerEmbedder:
     def _load(self) -> object:
         if self._model is None:
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
+
+            transformers_logging.set_verbosity_error()
+            transformers_logging.disable_progress_bar()
 
             self._model = SentenceTransformer(str(self.model_path), device="cpu")
         return self._model
