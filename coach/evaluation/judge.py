@@ -96,7 +96,9 @@ class Judge:
             return None if cached.get("unparsed") else schema.model_validate(cached)
         self.calls += 1
         target: type[BaseModel] = schema
-        value = generate_structured(self.model, prompt, variables, target, fallback=Unparsed, retries=self.retries).value
+        value = generate_structured(
+            self.model, prompt, variables, target, fallback=Unparsed, retries=self.retries
+        ).value
         self.cache.put(key, value.model_dump())
         return None if isinstance(value, Unparsed) else schema.model_validate(value.model_dump())
 
@@ -131,8 +133,8 @@ def judge_answers(ctx: EvalContext, judge: str, cache_dir: Path, limit: int | No
     from coach.evaluation.calibration import cohen_kappa
 
     judge_model = build_judge_model(ctx, judge)
-    grader = Judge(judge_model, JudgeCache(cache_dir))
     settings = ctx.runtime.settings
+    grader = Judge(judge_model, JudgeCache(cache_dir), retries=settings.structured_retries)
     other = "generative" if settings.answer_mode == "extractive" else "extractive"
     grades: dict[str, list[float]] = {"faithfulness": [], "relevance": [], "citation_use": []}
     consistent, wins, parsed = [], [], []

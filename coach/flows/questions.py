@@ -213,7 +213,9 @@ def prepare_questions(
         source = "model" if accepted else "templates"
 
     scores = _template_scores(library, topic_text, mentee, embedder_of(retriever))
-    for phrase in dict.fromkeys((topic_text, neutral_topic(topic_text, library), NEUTRAL_TOPIC)):
+    # Questions never repeat a generation label from the topic: asking about "Gen Z staff"
+    # frames the conversation by age, which the open-questions guidance advises against.
+    for phrase in dict.fromkeys((neutral_topic(topic_text, library) or topic_text, NEUTRAL_TOPIC)):
         if all(_in_group(chosen, g) >= quotas[g] for g in GROUPS):
             break
         if phrase:
@@ -267,7 +269,7 @@ def _is_duplicate(text: str, chosen: list[PreparedQuestion]) -> bool:
 
 
 def neutral_topic(topic: str, library: TemplateLibrary) -> str:
-    """The topic without age or generation labels (used when questions with them get flagged)."""
+    """The topic without age or generation labels, which questions never repeat."""
     text = topic
     for label in sorted(library.age_labels, key=len, reverse=True):
         text = re.sub(rf"(?i)(?<!\w){re.escape(label)}(?!\w)", " ", text)

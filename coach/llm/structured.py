@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from coach.errors import ModelError
 from coach.llm.generation import invoke_messages
 from coach.llm.prompts import Prompt, load_prompt
 from coach.llm.providers import is_capable, with_json_schema
@@ -116,7 +117,15 @@ def generate_structured(
     retry_prompt = load_prompt("structured_retry")
     errors: list[str] = []
     for attempt in range(1, retries + 2):
-        reply = invoke_messages(model, messages, runnable=runnable)
+        try:
+            reply = invoke_messages(model, messages, runnable=runnable)
+        except ModelError:
+            if runnable is model:
+                raise
+            # Some OpenAI-compatible servers reject a JSON-schema response format; the
+            # schema is also in the prompt, so ask again without it.
+            runnable = model
+            reply = invoke_messages(model, messages, runnable=runnable)
         try:
             return StructuredResult(parse_reply(reply, schema), "model", attempt, errors)
         except ValueError as exc:
