@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 import coach.commands
 from coach.cli import app  # registers every command, so "agenda" is a subcommand as in the real CLI
 from coach.config import PROJECT_ROOT
-from coach.flows.agenda import Agenda, AgendaRequest, build_agenda
+from coach.evaluation.suites import agenda_request
+from coach.flows.agenda import Agenda, build_agenda
 from coach.flows.agenda_blocks import load_blocks
 from coach.runtime import Runtime
 from coach.schemas import Passage
@@ -53,17 +54,7 @@ def test_every_dataset_request_gives_a_valid_agenda(indexed_runtime: Runtime) ->
     dataset = rows()
     assert dataset
     for row in dataset:
-        request = AgendaRequest(
-            mentor=row["mentor"],
-            mentee=row["mentee"],
-            session_number=row["session_number"],
-            program_sessions=row["program_sessions"],
-            duration_minutes=row["duration"],
-            focus=row["focus"],
-            format=row["format"],
-            notes=row.get("notes", ""),
-            open_actions=row.get("open_actions", []),
-        )
+        request = agenda_request(row)
         agenda = build_agenda(request, retriever)
         assert agenda.stage == row["expected_stage"], row["id"]
         check(agenda, row["duration"], retriever.returned)
