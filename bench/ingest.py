@@ -126,7 +126,7 @@ def bench_ingest(work: Path, generated: int) -> list[str]:
             model_name=str(settings.embedding_model_path), encode_kwargs={"normalize_embeddings": True}
         )
         Chroma.from_documents(
-            docs, embeddings, ids=ids, persist_directory=str(work / "langchain"), collection_name="lc"
+            docs, embeddings, ids=ids, persist_directory=str(work / "langchain"), collection_name="langchain-baseline"
         )
 
     _, lc_s = timed(langchain)
