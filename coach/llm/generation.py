@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from coach.errors import CoachError, ModelError
@@ -18,6 +19,20 @@ if TYPE_CHECKING:
 MIN_ANSWER_TOKENS = 32
 MESSAGE_OVERHEAD_TOKENS = 8  # chat template markers around each message
 
+
+
+@contextmanager
+def translated_errors(model: BaseChatModel) -> Iterator[None]:
+    """Turn an endpoint failure into a ``ModelError`` with a fix hint; anything else propagates."""
+    try:
+        yield
+    except CoachError:
+        raise
+    except Exception as exc:
+        translated = translate_error(exc, model)
+        if translated is None:
+            raise
+        raise translated from exc
 
 def prompt_tokens(model: BaseChatModel, messages: list[BaseMessage]) -> int:
     """Tokens the messages take in the model's context, chat markers included."""
@@ -50,18 +65,11 @@ def stream_messages(
         ModelError: the endpoint failed in a way the user can fix (with a hint).
     """
     limit = fit_max_tokens(model, messages, max_tokens)
-    try:
+    with translated_errors(model):
         for chunk in model.stream(messages, max_tokens=limit, **kwargs):
             text = chunk.text if isinstance(chunk.content, list) else str(chunk.content)
             if text:
                 yield text
-    except CoachError:
-        raise
-    except Exception as exc:
-        translated = translate_error(exc, model)
-        if translated is None:
-            raise
-        raise translated from exc
 
 
 def stream_text(
@@ -111,15 +119,8 @@ def invoke_messages(
         ModelError: the prompt does not fit, or the endpoint failed (with a fix hint).
     """
     limit = fit_max_tokens(model, messages, max_tokens)
-    try:
+    with translated_errors(model):
         reply = (runnable or model).invoke(messages, max_tokens=limit)
-    except CoachError:
-        raise
-    except Exception as exc:
-        translated = translate_error(exc, model)
-        if translated is None:
-            raise
-        raise translated from exc
     content = getattr(reply, "content", reply)
     if isinstance(content, list):
         return "".join(part.get("text", "") if isinstance(part, dict) else str(part) for part in content)
