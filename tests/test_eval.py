@@ -75,7 +75,7 @@ def test_gate_passes_then_fails_when_retrieval_is_turned_off(indexed_runtime: Ru
 
 
 @pytest.mark.integration
-def test_cli_exits_nonzero_and_names_the_regression(
+def test_cli_gate_exit_codes_name_the_failure(
     indexed_runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from typer.testing import CliRunner
@@ -92,6 +92,14 @@ def test_cli_exits_nonzero_and_names_the_regression(
     assert "below threshold retrieval.hit_at_5" in result.output
     for name in ("report.json", "report.md", "report.html", "manifest.json"):
         assert (tmp_path / "out" / name).exists()
+    lenient = ["eval", "--suite", "retrieval", "--gate", "regressions", "--out", str(tmp_path / "gate")]
+    reported = CliRunner().invoke(app, lenient)
+    assert reported.exit_code == 0, reported.output
+    assert "below threshold retrieval.hit_at_5" in reported.output
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(json.dumps({"retrieval.hit_at_5": 0.95}))
+    regressed = CliRunner().invoke(app, [*lenient, "--baseline", str(baseline)])
+    assert regressed.exit_code == 1 and "regressed retrieval.hit_at_5" in regressed.output
     bad = CliRunner().invoke(app, ["eval", "--suite", "vibes", "--out", str(tmp_path / "x")])
     assert bad.exit_code != 0
 

@@ -73,8 +73,8 @@ def evaluate(
         refresh_readme(report, PROJECT_ROOT / "README.md")
     for metric in report.metrics:
         mark = "ok  " if metric.passed else "FAIL"
-        gate = f" (min {metric.threshold})" if metric.threshold is not None else ""
-        out.print(f"{mark} {metric.key:40} {metric.value}{gate}", highlight=False)
+        minimum = f" (min {metric.threshold})" if metric.threshold is not None else ""
+        out.print(f"{mark} {metric.key:40} {metric.value}{minimum}", highlight=False)
     if not report.ok:
         failures = [(f"below threshold {m.key} = {m.value} < {m.threshold}", m.details) for m in report.below_threshold]
         failures += [(f"regressed {r.key}: {r.baseline} -> {r.current}", r.worst_cases) for r in report.regressions]
