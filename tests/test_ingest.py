@@ -159,7 +159,7 @@ def test_interrupted_ingest_leaves_index_usable_and_next_run_completes(
     settings: Settings, embedder: SentenceTransformerEmbedder, tmp_path: Path
 ) -> None:
     folder = _corpus(tmp_path, n=8)
-    settings = settings.model_copy(update={"embedding_batch_size": 8})
+    settings = settings.model_copy(update={"embedding_batch_size": 8, "ingest_slice_size": 16})
     store = VectorStore(settings)
     ingest_paths([folder], settings, store, embedder)
     original = store.ids_by_source()

@@ -57,17 +57,24 @@ class SentenceTransformerEmbedder:
         return int(dim)
 
     def embed(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
-        """Encode texts in batches, reporting how many were done after each batch."""
+        """Encode texts in batches, reporting how many were done after each batch.
+
+        Texts are encoded longest first, so each batch holds texts of similar length and
+        little time goes on padding; the vectors come back in the input order.
+        """
         model = self._load()
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         parts: list[np.ndarray] = []
-        for start in range(0, len(texts), self.batch_size):
-            batch = list(texts[start : start + self.batch_size])
-            vectors = model.encode(  # type: ignore[attr-defined]
+        for start in range(0, len(order), self.batch_size):
+            batch = [texts[i] for i in order[start : start + self.batch_size]]
+            encoded = model.encode(  # type: ignore[attr-defined]
                 batch, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
             )
-            parts.append(np.asarray(vectors, dtype=np.float32))
+            parts.append(np.asarray(encoded, dtype=np.float32))
             if progress is not None:
                 progress(len(batch))
-        return np.vstack(parts)
+        vectors = np.empty_like(parts[0], shape=(len(texts), parts[0].shape[1]))
+        vectors[order] = np.vstack(parts)
+        return vectors
