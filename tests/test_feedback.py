@@ -184,3 +184,34 @@ def test_model_path_keeps_evidence_quoted(embedder: object) -> None:
     check_invariants(STRONG, first)
     assert first == score_feedback(STRONG, embedder=embedder)  # type: ignore[arg-type]
     assert all(c.evidence for name, c in first.criteria.items() if c.score > 0 and name != "respect")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "level"),
+    [
+        ("You always interrupt people.", 1),
+        ("You talked over Amira three times in the review, like you always do.", 2),
+        ("You seemed bored during my presentation on Tuesday.", 1),
+        ("In the team chat you can seem a bit short.", 1),
+        ("Stop micromanaging the shift leads.", 1),
+        ("You're too controlling.", 0),
+    ],
+)
+def test_behavior_level_separates_habits_interpretations_and_pictures(sentence: str, level: int) -> None:
+    from coach.flows.feedback_features import behavior_level
+
+    assert behavior_level(sentence) == level
+
+
+@pytest.mark.parametrize(
+    ("sentence", "level"),
+    [
+        ("Two of the grads have asked to be moved off your project.", 2),
+        ("The joke went down badly with a few people.", 1),
+        ("Your slides use a small font.", 0),
+    ],
+)
+def test_impact_level_reads_effects_on_people_and_work(sentence: str, level: int) -> None:
+    from coach.flows.feedback_features import impact_level
+
+    assert impact_level(sentence) == level

@@ -71,7 +71,9 @@ _IMPACT_STRONG = re.compile(
     r"afterwards|as\s+a\s+result|which\s+meant|that\s+meant|so\s+(?:the|we|they|she|he|people|nobody|no\s+one)\b|"
     r"so\s+i\s+(?!'d|would|think)|started\s+rumou?rs|got\s+\w+\s+(?:emails|messages|complaints|questions)|paused|"
     r"delayed|missed|lost|had\s+to|have\s+to|planning\s+around|flagged|in\s+the\s+meantime|invisible|undermined|"
-    r"left\s+(?:me|us|the))"
+    r"left\s+(?:me|us|the)|end(?:ed|s)?\s+up|asked\s+to\s+(?:be|move|leave|switch)|handed\s+in|applying\s+elsewhere|"
+    r"won't\s+(?:volunteer|speak|share|come|join|ask)|doubled|halved|dropped\s+from|fell\s+from|rose\s+from|hadn't|"
+    r"cost\s+(?:us|the|about|me)|redid|redo|rework|re-?did)"
 )
 _IMPACT_WEAK = re.compile(
     r"\b(?:makes?|made|making)\s+(?:me|them|people|us|the\s+team|everyone|it)\b|\b(?:people|they|the\s+team|we|"
@@ -79,7 +81,9 @@ _IMPACT_WEAK = re.compile(
     r"noticed|notice|lose|waiting|finding|find|struggle|forgotten|discouraged)\b|\b(?:annoying|awkward|frustrating|"
     r"discouraged|confusing|dismissive|harsh|harshly|lose\s+them|grow\s+from|it\s+felt\s+(?!like)|it\s+lands|"
     r"not\s+ideal|wasn't\s+great|didn't\s+land|uncomfortable|upset|stressed|worried|unclear|wasn't\s+much\s+time|"
-    r"there\s+wasn't|there\s+was\s+no|hard\s+to\s+interpret|hard\s+to\s+follow)\b"
+    r"there\s+wasn't|there\s+was\s+no|hard\s+to\s+interpret|hard\s+to\s+follow|went\s+down\s+badly|"
+    r"shut\s+(?:things|it|people|us)\s+down|noticeable|affecting|putting\s+(?:people|us|them)\s+off|reads?\s+as|"
+    r"a\s+bit\s+much|nobody\s+reads|(?:have|has)\s+noticed|mentioned\s+it|miss\s+it|bad\s+impression)\b"
 )
 _QUANTITY = re.compile(
     r"\b\d+\b|\b(?:two|three|four|five|six|seven|eight|nine|ten|several|forty|fifty|a\s+couple|half|most|hr|"
@@ -177,24 +181,49 @@ _SUGGESTED_ACTION = re.compile(
 )
 
 
+_COUNT = re.compile(r"\b\d+\b|\b(?:twice|two|three|four|five|six|seven|eight|nine|ten|twelve|fourteen|twenty)\b")
+_SEEMED = re.compile(r"\byou\s+(?:can\s+|could\s+)?(?:seem|seemed|appear|appeared|sounded|looked|come\s+across|came\s+across)\b")
+_INTERPRETED = re.compile(
+    r"\byou\s+can\s+(?:be|get)\b|\bthe\s+way\s+(?:you|decisions|things)\s+\w+|\b(?:please\s+)?stop\s+\w+ing\b|"
+    r"\byour\s+(?:[\w-]+\s+)?(?:decisions|jokes|tone|answers?|replies|comments|questions|updates?|style|approach|"
+    r"agenda|emails?|messages?|feedback|presentations?)\s+(?:keep|kept|are|were|is|was|land|lands|come|comes|feel|"
+    r"felt|seem|seemed|can)\b|\b(?:took|take|takes|taking)\s+credit\b|\btalk(?:s|ed|ing)?\s+over\b|"
+    r"\bwent\s+off[\s-]script\b|\bkeeps?\s+changing\b"
+)
+
+
+def _concrete_detail(sentence: str, low: str) -> bool:
+    """A count, a time of day, a named person or quoted words: what turns a habit into a picture."""
+    return bool(_COUNT.search(low) or _TIMING_DETAIL.search(low) or _NAME.search(sentence) or _QUOTE.search(sentence))
+
+
 def behavior_level(sentence: str) -> int:
-    """2: an observable, specific action; 1: an action in general terms; 0: labels only."""
+    """2: an observable, specific action; 1: an action in general or interpreted terms; 0: labels only.
+
+    A habit ("you always...", "you tend to...") is specific enough when it comes with a
+    count, a time, a name or quoted words; otherwise it stays general.
+    """
     low = normalise(sentence)
     if _VAGUE_OBJECT.search(low) and not _PAST_ACTION.search(low):
         return 0
-    if _PAST_ACTION.search(low) or _CAMERA.search(low):
-        if _HABITUAL.search(low) and not _QUOTE.search(sentence):
-            return 1
+    habitual = _HABITUAL.search(low)
+    seemed = _SEEMED.search(low)
+    action = _PAST_ACTION.search(_SEEMED.sub(" ", low)) if seemed else _PAST_ACTION.search(low)
+    if action or _CAMERA.search(low):
+        if habitual:
+            return 2 if _concrete_detail(sentence, low) else 1
         detail = len(low.split()) >= 8 or _QUOTE.search(sentence)
         return 2 if detail else 1
     if _QUOTE.search(sentence) and re.search(r"\byou\b", low):
         return 2
     artefact = _ARTEFACT.search(low)
-    if artefact and re.search(r"\b\d+\b|\b(?:two|three|four|five|six|ten|twelve|fourteen|twenty)\b", low):
+    if artefact and _COUNT.search(low):
         return 2
     if _ANY_ACTION.search(low):
-        return 2 if _TIMING_DETAIL.search(low) and not _HABITUAL.search(low) else 1
+        return 2 if _concrete_detail(sentence, low) and len(low.split()) >= 8 else 1
     if (artefact and _ARTEFACT_JUDGED.search(low)) or _SUGGESTED_ACTION.search(low):
+        return 1
+    if seemed or _INTERPRETED.search(low):
         return 1
     return 0
 
