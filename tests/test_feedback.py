@@ -195,6 +195,11 @@ def test_model_path_keeps_evidence_quoted(embedder: object) -> None:
         ("In the team chat you can seem a bit short.", 1),
         ("Stop micromanaging the shift leads.", 1),
         ("You're too controlling.", 0),
+        ("Can you send me the agenda 24 hours before each session from now on?", 0),
+        ("Maybe loop in the front-desk team earlier?", 1),
+        ("Could you stop messaging the team after 10pm?", 2),
+        ("You sat at the back and did not step in once.", 2),
+        ("You keep overwriting other people's edits in the shared doc.", 1),
     ],
 )
 def test_behavior_level_separates_habits_interpretations_and_pictures(sentence: str, level: int) -> None:
@@ -215,3 +220,17 @@ def test_impact_level_reads_effects_on_people_and_work(sentence: str, level: int
     from coach.flows.feedback_features import impact_level
 
     assert impact_level(sentence) == level
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Lately you've been cc'ing my manager on everything we discuss.",
+        "You did run about fifteen minutes over the slot in the keynote.",
+        "You still print out every email the team sends you.",
+    ],
+)
+def test_behavior_level_reads_present_perfect_and_emphatic_actions(sentence: str) -> None:
+    from coach.flows.feedback_features import behavior_level
+
+    assert behavior_level(sentence) >= 1

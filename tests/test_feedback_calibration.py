@@ -18,7 +18,7 @@ from coach.config import PROJECT_ROOT
 from coach.evaluation.calibration import CRITERIA, FeedbackReport, evaluate_feedback, load_jsonl
 
 TARGET_ACCURACY = 0.8
-MEASURED_BELOW_TARGET = {"behavior": 0.772, "impact": 0.785}
+MEASURED_BELOW_TARGET = {"behavior": 0.785, "respect": 0.772}
 REGRESSION_MARGIN = 0.03
 
 _CACHE: dict[int, FeedbackReport] = {}

@@ -167,8 +167,8 @@ def agenda_suite(ctx: EvalContext) -> list[Metric]:
 
 
 def feedback_suite(ctx: EvalContext) -> list[Metric]:
-    """Feedback scorer agreement per criterion: accuracy (gated at 0.8) and quadratic-weighted
-    Cohen's kappa against our labels; each utterance is scored (and timed) on its own."""
+    """Feedback scorer agreement per criterion: accuracy and quadratic-weighted Cohen's kappa
+    against our labels (each gated at 0.8); each utterance is scored (and timed) on its own."""
     from coach.evaluation.calibration import CRITERIA, accuracy, cohen_kappa
     from coach.flows.feedback import score_feedback
 
@@ -195,7 +195,11 @@ def feedback_suite(ctx: EvalContext) -> list[Metric]:
         )
         metrics.append(
             Metric(
-                suite="feedback", name=f"kappa_{criterion}", value=round(cohen_kappa(gold, predicted), 4), n=len(rows)
+                suite="feedback",
+                name=f"kappa_{criterion}",
+                value=round(cohen_kappa(gold, predicted), 4),
+                n=len(rows),
+                threshold=0.8,
             )
         )
     return metrics

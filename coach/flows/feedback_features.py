@@ -49,7 +49,9 @@ _PAST_ACTION = re.compile(
     r"joined|left|arrived|finished|forwarded|approved|rejected|ignored|took|gave|made|put|turned|kept|spent|ran|"
     r"handed|raised|dismissed|laughed|talked|read|typed|scheduled|booked|missed|walked|used|added|removed|"
     r"closed|opened|agreed|decided|promised|picked|introduced|assigned|edited|deleted|overruled|rewrote|"
-    r"[a-z]+ed)\b"
+    r"sat|let|stood|went|came|got|held|led|met|paid|brought|shut|threw|wore|forgot|began|broke|chose|drove|hung|rang|"
+    r"shook|swore|tore|hid|hit|set|saw|lost|won|[a-z]+ed)\b|\byou(?:'ve|\s+have)\s+(?:also\s+|just\s+|now\s+)?(?:been\s+[a-z']+ing|[a-z]+ed|gone|sent|run|put|left|"
+    r"made|taken|given|told|said|written|cut|kept|started|stopped)\b|\byou\s+did\s+[a-z]+\b|\byou\s+still\s+[a-z]+s?\b"
 )
 _CAMERA = re.compile(
     r"\b(?:your\s+camera\s+was|we\s+could\s+hear|you\s+were\s+(?:typing|on\s+your\s+phone|looking)|"
@@ -73,7 +75,8 @@ _IMPACT_STRONG = re.compile(
     r"delayed|missed|lost|had\s+to|have\s+to|planning\s+around|flagged|in\s+the\s+meantime|invisible|undermined|"
     r"left\s+(?:me|us|the)|end(?:ed|s)?\s+up|asked\s+to\s+(?:be|move|leave|switch)|handed\s+in|applying\s+elsewhere|"
     r"won't\s+(?:volunteer|speak|share|come|join|ask)|doubled|halved|dropped\s+from|fell\s+from|rose\s+from|hadn't|"
-    r"cost\s+(?:us|the|about|me)|redid|redo|rework|re-?did)"
+    r"cost\s+(?:us|the|about|me)|redid|redo|rework|re-?did|left\s+without|formal\s+complaint|put\s+(?:us|it|them)\s+on|"
+    r"(?:have|has)\s+since|started\s+[a-z]+ing|didn't\s+(?:pitch|raise|ask|present|share|volunteer|attend|reply))"
 )
 _IMPACT_WEAK = re.compile(
     r"\b(?:makes?|made|making)\s+(?:me|them|people|us|the\s+team|everyone|it)\b|\b(?:people|they|the\s+team|we|"
@@ -83,7 +86,9 @@ _IMPACT_WEAK = re.compile(
     r"not\s+ideal|wasn't\s+great|didn't\s+land|uncomfortable|upset|stressed|worried|unclear|wasn't\s+much\s+time|"
     r"there\s+wasn't|there\s+was\s+no|hard\s+to\s+interpret|hard\s+to\s+follow|went\s+down\s+badly|"
     r"shut\s+(?:things|it|people|us)\s+down|noticeable|affecting|putting\s+(?:people|us|them)\s+off|reads?\s+as|"
-    r"a\s+bit\s+much|nobody\s+reads|(?:have|has)\s+noticed|mentioned\s+it|miss\s+it|bad\s+impression)\b"
+    r"a\s+bit\s+much|nobody\s+reads|(?:have|has)\s+noticed|mentioned\s+it|miss\s+it|bad\s+impression|"
+    r"gone\s+down\s+(?:well|badly)|disappointed|stung|exhausting|embarrassing|(?:it|that)\s+helps|loved\s+it|"
+    r"(?:feel|felt)\s+more|second-hand|(?:can't|cannot|can)\s+follow|read\s+(?:that|it|this)\s+as|big\s+difference)\b"
 )
 _QUANTITY = re.compile(
     r"\b\d+\b|\b(?:two|three|four|five|six|seven|eight|nine|ten|several|forty|fifty|a\s+couple|half|most|hr|"
@@ -127,13 +132,21 @@ _OCCASION = re.compile(
 _SARCASM = re.compile(
     r"\b(?:i'm\s+sure\s+you're\s+very\s+busy|being\s+important|why\s+would\s+you|what\s+were\s+you\s+thinking|"
     r"waste\s+of\s+time|disaster|it's\s+obvious|obviously|too\s+controlling|controlling|you're\s+too|"
-    r"for\s+someone\s+your\s+age|like\s+you\s+tend|managers\s+like\s+you|really\s+annoying|annoying)\b"
+    r"for\s+someone\s+your\s+age|like\s+you\s+tend|managers\s+like\s+you|really\s+annoying|annoying|no\s+offen[cs]e|"
+    r"stick\s+to\s+what\s+you\s+know|for\s+once|you\s+clearly\s+think|bless|i'm\s+sure\s+(?:the|they|everyone|we)|"
+    r"if\s+it's\s+not\s+too\s+much|snooze|you'd\s+think|here\s+we\s+are|interesting\s+choice|hilarious|great\s+job,?\s*$|"
+    r"circus|good\s+luck|(?:is|are|was)\s+a\s+joke|sort\s+it\s+out|painful|not\s+a\s+people\s+person|even\s+bother|"
+    r"masterclass\s+in|oh\s+look|rambling|real\s+mature|stage\s+of\s+life|relic|dinosaur|clueless|pathetic|ridiculous|"
+    r"seriously\?|try\s+listening|kind\s+of\s+defensive|a\s+bit\s+of\s+a)\b"
 )
 _ACKNOWLEDGE = re.compile(
     r"\b(?:i\s+know\s+you|i\s+get\s+that|i'm\s+sure\s+it\s+was|i\s+understand|you\s+clearly|the\s+content\s+itself|"
     r"your\s+\w+\s+has\s+saved|which\s+is\s+a\s+good\s+thing|you've\s+been\s+great|i\s+appreciate|thank|thanks|"
     r"helpful|i\s+value|i'm\s+not\s+questioning|was\s+strong|you\s+want\s+(?:us|everyone)|you\s+were\s+trying|"
-    r"your\s+calendar\s+is|would\s+you\s+be\s+open|would\s+it\s+work|it\s+might\s+be\s+worth|i\s+wonder\s+if)\b"
+    r"your\s+calendar\s+is|would\s+you\s+be\s+open|would\s+it\s+work|it\s+might\s+be\s+worth|i\s+wonder\s+if|"
+    r"(?:really\s+)?appreciated|cheers\s+for|i\s+know\s+(?:your|the|it|this|how)|you've\s+been\s+(?:brilliant|great|so)|"
+    r"i\s+love\s+(?:that|how)|lovely|more\s+of\s+that|means\s+a\s+lot|meant\s+a\s+lot|brilliant(?:ly)?|inspiring|"
+    r"you\s+probably\s+didn't\s+mean|i\s+can\s+see\s+(?:how|that|you))\b"
 )
 
 
@@ -192,6 +205,31 @@ _INTERPRETED = re.compile(
 )
 
 
+#: "you" followed by a verb of doing (not of being, feeling or thinking), present tense.
+_YOU_DO = re.compile(
+    r"\byou\s+(?:keep\s+[a-z]+ing|(?!(?:are|were|be|seem|feel|think|know|need|should|could|would|can|might|must|will|"
+    r"care|want|mean|like|love|hate|believe|understand|deserve|value|rate|clearly|really|probably|may|do|did|don't|"
+    r"didn't|have|had|get|got|look|sound|always|never|usually|often|sometimes|tend|seemed|felt)\b)[a-z]+s?\s+"
+    r"(?:the|our|my|your|their|his|her|a|an|every|each|all|up|down|out|over|through|on|in|to|at|into|it|them|us|me|"
+    r"people|everyone|ideas|[a-z]+s)\b)"
+)
+_THANKS_FOR_ACTION = re.compile(r"\b(?:thank\s+you|thanks|cheers)\s+(?:so\s+much\s+)?for\s+(?:always\s+)?[a-z]+ing\b")
+_ACT_NOUN = re.compile(
+    r"\byour\s+(?:[\w-]+\s+)?(?:decision|comment|remark|reply|talk|speech|announcement|answer|joke|jokes|habit|"
+    r"handovers?|approvals?|sign-offs?)\s+(?:on|to|about|in|at|that|of)\b|\b(?:you\s+have\s+a\s+habit\s+of|"
+    r"you're\s+(?:very\s+|so\s+|too\s+)?quick\s+to)\b"
+)
+
+_REQUEST_ONLY = re.compile(
+    r"^\W*(?:(?:so|and|but|maybe|perhaps|just|also|um|honestly|one\s+thing),?\s+)*(?:(?:could|can|would|will)\s+(?:you|we)\b|"
+    r"please\b|would\s+you\s+(?:consider|be)|how\s+about\b|what\s+if\b|(?:try|consider|maybe)\s+(?!you\b))"
+)
+_CURRENT_HABIT = re.compile(r"\bstop\s+[a-z']+ing\b|\binstead\s+of\b|\brather\s+than\b|\bany\s?more\b|\bkeep\s+[a-z]+ing\b")
+_COMPARATIVE_ASK = re.compile(
+    r"\b(?:more|less|fewer|earlier|sooner|faster|slower|shorter|longer|better)\b|\b[a-z]+er\s+(?:than|next)\b"
+)
+
+
 def _concrete_detail(sentence: str, low: str) -> bool:
     """A count, a time of day, a named person or quoted words: what turns a habit into a picture."""
     return bool(_COUNT.search(low) or _TIMING_DETAIL.search(low) or _NAME.search(sentence) or _QUOTE.search(sentence))
@@ -206,6 +244,12 @@ def behavior_level(sentence: str) -> int:
     low = normalise(sentence)
     if _VAGUE_OBJECT.search(low) and not _PAST_ACTION.search(low):
         return 0
+    if _REQUEST_ONLY.match(low) and not _PAST_ACTION.search(low):
+        # An ask describes behaviour only when it names the current habit ("stop...",
+        # "instead of..."); "more"/"earlier" asks hint at it; a new practice describes none.
+        if _CURRENT_HABIT.search(low):
+            return 2 if _concrete_detail(sentence, low) or len(low.split()) >= 8 else 1
+        return 1 if _COMPARATIVE_ASK.search(low) else 0
     habitual = _HABITUAL.search(low)
     seemed = _SEEMED.search(low)
     action = _PAST_ACTION.search(_SEEMED.sub(" ", low)) if seemed else _PAST_ACTION.search(low)
@@ -219,8 +263,10 @@ def behavior_level(sentence: str) -> int:
     artefact = _ARTEFACT.search(low)
     if artefact and _COUNT.search(low):
         return 2
-    if _ANY_ACTION.search(low):
+    if _ANY_ACTION.search(low) or _YOU_DO.search(low) or _THANKS_FOR_ACTION.search(low):
         return 2 if _concrete_detail(sentence, low) and len(low.split()) >= 8 else 1
+    if _ACT_NOUN.search(low):
+        return 2 if _concrete_detail(sentence, low) or len(low.split()) >= 12 else 1
     if (artefact and _ARTEFACT_JUDGED.search(low)) or _SUGGESTED_ACTION.search(low):
         return 1
     if seemed or _INTERPRETED.search(low):
