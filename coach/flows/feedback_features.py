@@ -267,11 +267,8 @@ def behavior_level(sentence: str) -> int:
         return 2 if _concrete_detail(sentence, low) and len(low.split()) >= 8 else 1
     if _ACT_NOUN.search(low):
         return 2 if _concrete_detail(sentence, low) or len(low.split()) >= 12 else 1
-    if (artefact and _ARTEFACT_JUDGED.search(low)) or _SUGGESTED_ACTION.search(low):
-        return 1
-    if seemed or _INTERPRETED.search(low):
-        return 1
-    return 0
+    hinted = (artefact and _ARTEFACT_JUDGED.search(low)) or _SUGGESTED_ACTION.search(low) or _INTERPRETED.search(low)
+    return 1 if seemed or hinted else 0
 
 
 def impact_level(sentence: str) -> int:
