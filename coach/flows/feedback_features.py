@@ -193,7 +193,6 @@ _SUGGESTED_ACTION = re.compile(
     r"reply|share|ask|write|speak|pause|invite|check|answer|schedule|book|mention|acknowledge|hand|pick)\b"
 )
 
-
 _COUNT = re.compile(r"\b\d+\b|\b(?:twice|two|three|four|five|six|seven|eight|nine|ten|twelve|fourteen|twenty)\b")
 _SEEMED = re.compile(r"\byou\s+(?:can\s+|could\s+)?(?:seem|seemed|appear|appeared|sounded|looked|come\s+across|came\s+across)\b")
 _INTERPRETED = re.compile(
@@ -203,7 +202,6 @@ _INTERPRETED = re.compile(
     r"felt|seem|seemed|can)\b|\b(?:took|take|takes|taking)\s+credit\b|\btalk(?:s|ed|ing)?\s+over\b|"
     r"\bwent\s+off[\s-]script\b|\bkeeps?\s+changing\b"
 )
-
 
 #: "you" followed by a verb of doing (not of being, feeling or thinking), present tense.
 _YOU_DO = re.compile(
@@ -222,7 +220,7 @@ _ACT_NOUN = re.compile(
 
 _REQUEST_ONLY = re.compile(
     r"^\W*(?:(?:so|and|but|maybe|perhaps|just|also|um|honestly|one\s+thing),?\s+)*(?:(?:could|can|would|will)\s+(?:you|we)\b|"
-    r"please\b|would\s+you\s+(?:consider|be)|how\s+about\b|what\s+if\b|(?:try|consider|maybe)\s+(?!you\b))"
+    r"please\b|how\s+about\b|what\s+if\b|(?:try|consider|maybe)\s+(?!you\b))"
 )
 _CURRENT_HABIT = re.compile(r"\bstop\s+[a-z']+ing\b|\binstead\s+of\b|\brather\s+than\b|\bany\s?more\b|\bkeep\s+[a-z]+ing\b")
 _COMPARATIVE_ASK = re.compile(
