@@ -5,6 +5,9 @@ Used by ``bench/calibrate.py --fit``; runnable alone to print the cross-validati
     .venv/bin/python bench/fit_models.py            # cross-validate and write both weight files
     .venv/bin/python bench/fit_models.py --dry-run  # cross-validate only
 
+A full fit takes about 25 minutes on 2 cores, almost all of it the feedback grid
+(layer x C x weight, 10 folds, 5 criteria).
+
 Only rows whose ``split`` is ``dev`` are read, from the main datasets and their ``_extra``
 companions when present. The test split is never touched here.
 """
@@ -28,7 +31,7 @@ from coach.evaluation.calibration import CRITERIA, accuracy, cohen_kappa, load_j
 from coach.flows._text import mask_ages  # noqa: E402
 
 if TYPE_CHECKING:
-    from coach.knowledge.embeddings import Embedder
+    from coach.knowledge.embeddings import Embedder, LayerEmbedder
 
 DATASETS = ROOT / "eval" / "datasets"
 FEEDBACK_FILES = ("feedback_utterances.jsonl", "feedback_utterances_extra.jsonl")
@@ -41,6 +44,11 @@ EMBEDDING_WEIGHT_GRID = (0.0, 5.0, 15.0)
 THRESHOLD_GRID = tuple(round(float(t), 2) for t in np.arange(0.3, 0.71, 0.05))
 #: Probability a sentence without any age-group reference needs to be flagged (1.01: never).
 UNGROUPED_GRID = (0.7, 0.8, 0.9, 1.01)
+#: The feedback model's grids: which layer of the embedding model to pool (4 of 6 keeps
+#: more of the wording than the final sentence embedding), inverse L2 strength and weight.
+FEEDBACK_LAYER_GRID = (4, 6)
+FEEDBACK_C_GRID = (0.01, 0.03, 0.1, 0.3)
+FEEDBACK_EMBEDDING_WEIGHT_GRID = (0.0, 10.0, 20.0, 30.0)
 CV_FOLDS = 5
 CV_REPEATS = 2
 SEED = 0
@@ -95,40 +103,61 @@ def _r(values: Any) -> Any:
 class FeedbackData:
     rows: list[dict[str, Any]]
     hand: np.ndarray
-    emb: np.ndarray
+    layers: dict[int, np.ndarray]
     rule: dict[str, np.ndarray]
     labels: dict[str, np.ndarray]
 
 
-def feedback_data(rows: list[dict[str, Any]], embedder: Embedder) -> FeedbackData:
-    """Rule findings, hand features and embeddings of every row (as ``score_feedback`` computes them)."""
+def feedback_data(rows: list[dict[str, Any]], embedder: LayerEmbedder) -> FeedbackData:
+    """Rule findings, hand features and pooled layers of every row (as ``score_feedback`` computes them)."""
     from coach.flows.feedback import analyse
     from coach.flows.feedback_features import HAND_FEATURES
 
     analyses = [analyse(r["text"], embedder) for r in rows]
     hand = np.array([[a.hand_features()[n] for n in HAND_FEATURES] for a in analyses], dtype=np.float64)
-    emb = np.asarray(embedder.embed([mask_ages(a.text) for a in analyses]), dtype=np.float64)
+    masked = [mask_ages(a.text) for a in analyses]
+    layers = {n: np.asarray(embedder.embed_layer(masked, n), dtype=np.float64) for n in FEEDBACK_LAYER_GRID}
     rule = {c: np.array([min(a.best[c][0], 2) for a in analyses]) for c in CRITERIA}
     labels = {c: np.array([int(r["labels"][c]) for r in rows]) for c in CRITERIA}
-    return FeedbackData(rows, hand, emb, rule, labels)
+    return FeedbackData(rows, hand, layers, rule, labels)
+
+
+def _feedback_grid() -> list[tuple[int, float, float]]:
+    """(layer, C, weight) settings; with weight 0 the layer is irrelevant, so it is tried once."""
+    grid = itertools.product(FEEDBACK_LAYER_GRID, FEEDBACK_C_GRID, FEEDBACK_EMBEDDING_WEIGHT_GRID)
+    return [(layer, c, w) for layer, c, w in grid if w > 0 or layer == FEEDBACK_LAYER_GRID[-1]]
 
 
 def cross_validate_feedback(data: FeedbackData, criterion: str) -> dict[str, Any]:
-    """Grid-search C and the embedding weight by repeated stratified k-fold accuracy."""
+    """Grid-search the layer, C and the embedding weight by repeated stratified k-fold accuracy."""
     y = data.labels[criterion]
     folds = _folds(y)
-    results: list[dict[str, Any]] = []
-    for c, weight in itertools.product(C_GRID, EMBEDDING_WEIGHT_GRID):
+    from joblib import Parallel, delayed
+
+    def score(layer: int, c: float, weight: float) -> dict[str, Any]:
+        emb = data.layers[layer]
         accs, kappas = [], []
         for train, held in folds:
             mean, scale = _standardise(data.hand[train])
-            model = _logreg(c).fit(_inputs(data.hand[train], data.emb[train], mean, scale, weight), y[train])
-            pred = model.predict(_inputs(data.hand[held], data.emb[held], mean, scale, weight))
+            model = _logreg(c).fit(_inputs(data.hand[train], emb[train], mean, scale, weight), y[train])
+            pred = model.predict(_inputs(data.hand[held], emb[held], mean, scale, weight))
             accs.append(accuracy(list(y[held]), list(pred)))
             kappas.append(cohen_kappa([int(v) for v in y[held]], [int(v) for v in pred]))
-        results.append({"C": c, "embedding_weight": weight, "accuracy": float(np.mean(accs)), "kappa": float(np.mean(kappas))})
+        return {
+            "layer": layer,
+            "C": c,
+            "embedding_weight": weight,
+            "accuracy": float(np.mean(accs)),
+            "kappa": float(np.mean(kappas)),
+        }
+
+    results: list[dict[str, Any]] = Parallel(n_jobs=-1, prefer="threads")(
+        delayed(score)(layer, c, weight) for layer, c, weight in _feedback_grid()
+    )
     rule_accs = [accuracy(list(y[held]), list(data.rule[criterion][held])) for _, held in folds]
-    rule_kappas = [cohen_kappa([int(v) for v in y[held]], [int(v) for v in data.rule[criterion][held]]) for _, held in folds]
+    rule_kappas = [
+        cohen_kappa([int(v) for v in y[held]], [int(v) for v in data.rule[criterion][held]]) for _, held in folds
+    ]
     # Best accuracy; among near-ties (within 0.005) the stronger regularisation.
     top = max(r["accuracy"] for r in results)
     chosen = min((r for r in results if r["accuracy"] >= top - 0.005), key=lambda r: (r["C"], -r["kappa"]))
@@ -150,9 +179,11 @@ def fit_feedback(data: FeedbackData, sources: list[str], embedder_name: str) -> 
         chosen = cv["chosen"]
         mean, scale = _standardise(data.hand)
         y = data.labels[criterion]
-        model = _logreg(chosen["C"]).fit(_inputs(data.hand, data.emb, mean, scale, chosen["embedding_weight"]), y)
+        emb = data.layers[chosen["layer"]]
+        model = _logreg(chosen["C"]).fit(_inputs(data.hand, emb, mean, scale, chosen["embedding_weight"]), y)
         criteria[criterion] = {
             "classes": [int(v) for v in model.classes_],
+            "layer": chosen["layer"],
             "C": chosen["C"],
             "embedding_weight": chosen["embedding_weight"],
             "mean": _r(mean),
@@ -239,8 +270,15 @@ def cross_validate_stereotypes(data: StereotypeData, names: list[str], weights: 
                 scores.append(_f1(y[held].astype(bool), pred))
             p, r, f = (float(v) for v in np.mean(scores, axis=0))
             results.append(
-                {"C": c, "embedding_weight": weight, "threshold": threshold, "ungrouped_threshold": ungrouped,
-                 "precision": p, "recall": r, "f1": f}
+                {
+                    "C": c,
+                    "embedding_weight": weight,
+                    "threshold": threshold,
+                    "ungrouped_threshold": ungrouped,
+                    "precision": p,
+                    "recall": r,
+                    "f1": f,
+                }
             )
     top = max(r["f1"] for r in results)
     near = [r for r in results if r["f1"] >= top - 0.005]
@@ -290,7 +328,7 @@ def fit_stereotypes(data: StereotypeData, sources: list[str], embedder_name: str
 # --- entry points ---------------------------------------------------------------------------
 
 
-def fit_all(embedder: Embedder, write: bool = True, log: Any = print) -> dict[str, dict[str, Any]]:
+def fit_all(embedder: LayerEmbedder, write: bool = True, log: Any = print) -> dict[str, dict[str, Any]]:
     """Fit the stereotype model first (its flags feed the feedback model), then the feedback model."""
     from coach.flows.feedback import weights_path as feedback_weights_path
     from coach.flows.stereotypes import weights_path as stereotype_weights_path
@@ -300,13 +338,18 @@ def fit_all(embedder: Embedder, write: bool = True, log: Any = print) -> dict[st
     stereo = fit_stereotypes(stereotype_data(st_rows, embedder), st_sources, name)
     for variant in ("embedding", "keywords"):
         m = stereo[variant]
-        log(f"stereotypes/{variant}: n={len(st_rows)} C={m['C']} emb={m['embedding_weight']} t={m['threshold']} cv={m['dev_cv']}")
+        log(
+            f"stereotypes/{variant}: n={len(st_rows)} C={m['C']} emb={m['embedding_weight']} t={m['threshold']} cv={m['dev_cv']}"
+        )
     if write:
         stereotype_weights_path().write_text(json.dumps(stereo, indent=1) + "\n", encoding="utf-8")
     fb_rows, fb_sources = dev_rows(FEEDBACK_FILES)
     feedback = fit_feedback(feedback_data(fb_rows, embedder), fb_sources, name)
     for criterion, m in feedback["criteria"].items():
-        log(f"feedback/{criterion}: n={len(fb_rows)} C={m['C']} emb={m['embedding_weight']} cv={m['dev_cv']}")
+        log(
+            f"feedback/{criterion}: n={len(fb_rows)} layer={m['layer']} C={m['C']} emb={m['embedding_weight']}"
+            f" cv={m['dev_cv']}"
+        )
     if write:
         feedback_weights_path().write_text(json.dumps(feedback, separators=(",", ":")) + "\n", encoding="utf-8")
     return {"stereotypes": stereo, "feedback": feedback}

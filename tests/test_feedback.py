@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -12,6 +13,7 @@ from typer.testing import CliRunner
 from coach.errors import InputError
 from coach.flows._text import MAX_ANALYSED_CHARS
 from coach.flows.feedback import CRITERIA, PLACEHOLDERS, FeedbackScore, level_for, score_feedback
+from coach.knowledge.embeddings import SentenceTransformerEmbedder
 
 STRONG = (
     "Thanks for making time for this. In Tuesday's budget review, when Priya started explaining the forecast, "
@@ -162,20 +164,51 @@ def test_age_coded_feedback_with_real_embedder(embedder: object) -> None:
 
 
 def test_feedback_weights_match_the_features() -> None:
-    import numpy as np
-
     from coach.flows.feedback import load_weights
-    from coach.flows.feedback_features import HAND_FEATURES, model_levels
+    from coach.flows.feedback_features import HAND_FEATURES, model_layers, model_levels
 
     weights = load_weights()
     assert weights is not None
     assert weights["split"] == "dev"
     assert weights["features"] == list(HAND_FEATURES)
     assert set(weights["criteria"]) == set(CRITERIA)
+    assert all(isinstance(model["layer"], int) for model in weights["criteria"].values())
     hand = dict.fromkeys(HAND_FEATURES, 0.0)
-    levels = model_levels(weights, hand, np.zeros(384))
+    levels = model_levels(weights, hand, {layer: np.zeros(384) for layer in model_layers(weights)})
     assert set(levels) == set(CRITERIA)
     assert all(level in (0, 1, 2) for level in levels.values())
+
+
+class _SentenceOnlyEmbedder:
+    """Embeds whole texts but cannot pool hidden layers, so the fitted model cannot run."""
+
+    name = "sentence-only"
+
+    def embed(self, texts: list[str], progress: object = None) -> np.ndarray:
+        return np.ones((len(texts), 384), dtype=np.float32) / np.sqrt(384)
+
+
+def test_embedder_without_layers_falls_back_to_the_rules() -> None:
+    from coach.flows.feedback import analyse
+    from coach.knowledge.embeddings import LayerEmbedder
+
+    embedder = _SentenceOnlyEmbedder()
+    assert not isinstance(embedder, LayerEmbedder)
+    rules = {c: min(level, 2) for c, (level, _) in analyse(STRONG, embedder).best.items()}  # type: ignore[arg-type]
+    fallback = score_feedback(STRONG, embedder=embedder)  # type: ignore[arg-type]
+    assert {c: s.score for c, s in fallback.criteria.items()} == rules
+
+
+@pytest.mark.integration
+def test_embed_layer_pools_hidden_states(embedder: SentenceTransformerEmbedder) -> None:
+    texts = ["You moved to the next slide while Priya was still answering.", "Thanks."]
+    final = embedder.embed_layer(texts, 6)
+    np.testing.assert_allclose(final, embedder.embed(texts), atol=1e-5)
+    middle = embedder.embed_layer(texts, 4)
+    np.testing.assert_allclose(np.linalg.norm(middle, axis=1), 1.0, atol=1e-5)
+    assert float(middle[0] @ final[0]) < 0.99  # a different representation, not a copy
+    with pytest.raises(ValueError, match="between 0 and 6"):
+        embedder.embed_layer(texts, 7)
 
 
 @pytest.mark.integration

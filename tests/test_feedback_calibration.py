@@ -1,11 +1,11 @@
 """Calibration gate for the feedback scorer on the held-out test split.
 
-The target is 0.8 accuracy per criterion. Three criteria measured below it when the
-models were fitted on the dev split and scored on test (behavior 0.734, impact 0.772,
-respect 0.772). They are marked as strict expected failures: the target stays in the test,
-pytest reports them as known shortfalls on every run, and the day one of them meets the
-target the run fails until its mark is removed. Each also has a floor that catches a
-regression below what was measured.
+The target is 0.8 accuracy per criterion. Two criteria measured below it when the models
+were fitted on the dev split and scored on test (behavior 0.797, respect 0.772). They are
+marked as strict expected failures: the target stays in the test, pytest reports them as
+known shortfalls on every run, and the day one of them meets the target the run fails
+until its mark is removed. Each also has a floor that catches a regression below what was
+measured.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from coach.config import PROJECT_ROOT
 from coach.evaluation.calibration import CRITERIA, FeedbackReport, evaluate_feedback, load_jsonl
 
 TARGET_ACCURACY = 0.8
-MEASURED_BELOW_TARGET = {"behavior": 0.785, "respect": 0.772}
+MEASURED_BELOW_TARGET = {"behavior": 0.797, "respect": 0.772}
 REGRESSION_MARGIN = 0.03
 
 _CACHE: dict[int, FeedbackReport] = {}

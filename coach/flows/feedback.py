@@ -3,8 +3,8 @@
 Deterministic and offline. Each sentence is read by the rubric's evidence finders
 (``feedback_features``); without an embedder a criterion's score is the best level any
 sentence supports. With one, a per-criterion logistic regression fitted on the dev split
-(``bench/calibrate.py --fit``) reads those rule findings plus the text's sentence embedding
-and decides the score. Either way the evidence is a sentence quoted exactly. Tone issues come from the rubric's
+(``bench/calibrate.py --fit``) reads those rule findings plus a pooled hidden layer of the
+embedding model and decides the score. Either way the evidence is a sentence quoted exactly. Tone issues come from the rubric's
 lexicons, age-coded remarks also from ``check_stereotypes``. Only the first
 ``MAX_ANALYSED_CHARS`` characters are analysed; longer texts are scored on that prefix.
 """
@@ -35,6 +35,7 @@ from coach.flows.feedback_features import (
     behavior_level,
     hand_features,
     impact_level,
+    model_layers,
     model_levels,
     request_level,
     respect_level,
@@ -42,6 +43,7 @@ from coach.flows.feedback_features import (
     situation_level,
 )
 from coach.flows.stereotypes import StereotypeFlag, check_stereotypes
+from coach.knowledge.embeddings import LayerEmbedder
 
 if TYPE_CHECKING:
     from coach.knowledge.embeddings import Embedder
@@ -202,11 +204,12 @@ def analyse(text: str, embedder: Embedder | None = None) -> RuleAnalysis:
 def score_feedback(text: str, embedder: Embedder | None = None) -> FeedbackScore:
     """Score feedback on situation, behaviour, impact, request and respect (0-2 each).
 
-    With an embedder, each criterion's level comes from a small logistic regression over
-    the rule findings and the text's sentence embedding (``knowledge/data/feedback_weights.json``,
-    fitted on the dev split); the rules still pick the quoted evidence, issues and tips.
-    Without one, the hand rules alone decide, which is less accurate (see
-    ``eval/calibration.md``).
+    With an embedder that exposes its hidden layers (``LayerEmbedder``), each criterion's
+    level comes from a small logistic regression over the rule findings and the text's
+    pooled hidden state at one layer of the embedding model
+    (``knowledge/data/feedback_weights.json``, fitted on the dev split); the rules still
+    pick the quoted evidence, issues and tips. Otherwise the hand rules alone decide,
+    which is less accurate (see ``eval/calibration.md``).
 
     Args:
         text: The feedback as the mentor would say or send it. Only the first
@@ -224,10 +227,11 @@ def score_feedback(text: str, embedder: Embedder | None = None) -> FeedbackScore
     rubric = load_rubric()
     analysis = analyse(text, embedder)
     best = dict(analysis.best)
-    weights = load_weights() if embedder is not None else None
-    if embedder is not None and weights is not None:
-        vector = np.asarray(embedder.embed([mask_ages(analysis.text)]))[0]
-        levels = model_levels(weights, analysis.hand_features(), vector)
+    weights = load_weights()
+    if isinstance(embedder, LayerEmbedder) and weights is not None:
+        masked = mask_ages(analysis.text)
+        vectors = {layer: np.asarray(embedder.embed_layer([masked], layer))[0] for layer in model_layers(weights)}
+        levels = model_levels(weights, analysis.hand_features(), vectors)
         best = _model_best(analysis, levels, embedder, rubric)
 
     tips = {c["id"]: c["tip"] for c in rubric["criteria"]}

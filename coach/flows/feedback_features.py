@@ -9,12 +9,15 @@ what is asked) that a word list cannot.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from coach.flows._text import QUOTED as _QUOTE
 from coach.flows._text import any_phrase, find_phrases, normalise
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 _DAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _MONTH = r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
@@ -174,7 +177,9 @@ def situation_level(sentence: str, rubric: dict[str, Any]) -> int:
 
 def _is_future(low: str, position: int) -> bool:
     before = low[max(0, position - 25) : position + 12]
-    return bool(re.search(r"\b(?:next|upcoming|tomorrow|before\s+the|at\s+the\s+next|in\s+the\s+next|future)\b", before))
+    return bool(
+        re.search(r"\b(?:next|upcoming|tomorrow|before\s+the|at\s+the\s+next|in\s+the\s+next|future)\b", before)
+    )
 
 
 _HABITUAL = re.compile(r"\byou\s+(?:always|never|usually|often|tend\s+to|sometimes|occasionally|rarely|generally)\b")
@@ -194,7 +199,9 @@ _SUGGESTED_ACTION = re.compile(
 )
 
 _COUNT = re.compile(r"\b\d+\b|\b(?:twice|two|three|four|five|six|seven|eight|nine|ten|twelve|fourteen|twenty)\b")
-_SEEMED = re.compile(r"\byou\s+(?:can\s+|could\s+)?(?:seem|seemed|appear|appeared|sounded|looked|come\s+across|came\s+across)\b")
+_SEEMED = re.compile(
+    r"\byou\s+(?:can\s+|could\s+)?(?:seem|seemed|appear|appeared|sounded|looked|come\s+across|came\s+across)\b"
+)
 _INTERPRETED = re.compile(
     r"\byou\s+can\s+(?:be|get)\b|\bthe\s+way\s+(?:you|decisions|things)\s+\w+|\b(?:please\s+)?stop\s+\w+ing\b|"
     r"\byour\s+(?:[\w-]+\s+)?(?:decisions|jokes|tone|answers?|replies|comments|questions|updates?|style|approach|"
@@ -222,7 +229,9 @@ _REQUEST_ONLY = re.compile(
     r"^\W*(?:(?:so|and|but|maybe|perhaps|just|also|um|honestly|one\s+thing),?\s+)*(?:(?:could|can|would|will)\s+(?:you|we)\b|"
     r"please\b|how\s+about\b|what\s+if\b|(?:try|consider|maybe)\s+(?!you\b))"
 )
-_CURRENT_HABIT = re.compile(r"\bstop\s+[a-z']+ing\b|\binstead\s+of\b|\brather\s+than\b|\bany\s?more\b|\bkeep\s+[a-z]+ing\b")
+_CURRENT_HABIT = re.compile(
+    r"\bstop\s+[a-z']+ing\b|\binstead\s+of\b|\brather\s+than\b|\bany\s?more\b|\bkeep\s+[a-z]+ing\b"
+)
 _COMPARATIVE_ASK = re.compile(
     r"\b(?:more|less|fewer|earlier|sooner|faster|slower|shorter|longer|better)\b|\b[a-z]+er\s+(?:than|next)\b"
 )
@@ -383,17 +392,24 @@ def hand_features(
     return values
 
 
-def model_levels(weights: dict[str, Any], hand: dict[str, float], vector: np.ndarray) -> dict[str, int]:
+def model_layers(weights: dict[str, Any]) -> set[int]:
+    """The embedding-model layers whose pooled hidden states the fitted models read."""
+    return {int(model["layer"]) for model in weights["criteria"].values()}
+
+
+def model_levels(weights: dict[str, Any], hand: dict[str, float], vectors: Mapping[int, np.ndarray]) -> dict[str, int]:
     """The level (0-2) of each criterion from the fitted multinomial logistic regressions.
 
     Each criterion's inputs are the standardised hand features followed by the text's
-    embedding times the criterion's ``embedding_weight``; the level is the class with the
-    highest logit (ties go to the lower level, so the result is deterministic).
+    pooled hidden state at the criterion's ``layer`` (``vectors[layer]``, see
+    ``SentenceTransformerEmbedder.embed_layer``) times its ``embedding_weight``; the level
+    is the class with the highest logit (ties go to the lower level, so the result is
+    deterministic).
     """
     x = np.array([hand[name] for name in weights["features"]], dtype=np.float64)
-    emb = np.asarray(vector, dtype=np.float64)
     levels: dict[str, int] = {}
     for criterion, model in weights["criteria"].items():
+        emb = np.asarray(vectors[int(model["layer"])], dtype=np.float64)
         z = (x - np.asarray(model["mean"])) / np.asarray(model["scale"])
         inputs = np.concatenate([z, float(model["embedding_weight"]) * emb])
         logits = np.asarray(model["coef"], dtype=np.float64) @ inputs + np.asarray(model["intercept"])

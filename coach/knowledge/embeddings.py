@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -20,6 +20,13 @@ class Embedder(Protocol):
     def name(self) -> str: ...
 
     def embed(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray: ...
+
+
+@runtime_checkable
+class LayerEmbedder(Embedder, Protocol):
+    """An embedder that can also pool the hidden states of one of its transformer layers."""
+
+    def embed_layer(self, texts: Sequence[str], layer: int) -> np.ndarray: ...
 
 
 class SentenceTransformerEmbedder:
@@ -63,16 +70,61 @@ class SentenceTransformerEmbedder:
         little time goes on padding; the vectors come back in the input order.
         """
         model = self._load()
+
+        def encode(batch: list[str]) -> np.ndarray:
+            encoded = model.encode(  # type: ignore[attr-defined]
+                batch, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
+            )
+            return np.asarray(encoded, dtype=np.float32)
+
+        return self._by_length(texts, encode, progress)
+
+    def embed_layer(self, texts: Sequence[str], layer: int) -> np.ndarray:
+        """The mean over tokens of one transformer layer's hidden states, L2-normalised.
+
+        Layer 0 is the token embeddings and the last layer (6 for all-MiniLM-L6-v2) gives
+        the same vectors as ``embed``. Middle layers keep more of the wording (tense, who
+        acted, softeners), which the feedback scorer's fitted model reads.
+
+        Raises:
+            ValueError: If ``layer`` is not between 0 and the model's number of layers.
+        """
+        import torch
+
+        model = self._load()
+        transformer = model[0].auto_model  # type: ignore[index]
+        layers = int(transformer.config.num_hidden_layers)
+        if not 0 <= layer <= layers:
+            raise ValueError(f"layer must be between 0 and {layers}, got {layer}")
+        limit = int(model.max_seq_length)  # type: ignore[attr-defined]
+
+        def encode(batch: list[str]) -> np.ndarray:
+            features = model.tokenizer(  # type: ignore[attr-defined]
+                batch, padding=True, truncation=True, max_length=limit, return_tensors="pt"
+            )
+            with torch.inference_mode():
+                states = transformer(**features, output_hidden_states=True).hidden_states[layer]
+            mask = features["attention_mask"].unsqueeze(-1).to(states.dtype)
+            pooled = (states * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1.0)
+            pooled = torch.nn.functional.normalize(pooled, dim=1)
+            return np.asarray(pooled.numpy(), dtype=np.float32)
+
+        return self._by_length(texts, encode)
+
+    def _by_length(
+        self,
+        texts: Sequence[str],
+        encode: Callable[[list[str]], np.ndarray],
+        progress: Callable[[int], None] | None = None,
+    ) -> np.ndarray:
+        """Run ``encode`` over batches of similar length, longest first; rows in input order."""
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         parts: list[np.ndarray] = []
         for start in range(0, len(order), self.batch_size):
             batch = [texts[i] for i in order[start : start + self.batch_size]]
-            encoded = model.encode(  # type: ignore[attr-defined]
-                batch, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
-            )
-            parts.append(np.asarray(encoded, dtype=np.float32))
+            parts.append(encode(batch))
             if progress is not None:
                 progress(len(batch))
         vectors = np.empty_like(parts[0], shape=(len(texts), parts[0].shape[1]))
