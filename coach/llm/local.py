@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,20 @@ from coach.errors import ModelError
 _ROLES = {"system": "system", "human": "user", "ai": "assistant"}
 _LOADED: dict[tuple[str, int, int, int], Any] = {}
 _LOCK = threading.Lock()
+
+
+@atexit.register
+def close_loaded() -> None:
+    """Free every loaded model while the interpreter is still whole.
+
+    Left to garbage collection at shutdown, llama.cpp's own finaliser runs after its module
+    globals are gone and prints an ignored ``TypeError``; closing here first avoids that.
+    """
+    with _LOCK:
+        models = list(_LOADED.values())
+        _LOADED.clear()
+    for model in models:
+        model.close()
 
 
 def load_llama(path: Path, n_ctx: int, n_threads: int, seed: int = 0) -> Any:
