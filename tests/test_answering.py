@@ -173,3 +173,15 @@ def test_cli_streams_text_and_lists_sources(
     result = CliRunner().invoke(app, ["ask", QUESTION])
     assert result.exit_code == 0, result.output
     assert "SBI" in result.stdout and "Sources" in result.stdout and "[1] Doc 1" in result.stdout
+
+
+def test_extractive_candidates_skip_sentences_about_the_document() -> None:
+    from coach.answering.extractive import candidates
+
+    text = (
+        "This guide explains how a senior mentee can ask for feedback and act on it. "
+        "Ask for feedback explicitly and often, so the mentor knows it is welcome. "
+        "The following checklist covers what to prepare before the first session."
+    )
+    found = [c.text for c in candidates([passage(1, text)])]
+    assert found == ["Ask for feedback explicitly and often, so the mentor knows it is welcome."]

@@ -8,6 +8,7 @@ passages' order so that the answer flows.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +26,10 @@ REDUNDANT_SIMILARITY = 0.85
 QUESTION_OVERLAP_WEIGHT = 0.15
 RANK_WEIGHT = 0.05
 MIN_RELEVANCE_RATIO = 0.6  # a sentence must score at least this share of the best one
+#: Sentences about the document itself ("This guide explains ...") describe, not advise.
+ABOUT_THE_DOCUMENT = re.compile(
+    r"^(?:this|the following|below,?\s+this)\s+(?:guide|page|section|document|article|note|checklist)\b", re.IGNORECASE
+)
 
 
 @dataclass
@@ -38,7 +43,8 @@ class Candidate:
 
 
 def candidates(passages: list[Passage]) -> list[Candidate]:
-    """Usable sentences of the passages: full sentences, not headings or list intros."""
+    """Usable sentences of the passages: full sentences, not headings, list intros or
+    sentences describing the document itself."""
     found: list[Candidate] = []
     seen: set[str] = set()
     for index, passage in enumerate(passages):
@@ -48,6 +54,8 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
             if not MIN_WORDS <= len(words) <= MAX_WORDS or sentence.endswith(":") or key in seen:
                 continue
             if is_instruction_like(sentence) or sentence.startswith("[text addressed"):
+                continue
+            if ABOUT_THE_DOCUMENT.match(sentence):
                 continue
             seen.add(key)
             found.append(Candidate(sentence, index, position))
