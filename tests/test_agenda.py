@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 from coach.errors import InputError
 from coach.flows.agenda import (
-    MAX_FOCUS_CHARS,
     Agenda,
     AgendaRequest,
     agenda_to_ics,
@@ -21,6 +20,7 @@ from coach.flows.agenda import (
 )
 from coach.flows.agenda_blocks import load_blocks
 from coach.flows.agenda_minutes import Slot, allocate
+from coach.flows.agenda_schema import MAX_FOCUS_CHARS
 from tests.test_agenda_support import FakeRetriever
 
 MENTOR = "Priya, a graduate software engineer on the customer app team."

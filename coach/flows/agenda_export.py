@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from coach.flows.agenda_blocks import load_blocks
 
 if TYPE_CHECKING:
-    from coach.flows.agenda import Agenda
+    from coach.flows.agenda_schema import Agenda
 
 PRODID = "-//Reverse Mentoring Coach//Session agenda//EN"
 LOCATIONS = {"video": "Video call", "in person": "In person"}
