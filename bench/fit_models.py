@@ -37,8 +37,8 @@ DATASETS = ROOT / "eval" / "datasets"
 FEEDBACK_FILES = ("feedback_utterances.jsonl", "feedback_utterances_extra.jsonl")
 STEREOTYPE_FILES = ("stereotype_statements.jsonl", "stereotype_statements_extra.jsonl")
 
-#: Grids searched by cross-validation (inverse L2 strength, and the multiplier on the
-#: unit-length embedding relative to the standardised hand features).
+#: The stereotype model's grids searched by cross-validation (inverse L2 strength, and the
+#: multiplier on the unit-length embedding relative to the standardised hand features).
 C_GRID = (0.03, 0.1, 0.3, 1.0)
 EMBEDDING_WEIGHT_GRID = (0.0, 5.0, 15.0)
 THRESHOLD_GRID = tuple(round(float(t), 2) for t in np.arange(0.3, 0.71, 0.05))
@@ -130,9 +130,10 @@ def _feedback_grid() -> list[tuple[int, float, float]]:
 
 def cross_validate_feedback(data: FeedbackData, criterion: str) -> dict[str, Any]:
     """Grid-search the layer, C and the embedding weight by repeated stratified k-fold accuracy."""
+    from joblib import Parallel, delayed
+
     y = data.labels[criterion]
     folds = _folds(y)
-    from joblib import Parallel, delayed
 
     def score(layer: int, c: float, weight: float) -> dict[str, Any]:
         emb = data.layers[layer]
