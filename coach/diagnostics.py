@@ -36,7 +36,22 @@ def _check_embeddings(settings: Settings) -> Check:
             f"{path} is not a sentence-transformers model folder",
             "point COACH_EMBEDDING_MODEL_PATH at the folder holding modules.json",
         )
-    return Check("embedding model", True, str(path))
+    return Check("embedding model", True, str(path) + _fitted_note(settings))
+
+
+def _fitted_note(settings: Settings) -> str:
+    """Say so when the fitted scorer models were made with another embedding model."""
+    from coach.flows.feedback import load_weights
+    from coach.knowledge.embeddings import SentenceTransformerEmbedder, fitted_for
+
+    weights = load_weights()
+    embedder = SentenceTransformerEmbedder(settings.embedding_model_path, settings.embedding_batch_size)
+    if weights is None or fitted_for(weights, embedder):
+        return ""
+    return (
+        f" (the feedback and stereotype models were fitted with {weights.get('embedding_model')}; "
+        "with this model their rule-based fallbacks decide)"
+    )
 
 
 def _check_store(settings: Settings) -> Check:

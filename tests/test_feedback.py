@@ -267,3 +267,41 @@ def test_behavior_level_reads_present_perfect_and_emphatic_actions(sentence: str
     from coach.flows.feedback_features import behavior_level
 
     assert behavior_level(sentence) >= 1
+
+
+class _OtherModelEmbedder:
+    """A different embedding model (another name and vector length) with hidden layers."""
+
+    name = "some-other-model"
+
+    def embed(self, texts: list[str], progress: object = None) -> np.ndarray:
+        return np.ones((len(texts), 8), dtype=np.float32) / np.sqrt(8)
+
+    def embed_layer(self, texts: list[str], layer: int) -> np.ndarray:
+        return self.embed(texts)
+
+
+def test_weights_fitted_on_another_model_are_not_applied() -> None:
+    from coach.flows.feedback import analyse, load_weights
+    from coach.flows.stereotypes import check_stereotypes
+    from coach.knowledge.embeddings import LayerEmbedder, fitted_for
+
+    embedder = _OtherModelEmbedder()
+    weights = load_weights()
+    assert weights is not None and isinstance(embedder, LayerEmbedder)
+    assert not fitted_for(weights, embedder)
+    text = "Older managers never get Slack. " + STRONG
+    rules = {c: min(level, 2) for c, (level, _) in analyse(text, embedder).best.items()}  # type: ignore[arg-type]
+    result = score_feedback(text, embedder=embedder)  # type: ignore[arg-type]
+    check_invariants(text, result)
+    assert {c: s.score for c, s in result.criteria.items()} == rules
+    assert check_stereotypes(text, embedder=embedder).has_stereotype  # type: ignore[arg-type]
+
+
+@pytest.mark.integration
+def test_weights_record_the_packaged_embedding_model(embedder: SentenceTransformerEmbedder) -> None:
+    from coach.flows.feedback import load_weights
+    from coach.knowledge.embeddings import fitted_for
+
+    weights = load_weights()
+    assert weights is not None and fitted_for(weights, embedder)

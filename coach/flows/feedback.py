@@ -43,7 +43,7 @@ from coach.flows.feedback_features import (
     situation_level,
 )
 from coach.flows.stereotypes import StereotypeFlag, check_stereotypes
-from coach.knowledge.embeddings import LayerEmbedder
+from coach.knowledge.embeddings import LayerEmbedder, fitted_for
 
 if TYPE_CHECKING:
     from coach.knowledge.embeddings import Embedder
@@ -208,8 +208,9 @@ def score_feedback(text: str, embedder: Embedder | None = None) -> FeedbackScore
     level comes from a small logistic regression over the rule findings and the text's
     pooled hidden state at one layer of the embedding model
     (``knowledge/data/feedback_weights.json``, fitted on the dev split); the rules still
-    pick the quoted evidence, issues and tips. Otherwise the hand rules alone decide,
-    which is less accurate (see ``eval/calibration.md``).
+    pick the quoted evidence, issues and tips. Otherwise, or when the embedder is not the
+    model the weights were fitted with, the hand rules alone decide, which is less
+    accurate (see ``eval/calibration.md``).
 
     Args:
         text: The feedback as the mentor would say or send it. Only the first
@@ -228,7 +229,7 @@ def score_feedback(text: str, embedder: Embedder | None = None) -> FeedbackScore
     analysis = analyse(text, embedder)
     best = dict(analysis.best)
     weights = load_weights()
-    if isinstance(embedder, LayerEmbedder) and weights is not None:
+    if isinstance(embedder, LayerEmbedder) and weights is not None and fitted_for(weights, embedder):
         masked = mask_ages(analysis.text)
         vectors = {layer: np.asarray(embedder.embed_layer([masked], layer))[0] for layer in model_layers(weights)}
         levels = model_levels(weights, analysis.hand_features(), vectors)

@@ -29,6 +29,7 @@ from coach.flows.stereotypes_features import (
     rule_score,
     sentence_features,
 )
+from coach.knowledge.embeddings import fitted_for
 from coach.schemas import Citation, Passage
 
 if TYPE_CHECKING:
@@ -119,7 +120,9 @@ def check_stereotypes(
         text: Any text; only its first ``MAX_ANALYSED_CHARS`` characters are analysed.
         retriever: When given, each flag cites passages from its category's guide.
         embedder: When given, embedding similarity to the taxonomy's phrasings informs the
-            decision and the category (recommended); otherwise keyword rules decide.
+            decision and the category (recommended); otherwise keyword rules decide. The
+            fitted embedding model is used only with the embedder it was fitted with;
+            another embedder still informs the category, while the keyword model decides.
 
     Raises:
         InputError: If the text is empty.
@@ -137,7 +140,8 @@ def check_stereotypes(
         vectors = np.asarray(embedder.embed([s.text for s in sentences]))
     path = weights_path()
     if path.exists():
-        weights = load_weights(path)["embedding" if embedder is not None else "keywords"]
+        fitted = load_weights(path)
+        weights = fitted["embedding" if fitted_for(fitted, embedder) else "keywords"]
     flags: list[StereotypeFlag] = []
     for index, sentence in enumerate(sentences):
         vector = vectors[index] if vectors is not None else None

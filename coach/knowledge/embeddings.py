@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
 from coach.errors import ConfigurationError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
 
 class Embedder(Protocol):
@@ -27,6 +27,16 @@ class LayerEmbedder(Embedder, Protocol):
     """An embedder that can also pool the hidden states of one of its transformer layers."""
 
     def embed_layer(self, texts: Sequence[str], layer: int) -> np.ndarray: ...
+
+
+def fitted_for(weights: Mapping[str, Any], embedder: Embedder | None) -> bool:
+    """Whether model weights fitted on one embedding model's vectors apply to ``embedder``.
+
+    Weights files record the model they were fitted with (``embedding_model``, the
+    embedder's ``name``). Vectors from any other model would be read as noise, or would not
+    even have the right length, so callers use their embedding-free fallback instead.
+    """
+    return embedder is not None and weights.get("embedding_model") == embedder.name
 
 
 class SentenceTransformerEmbedder:
