@@ -64,6 +64,8 @@ def test_score_table(text: str, expected: dict[str, int] | None, expected_error:
     [
         ("Sorry, this is probably stupid, but maybe send the agenda earlier?", "hedging", "Sorry"),
         ("You never reply to the team chat.", "absolute", "never"),
+        ("Nothing you do here is helping.", "absolute", "Nothing"),
+        ("I've got nothing to add. You totally ignored Sam's point.", "absolute", "totally"),
         ("You're clueless about the new system.", "personal_attack", "clueless"),
         ("Great job on the launch!", "vague_praise", "Great job"),
         ("For someone your age you handled Teams well.", "age_coded", "For someone your age"),
@@ -72,6 +74,18 @@ def test_score_table(text: str, expected: dict[str, int] | None, expected_error:
 def test_issues_carry_exact_spans(text: str, kind: str, span: str) -> None:
     issues = score_feedback(text).issues
     assert any(i.kind == kind and i.span == span for i in issues), issues
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Um, this is probably nothing.",
+        "Sorry, this is probably nothing, but maybe you could let people finish in meetings?",
+        "I've got nothing to add; the demo went completely to plan.",
+    ],
+)
+def test_soft_absolutes_not_about_the_listener_are_not_issues(text: str) -> None:
+    assert not any(i.kind == "absolute" for i in score_feedback(text).issues)
 
 
 def test_quoted_speech_is_not_judged_as_tone() -> None:

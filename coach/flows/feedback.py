@@ -332,19 +332,37 @@ def _worst_tone_sentence(
     return None
 
 
+_ADDRESSES_LISTENER = re.compile(r"\byou(?:r|rs|rself|'re|'ve|'d|'ll)?\b", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r"[.!?;:,\u2014]|\s(?:but|and|so|because|although)\s", re.IGNORECASE)
+
+
+def _clause(text: str, start: int, end: int) -> str:
+    """The clause around ``text[start:end]``: up to the nearest punctuation or conjunction."""
+    before = [m.end() for m in _CLAUSE_BREAK.finditer(text, 0, start)]
+    after = _CLAUSE_BREAK.search(text, end)
+    return text[(before[-1] if before else 0) : (after.start() if after else len(text))]
+
+
 def find_issues(text: str, masked: str, rubric: dict[str, Any]) -> list[FeedbackIssue]:
-    """Tone issues with the exact span from ``text`` (quoted speech is not judged)."""
+    """Tone issues with the exact span from ``text`` (quoted speech is not judged).
+
+    Softer absolutes ("nothing", "totally", "at all") count only in a clause that
+    addresses the listener; the rubric's ``absolutes`` count anywhere.
+    """
     issues: list[FeedbackIssue] = []
     seen: set[tuple[int, int]] = set()
     patterns = rubric["issue_patterns"]
     lexicons: list[tuple[IssueKind, list[str]]] = [("age_coded", list(rubric.get("age_coded", [])))]
     lexicons += [(kind, list(patterns.get(key, []))) for kind, key in _ISSUE_KEYS.items()]
-    for kind, phrases in lexicons:
-        for start, end, _ in find_phrases(masked, phrases):
-            if any(start < e and s < end for s, e in seen):
-                continue
-            seen.add((start, end))
-            issues.append(FeedbackIssue(kind=kind, span=text[start:end], message=_ISSUE_MESSAGES[kind]))
+    hits = [(kind, hit) for kind, phrases in lexicons for hit in find_phrases(masked, phrases)]
+    for start, end, _ in find_phrases(masked, patterns.get("absolutes_about_you", [])):
+        if _ADDRESSES_LISTENER.search(_clause(masked, start, end)):
+            hits.append(("absolute", (start, end, "")))
+    for kind, (start, end, _) in hits:
+        if any(start < e and s < end for s, e in seen):
+            continue
+        seen.add((start, end))
+        issues.append(FeedbackIssue(kind=kind, span=text[start:end], message=_ISSUE_MESSAGES[kind]))
     return issues
 
 
