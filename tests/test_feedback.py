@@ -197,9 +197,10 @@ class _SentenceOnlyEmbedder:
     """Embeds whole texts but cannot pool hidden layers, so the fitted model cannot run."""
 
     name = "sentence-only"
+    dimension = 384
 
     def embed(self, texts: list[str], progress: object = None) -> np.ndarray:
-        return np.ones((len(texts), 384), dtype=np.float32) / np.sqrt(384)
+        return np.ones((len(texts), self.dimension), dtype=np.float32) / np.sqrt(self.dimension)
 
 
 def test_embedder_without_layers_falls_back_to_the_rules() -> None:
@@ -283,13 +284,11 @@ def test_behavior_level_reads_present_perfect_and_emphatic_actions(sentence: str
     assert behavior_level(sentence) >= 1
 
 
-class _OtherModelEmbedder:
+class _OtherModelEmbedder(_SentenceOnlyEmbedder):
     """A different embedding model (another name and vector length) with hidden layers."""
 
     name = "some-other-model"
-
-    def embed(self, texts: list[str], progress: object = None) -> np.ndarray:
-        return np.ones((len(texts), 8), dtype=np.float32) / np.sqrt(8)
+    dimension = 8
 
     def embed_layer(self, texts: list[str], layer: int) -> np.ndarray:
         return self.embed(texts)
