@@ -397,21 +397,32 @@ def model_layers(weights: dict[str, Any]) -> set[int]:
     return {int(model["layer"]) for model in weights["criteria"].values()}
 
 
-def model_levels(weights: dict[str, Any], hand: dict[str, float], vectors: Mapping[int, np.ndarray]) -> dict[str, int]:
-    """The level (0-2) of each criterion from the fitted multinomial logistic regressions.
+def model_probabilities(
+    weights: dict[str, Any], hand: dict[str, float], vectors: Mapping[int, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """Each criterion's probabilities of the levels 0, 1 and 2 from the fitted multinomial regressions.
 
     Each criterion's inputs are the standardised hand features followed by the text's
     pooled hidden state at the criterion's ``layer`` (``vectors[layer]``, see
-    ``SentenceTransformerEmbedder.embed_layer``) times its ``embedding_weight``; the level
-    is the class with the highest logit (ties go to the lower level, so the result is
-    deterministic).
+    ``SentenceTransformerEmbedder.embed_layer``) times its ``embedding_weight``.
     """
     x = np.array([hand[name] for name in weights["features"]], dtype=np.float64)
-    levels: dict[str, int] = {}
+    probabilities: dict[str, np.ndarray] = {}
     for criterion, model in weights["criteria"].items():
         emb = np.asarray(vectors[int(model["layer"])], dtype=np.float64)
         z = (x - np.asarray(model["mean"])) / np.asarray(model["scale"])
         inputs = np.concatenate([z, float(model["embedding_weight"]) * emb])
         logits = np.asarray(model["coef"], dtype=np.float64) @ inputs + np.asarray(model["intercept"])
-        levels[criterion] = int(model["classes"][int(np.argmax(logits))])
-    return levels
+        exp = np.exp(logits - logits.max())
+        levels = np.zeros(3)
+        levels[[int(c) for c in model["classes"]]] = exp / exp.sum()
+        probabilities[criterion] = levels
+    return probabilities
+
+
+def model_levels(weights: dict[str, Any], hand: dict[str, float], vectors: Mapping[int, np.ndarray]) -> dict[str, int]:
+    """The level (0-2) of each criterion: the most probable under ``model_probabilities``.
+
+    Ties go to the lower level, so the result is deterministic.
+    """
+    return {c: int(np.argmax(p)) for c, p in model_probabilities(weights, hand, vectors).items()}
