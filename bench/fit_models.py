@@ -4,9 +4,11 @@ Used by ``bench/calibrate.py --fit``; runnable alone to print the cross-validati
 
     .venv/bin/python bench/fit_models.py            # cross-validate and write both weight files
     .venv/bin/python bench/fit_models.py --dry-run  # cross-validate only
+    .venv/bin/python bench/fit_models.py --no-adapter  # skip the feedback adapter (25 minutes less)
 
-A full fit takes about 25 minutes on 2 cores, almost all of it the feedback grid
-(layer x C x weight, 10 folds, 5 criteria).
+A full fit takes about 50 minutes on 2 cores: about 25 for the feedback regressions' grid
+(layer x C x weight, 10 folds, 5 criteria) and about 25 for the feedback adapter
+(``bench/fit_adapter.py``: five cross-validation runs and the final training).
 
 Only rows whose ``split`` is ``dev`` are read, from the main datasets and their ``_extra``
 companions when present. The test split is never touched here.
@@ -170,6 +172,36 @@ def cross_validate_feedback(data: FeedbackData, criterion: str) -> dict[str, Any
     }
 
 
+def regression_probabilities(data: FeedbackData, settings: dict[str, Any] | None = None) -> Any:
+    """``probs(train, held, criterion)``: held-out class probabilities of one criterion's regression.
+
+    The regression uses the layer, C and embedding weight in ``settings`` (criterion ->
+    those keys), by default the fitted weights file's, so other models can be compared with
+    it on the same folds.
+    """
+    if settings is None:
+        from coach.flows.feedback import load_weights
+
+        weights = load_weights()
+        if weights is None:
+            raise SystemExit("no fitted feedback weights: run bench/fit_models.py first")
+        settings = weights["criteria"]
+    chosen = settings
+
+    def probs(train: np.ndarray, held: np.ndarray, criterion: str) -> np.ndarray:
+        model_settings = chosen[criterion]
+        emb = data.layers[int(model_settings["layer"])]
+        weight = float(model_settings["embedding_weight"])
+        mean, scale = _standardise(data.hand[train])
+        y = data.labels[criterion]
+        model = _logreg(float(model_settings["C"])).fit(_inputs(data.hand[train], emb[train], mean, scale, weight), y[train])
+        out = np.zeros((len(held), 3))
+        out[:, model.classes_] = model.predict_proba(_inputs(data.hand[held], emb[held], mean, scale, weight))
+        return out
+
+    return probs
+
+
 def fit_feedback(data: FeedbackData, sources: list[str], embedder_name: str) -> dict[str, Any]:
     """Cross-validate each criterion, refit on all dev rows and return the weights mapping."""
     from coach.flows.feedback_features import HAND_FEATURES
@@ -329,8 +361,14 @@ def fit_stereotypes(data: StereotypeData, sources: list[str], embedder_name: str
 # --- entry points ---------------------------------------------------------------------------
 
 
-def fit_all(embedder: LayerEmbedder, write: bool = True, log: Any = print) -> dict[str, dict[str, Any]]:
-    """Fit the stereotype model first (its flags feed the feedback model), then the feedback model."""
+def fit_all(
+    embedder: LayerEmbedder, write: bool = True, log: Any = print, adapter: bool = True
+) -> dict[str, dict[str, Any]]:
+    """Fit the stereotype model first (its flags feed the feedback model), then the feedback models.
+
+    The feedback adapter (``bench/fit_adapter.py``, about 25 minutes more) is cross-validated
+    and trained last, unless ``adapter`` is false or the embedder has no local model.
+    """
     from coach.flows.feedback import weights_path as feedback_weights_path
     from coach.flows.stereotypes import weights_path as stereotype_weights_path
 
@@ -345,7 +383,8 @@ def fit_all(embedder: LayerEmbedder, write: bool = True, log: Any = print) -> di
     if write:
         stereotype_weights_path().write_text(json.dumps(stereo, indent=1) + "\n", encoding="utf-8")
     fb_rows, fb_sources = dev_rows(FEEDBACK_FILES)
-    feedback = fit_feedback(feedback_data(fb_rows, embedder), fb_sources, name)
+    data = feedback_data(fb_rows, embedder)
+    feedback = fit_feedback(data, fb_sources, name)
     for criterion, m in feedback["criteria"].items():
         log(
             f"feedback/{criterion}: n={len(fb_rows)} layer={m['layer']} C={m['C']} emb={m['embedding_weight']}"
@@ -353,6 +392,15 @@ def fit_all(embedder: LayerEmbedder, write: bool = True, log: Any = print) -> di
         )
     if write:
         feedback_weights_path().write_text(json.dumps(feedback, separators=(",", ":")) + "\n", encoding="utf-8")
+    model_path = getattr(embedder, "model_path", None)
+    if adapter and model_path is not None:
+        from fit_adapter import cross_validate, fit
+
+        from coach.flows.feedback_adapter import adapter_path
+
+        cv = cross_validate(model_path, data, name, regression_probabilities(data, feedback["criteria"]), log)
+        if write:
+            fit(model_path, data, name, adapter_path(), cv, log)
     return {"stereotypes": stereo, "feedback": feedback}
 
 
@@ -362,10 +410,11 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dry-run", action="store_true", help="cross-validate only; do not write weight files")
+    parser.add_argument("--no-adapter", action="store_true", help="leave the feedback adapter as it is")
     args = parser.parse_args()
     settings = Settings()
     embedder = SentenceTransformerEmbedder(settings.embedding_model_path, settings.embedding_batch_size)
-    fit_all(embedder, write=not args.dry_run)
+    fit_all(embedder, write=not args.dry_run, adapter=not args.no_adapter)
 
 
 if __name__ == "__main__":

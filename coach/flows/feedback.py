@@ -4,8 +4,10 @@ Deterministic and offline. Each sentence is read by the rubric's evidence finder
 (``feedback_features``); without an embedder a criterion's score is the best level any
 sentence supports. With one, a per-criterion logistic regression fitted on the dev split
 (``bench/calibrate.py --fit``) reads those rule findings plus a pooled hidden layer of the
-embedding model and decides the score. Either way the evidence is a sentence quoted exactly. Tone issues come from the rubric's
-lexicons, age-coded remarks also from ``check_stereotypes``. Only the first
+embedding model, and a low-rank adapter on a copy of that model (``feedback_adapter``)
+reads the same findings and the text; the average of their probabilities decides the
+score. Either way the evidence is a sentence quoted exactly. Tone issues come from the
+rubric's lexicons, age-coded remarks also from ``check_stereotypes``. Only the first
 ``MAX_ANALYSED_CHARS`` characters are analysed; longer texts are scored on that prefix.
 """
 
@@ -31,12 +33,13 @@ from coach.flows._text import (
     require_text,
     split_sentences,
 )
+from coach.flows.feedback_adapter import FeedbackAdapter, load_adapter
 from coach.flows.feedback_features import (
     behavior_level,
     hand_features,
     impact_level,
     model_layers,
-    model_levels,
+    model_probabilities,
     request_level,
     respect_level,
     respect_signals,
@@ -207,8 +210,10 @@ def score_feedback(text: str, embedder: Embedder | None = None) -> FeedbackScore
     With an embedder that exposes its hidden layers (``LayerEmbedder``), each criterion's
     level comes from a small logistic regression over the rule findings and the text's
     pooled hidden state at one layer of the embedding model
-    (``knowledge/data/feedback_weights.json``, fitted on the dev split); the rules still
-    pick the quoted evidence, issues and tips. Otherwise, or when the embedder is not the
+    (``knowledge/data/feedback_weights.json``, fitted on the dev split), averaged with
+    the feedback adapter's probabilities when the embedder is a local model with a trained
+    adapter (``knowledge/data/feedback_adapter.npz``); the rules still pick the quoted
+    evidence, issues and tips. Otherwise, or when the embedder is not the
     model the weights were fitted with, the hand rules alone decide, which is less
     accurate (see ``eval/calibration.md``).
 
@@ -232,7 +237,15 @@ def score_feedback(text: str, embedder: Embedder | None = None) -> FeedbackScore
     if isinstance(embedder, LayerEmbedder) and weights is not None and fitted_for(weights, embedder):
         masked = mask_ages(analysis.text)
         vectors = {layer: np.asarray(embedder.embed_layer([masked], layer))[0] for layer in model_layers(weights)}
-        levels = model_levels(weights, analysis.hand_features(), vectors)
+        hand = analysis.hand_features()
+        probabilities = model_probabilities(weights, hand, vectors)
+        adapter = _adapter_for(embedder)
+        if adapter is not None:
+            row = np.array([[hand[name] for name in adapter.spec.features]])
+            adapted = adapter.probabilities([masked], row)[0]
+            for j, criterion in enumerate(adapter.spec.criteria):
+                probabilities[criterion] = (probabilities[criterion] + adapted[j]) / 2
+        levels = {criterion: int(np.argmax(p)) for criterion, p in probabilities.items()}
         best = _model_best(analysis, levels, embedder, rubric)
 
     tips = {c["id"]: c["tip"] for c in rubric["criteria"]}
@@ -257,6 +270,14 @@ def score_feedback(text: str, embedder: Embedder | None = None) -> FeedbackScore
         stereotype_flags=analysis.flags,
         rewrite=build_rewrite(analysis.sentences, best, analysis.issues, analysis.flags),
     )
+
+
+def _adapter_for(embedder: Embedder) -> FeedbackAdapter | None:
+    """The trained feedback adapter for this embedder's model, if it has a local model and one was trained."""
+    model_path = getattr(embedder, "model_path", None)
+    if not isinstance(model_path, Path):
+        return None
+    return load_adapter(model_path, embedder.name)
 
 
 def _model_best(
