@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -151,9 +152,8 @@ def fit(
 ) -> None:
     """Train on every dev row and write the adapter file (with the CV report, when given)."""
     texts, labels = adapter_inputs(data)
-    spec = spec_for(data, embedding_model)
     extra = {"dev_cv": cv or {}, "n": len(texts), "epochs": EPOCHS, "learning_rate": LEARNING_RATE}
-    spec = AdapterSpec(**{**spec.__dict__, "extra": extra})
+    spec = replace(spec_for(data, embedding_model), extra=extra)
     log(f"adapter: training on all {len(texts)} dev rows")
     _, state = train(model_path, spec, texts, data.hand, labels, log)
     save_adapter(out, spec, state)

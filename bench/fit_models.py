@@ -186,7 +186,7 @@ def regression_probabilities(data: FeedbackData, settings: dict[str, Any] | None
         if weights is None:
             raise SystemExit("no fitted feedback weights: run bench/fit_models.py first")
         settings = weights["criteria"]
-    chosen = settings
+    chosen: dict[str, Any] = settings
 
     def probs(train: np.ndarray, held: np.ndarray, criterion: str) -> np.ndarray:
         model_settings = chosen[criterion]

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -61,32 +61,14 @@ class AdapterSpec:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:
-        return json.dumps(
-            {
-                "criteria": list(self.criteria),
-                "classes": list(self.classes),
-                "features": list(self.features),
-                "layers": self.layers,
-                "rank": self.rank,
-                "alpha": self.alpha,
-                "embedding_model": self.embedding_model,
-                "extra": self.extra,
-            }
-        )
+        return json.dumps(asdict(self))
 
     @classmethod
     def from_json(cls, text: str) -> AdapterSpec:
         data = json.loads(text)
-        return cls(
-            criteria=tuple(data["criteria"]),
-            classes=tuple(int(c) for c in data["classes"]),
-            features=tuple(data["features"]),
-            layers=int(data["layers"]),
-            rank=int(data["rank"]),
-            alpha=float(data["alpha"]),
-            embedding_model=str(data["embedding_model"]),
-            extra=dict(data.get("extra", {})),
-        )
+        for name in ("criteria", "classes", "features"):
+            data[name] = tuple(data[name])
+        return cls(**data)
 
 
 def build_network(model_path: Path, spec: AdapterSpec, seed: int = 0) -> torch.nn.Module:
