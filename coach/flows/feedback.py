@@ -46,7 +46,7 @@ from coach.flows.feedback_features import (
     situation_level,
 )
 from coach.flows.stereotypes import StereotypeFlag, check_stereotypes
-from coach.knowledge.embeddings import LayerEmbedder, fitted_for
+from coach.knowledge.embeddings import LayerEmbedder, embedder_cache, fitted_for
 
 if TYPE_CHECKING:
     from coach.knowledge.embeddings import Embedder
@@ -302,20 +302,17 @@ def _model_best(
     return best
 
 
-_ANCHORS: dict[tuple[int, str], np.ndarray] = {}
-"""Embedded rubric examples per (embedder, criterion): they never change within a process."""
-
-
 def _closest_to_examples(
     sentences: list[Sentence], vectors: np.ndarray, criterion: str, embedder: Embedder, rubric: dict[str, Any]
 ) -> Sentence:
     examples = next((list(c.get("good_examples", [])) for c in rubric["criteria"] if c["id"] == criterion), [])
     if len(sentences) == 1 or not examples:
         return sentences[0]
-    key = (id(embedder), criterion)
-    if key not in _ANCHORS:
-        _ANCHORS[key] = np.asarray(embedder.embed(examples))
-    anchors = _ANCHORS[key]
+    cache = embedder_cache(embedder)  # the rubric's examples never change within a process
+    key = ("rubric-examples", criterion)
+    if key not in cache:
+        cache[key] = np.asarray(embedder.embed(examples))
+    anchors: np.ndarray = cache[key]
     similarity = (vectors @ anchors.T).max(axis=1)
     return sentences[int(np.argmax(similarity))]
 

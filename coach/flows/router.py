@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 
 from coach.config import PROJECT_ROOT
 from coach.errors import InputError
+from coach.knowledge.embeddings import embedder_cache
 
 if TYPE_CHECKING:
     from coach.knowledge.embeddings import Embedder
@@ -127,15 +128,16 @@ class IntentIndex:
         return scores, nearest
 
 
-_INDEXES: dict[int, IntentIndex] = {}
-
-
 def intent_index(embedder: Embedder) -> IntentIndex:
-    """The exemplar index for ``embedder`` (built once per embedder object)."""
-    index = _INDEXES.get(id(embedder))
-    if index is None or index.embedder is not embedder:
-        index = IntentIndex(embedder, load_route_data())
-        _INDEXES[id(embedder)] = index
+    """The exemplar index for ``embedder`` (built once per embedder object).
+
+    The index holds its embedder, so the cached entry lasts as long as the process; there
+    is one embedder per runtime.
+    """
+    cache = embedder_cache(embedder)
+    if "intent-index" not in cache:
+        cache["intent-index"] = IntentIndex(embedder, load_route_data())
+    index: IntentIndex = cache["intent-index"]
     return index
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from coach.flows._text import any_phrase, find_phrases, load_yaml, normalise
+from coach.knowledge.embeddings import embedder_cache
 
 if TYPE_CHECKING:
     from coach.knowledge.embeddings import Embedder
@@ -183,13 +184,11 @@ class AnchorBank:
     neutral: np.ndarray
 
 
-_BANKS: dict[tuple[int, str], AnchorBank] = {}
-
-
 def anchor_bank(taxonomy: dict[str, Any], embedder: Embedder) -> AnchorBank:
     """Embed the taxonomy's phrasings once per embedder and taxonomy."""
-    key = (id(embedder), str(taxonomy.get("version")) + str(id(taxonomy)))
-    if key not in _BANKS:
+    banks = embedder_cache(embedder)
+    key = ("stereotype-anchors", str(taxonomy.get("version")), id(taxonomy))
+    if key not in banks:
         texts: list[str] = []
         labels: list[tuple[str, str]] = []
         for category in taxonomy["categories"]:
@@ -199,8 +198,9 @@ def anchor_bank(taxonomy: dict[str, Any], embedder: Embedder) -> AnchorBank:
                     labels.append((category["id"], direction))
         vectors = embedder.embed(texts)
         neutral = embedder.embed(list(taxonomy.get("neutral_examples", [])))
-        _BANKS[key] = AnchorBank(np.asarray(vectors), labels, np.asarray(neutral))
-    return _BANKS[key]
+        banks[key] = AnchorBank(np.asarray(vectors), labels, np.asarray(neutral))
+    bank: AnchorBank = banks[key]
+    return bank
 
 
 def sentence_features(

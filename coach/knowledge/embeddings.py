@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -10,7 +11,7 @@ import numpy as np
 from coach.errors import ConfigurationError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Callable, Hashable, Mapping, Sequence
 
 
 class Embedder(Protocol):
@@ -27,6 +28,22 @@ class LayerEmbedder(Embedder, Protocol):
     """An embedder that can also pool the hidden states of one of its transformer layers."""
 
     def embed_layer(self, texts: Sequence[str], layer: int) -> np.ndarray: ...
+
+
+_PER_EMBEDDER: weakref.WeakKeyDictionary[Any, dict[Hashable, Any]] = weakref.WeakKeyDictionary()
+
+
+def embedder_cache(embedder: object) -> dict[Hashable, Any]:
+    """A cache of derived vectors (anchors, indexes) that lives exactly as long as ``embedder``.
+
+    Keyed by the object itself, never by ``id()``: an id can be reused by a new embedder
+    once the old one is freed, which would hand it another model's vectors. Embedders that
+    cannot be weakly referenced or hashed get a fresh, uncached dict each time.
+    """
+    try:
+        return _PER_EMBEDDER.setdefault(embedder, {})
+    except TypeError:
+        return {}
 
 
 def fitted_for(weights: Mapping[str, Any], embedder: Embedder | None) -> bool:
