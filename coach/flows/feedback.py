@@ -45,7 +45,7 @@ from coach.flows.feedback_features import (
     respect_signals,
     situation_level,
 )
-from coach.flows.stereotypes import StereotypeFlag, check_stereotypes
+from coach.flows.stereotypes import StereotypeFlag, check_sentences
 from coach.knowledge.embeddings import LayerEmbedder, embedder_cache, fitted_for
 
 if TYPE_CHECKING:
@@ -170,6 +170,8 @@ class RuleAnalysis:
     issues: list[FeedbackIssue]
     signals: dict[str, int]
     best: dict[str, tuple[int, Sentence | None]]
+    sentence_vectors: np.ndarray | None = None
+    """One embedding per sentence (None without an embedder), shared with the stereotype check."""
 
     def hand_features(self) -> dict[str, float]:
         """The hand-made model inputs (see ``feedback_features.HAND_FEATURES``)."""
@@ -184,7 +186,8 @@ def analyse(text: str, embedder: Embedder | None = None) -> RuleAnalysis:
     analysed = text[:MAX_ANALYSED_CHARS]
     sentences = split_sentences(analysed)
     masked = mask_quotes(analysed)
-    flags = check_stereotypes(analysed, embedder=embedder).flags
+    vectors = np.asarray(embedder.embed([s.text for s in sentences])) if embedder is not None and sentences else None
+    flags = check_sentences(sentences, vectors, embedder).flags
     issues = find_issues(analysed, masked, rubric)
     age_coded = bool(flags) or any(i.kind == "age_coded" for i in issues)
     signals = respect_signals(masked, rubric)
@@ -201,7 +204,7 @@ def analyse(text: str, embedder: Embedder | None = None) -> RuleAnalysis:
     best["respect"] = (respect_level(signals, age_coded), _respect_evidence(sentences, masked))
     if best["respect"][0] == 0:
         best["respect"] = (0, _worst_tone_sentence(sentences, issues, flags))
-    return RuleAnalysis(analysed, sentences, masked, flags, issues, signals, best)
+    return RuleAnalysis(analysed, sentences, masked, flags, issues, signals, best, vectors)
 
 
 def score_feedback(text: str, embedder: Embedder | None = None) -> FeedbackScore:
@@ -285,7 +288,6 @@ def _model_best(
 ) -> dict[str, tuple[int, Sentence | None]]:
     """Pair each model level with evidence: the rules' sentence, else the closest to the rubric's examples."""
     best: dict[str, tuple[int, Sentence | None]] = {}
-    sentence_vectors: np.ndarray | None = None
     for criterion in CRITERIA:
         rule_level, sentence = analysis.best[criterion]
         level = levels.get(criterion, rule_level)
@@ -295,9 +297,10 @@ def _model_best(
             else:
                 sentence = _respect_evidence(analysis.sentences, analysis.masked)
         elif level > 0 and (sentence is None or rule_level == 0) and analysis.sentences:
-            if sentence_vectors is None:
-                sentence_vectors = np.asarray(embedder.embed([s.text for s in analysis.sentences]))
-            sentence = _closest_to_examples(analysis.sentences, sentence_vectors, criterion, embedder, rubric)
+            vectors = analysis.sentence_vectors
+            if vectors is None:
+                vectors = np.asarray(embedder.embed([s.text for s in analysis.sentences]))
+            sentence = _closest_to_examples(analysis.sentences, vectors, criterion, embedder, rubric)
         best[criterion] = (level, sentence)
     return best
 

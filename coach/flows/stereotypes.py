@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
-from coach.flows._text import MAX_ANALYSED_CHARS, find_phrases, require_text, split_sentences
+from coach.flows._text import MAX_ANALYSED_CHARS, Sentence, find_phrases, require_text, split_sentences
 from coach.flows.stereotypes_features import (
     AnchorBank,
     SentenceFeatures,
@@ -41,6 +41,7 @@ __all__ = [
     "Reflection",
     "StereotypeCheck",
     "StereotypeFlag",
+    "check_sentences",
     "check_stereotypes",
     "reflect",
 ]
@@ -128,16 +129,28 @@ def check_stereotypes(
         InputError: If the text is empty.
     """
     require_text(text)
-    taxonomy = load_taxonomy()
     sentences = split_sentences(text)
+    vectors = np.asarray(embedder.embed([s.text for s in sentences])) if embedder is not None and sentences else None
+    return check_sentences(sentences, vectors, embedder, retriever)
+
+
+def check_sentences(
+    sentences: list[Sentence],
+    vectors: np.ndarray | None,
+    embedder: Embedder | None = None,
+    retriever: HybridRetriever | None = None,
+) -> StereotypeCheck:
+    """``check_stereotypes`` on sentences already split and embedded (one vector per sentence).
+
+    For callers that need the sentence vectors themselves too, such as the feedback
+    scorer, so each sentence is embedded once. ``vectors`` must come from ``embedder``
+    (None without one).
+    """
     if not sentences:
         return StereotypeCheck(has_stereotype=False, flags=[])
-    bank: AnchorBank | None = None
-    vectors: np.ndarray | None = None
+    taxonomy = load_taxonomy()
+    bank = anchor_bank(taxonomy, embedder) if embedder is not None and vectors is not None else None
     weights: dict[str, Any] | None = None
-    if embedder is not None:
-        bank = anchor_bank(taxonomy, embedder)
-        vectors = np.asarray(embedder.embed([s.text for s in sentences]))
     path = weights_path()
     if path.exists():
         fitted = load_weights(path)
