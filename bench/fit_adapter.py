@@ -31,6 +31,7 @@ from fit_models import _standardise as standardise  # noqa: E402
 from coach.evaluation.calibration import CRITERIA, accuracy, cohen_kappa  # noqa: E402
 from coach.flows._text import mask_ages  # noqa: E402
 from coach.flows.feedback_adapter import (  # noqa: E402
+    MAX_TOKENS,
     AdapterSpec,
     build_network,
     save_adapter,
@@ -49,8 +50,8 @@ SEED = 0
 
 def train(
     model_path: Path, spec: AdapterSpec, texts: Sequence[str], hand: np.ndarray, labels: np.ndarray, log: Any = print
-) -> tuple[Any, dict[str, np.ndarray]]:
-    """Train one adapter; returns the network and its state (with the hand features' mean and scale).
+) -> dict[str, np.ndarray]:
+    """Train one adapter; returns its state (trained weights plus the hand features' mean and scale).
 
     ``labels`` has shape (rows, criteria) and holds class values from ``spec.classes``.
     """
@@ -74,7 +75,7 @@ def train(
         total = 0.0
         for start in range(0, len(order), BATCH_SIZE):
             batch = order[start : start + BATCH_SIZE]
-            tokens = tokenizer([texts[i] for i in batch], padding=True, truncation=True, max_length=256, return_tensors="pt")
+            tokens = tokenizer([texts[i] for i in batch], padding=True, truncation=True, max_length=MAX_TOKENS, return_tensors="pt")
             logits = network(tokens, z[batch])
             loss = torch.nn.functional.cross_entropy(logits.reshape(-1, len(spec.classes)), target[batch].reshape(-1))
             optimiser.zero_grad()
@@ -87,7 +88,7 @@ def train(
     state = trainable_state(network)
     state["hand_mean"] = mean
     state["hand_scale"] = scale
-    return network, state
+    return state
 
 
 def adapter_inputs(data: FeedbackData) -> tuple[list[str], np.ndarray]:
@@ -97,7 +98,7 @@ def adapter_inputs(data: FeedbackData) -> tuple[list[str], np.ndarray]:
     return texts, labels
 
 
-def spec_for(data: FeedbackData, embedding_model: str) -> AdapterSpec:
+def spec_for(embedding_model: str) -> AdapterSpec:
     from coach.flows.feedback_features import HAND_FEATURES
 
     return AdapterSpec(
@@ -118,14 +119,14 @@ def cross_validate(
     from coach.flows.feedback_adapter import FeedbackAdapter
 
     texts, labels = adapter_inputs(data)
-    spec = spec_for(data, embedding_model)
+    spec = spec_for(embedding_model)
     adapter_p = np.zeros((len(texts), len(CRITERIA), 3))
     regression_p = np.zeros_like(adapter_p)
     strata = labels[:, CRITERIA.index("respect")] * 3 + labels[:, CRITERIA.index("behavior")]
     folds = StratifiedKFold(ADAPTER_FOLDS, shuffle=True, random_state=SEED).split(texts, strata)
     for k, (tr, held) in enumerate(folds):
         log(f"adapter fold {k + 1}/{ADAPTER_FOLDS}")
-        _, state = train(model_path, spec, [texts[i] for i in tr], data.hand[tr], labels[tr], log)
+        state = train(model_path, spec, [texts[i] for i in tr], data.hand[tr], labels[tr], log)
         adapter = FeedbackAdapter(model_path, spec, state)
         adapter_p[held] = adapter.probabilities([texts[i] for i in held], data.hand[held])
         for j, criterion in enumerate(CRITERIA):
@@ -153,9 +154,9 @@ def fit(
     """Train on every dev row and write the adapter file (with the CV report, when given)."""
     texts, labels = adapter_inputs(data)
     extra = {"dev_cv": cv or {}, "n": len(texts), "epochs": EPOCHS, "learning_rate": LEARNING_RATE}
-    spec = replace(spec_for(data, embedding_model), extra=extra)
+    spec = replace(spec_for(embedding_model), extra=extra)
     log(f"adapter: training on all {len(texts)} dev rows")
-    _, state = train(model_path, spec, texts, data.hand, labels, log)
+    state = train(model_path, spec, texts, data.hand, labels, log)
     save_adapter(out, spec, state)
     log(f"adapter: wrote {out}")
 

@@ -179,7 +179,7 @@ def test_age_coded_feedback_with_real_embedder(embedder: object) -> None:
 
 def test_feedback_weights_match_the_features() -> None:
     from coach.flows.feedback import load_weights
-    from coach.flows.feedback_features import HAND_FEATURES, model_layers, model_levels
+    from coach.flows.feedback_features import HAND_FEATURES, model_layers, model_probabilities
 
     weights = load_weights()
     assert weights is not None
@@ -188,7 +188,8 @@ def test_feedback_weights_match_the_features() -> None:
     assert set(weights["criteria"]) == set(CRITERIA)
     assert all(isinstance(model["layer"], int) for model in weights["criteria"].values())
     hand = dict.fromkeys(HAND_FEATURES, 0.0)
-    levels = model_levels(weights, hand, {layer: np.zeros(384) for layer in model_layers(weights)})
+    probabilities = model_probabilities(weights, hand, {layer: np.zeros(384) for layer in model_layers(weights)})
+    levels = {criterion: int(np.argmax(p)) for criterion, p in probabilities.items()}
     assert set(levels) == set(CRITERIA)
     assert all(level in (0, 1, 2) for level in levels.values())
 

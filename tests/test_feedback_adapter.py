@@ -65,7 +65,7 @@ def test_trained_adapter_round_trips_through_its_file(embedder: SentenceTransfor
     epochs = fit_adapter.EPOCHS
     fit_adapter.EPOCHS = 1
     try:
-        network, state = fit_adapter.train(embedder.model_path, spec, TEXTS, hand, labels, log=lambda _line: None)
+        state = fit_adapter.train(embedder.model_path, spec, TEXTS, hand, labels, log=lambda _line: None)
     finally:
         fit_adapter.EPOCHS = epochs
     assert any(np.any(value) for name, value in state.items() if name.endswith(".b")), "training moved nothing"

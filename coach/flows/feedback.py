@@ -297,10 +297,9 @@ def _model_best(
             else:
                 sentence = _respect_evidence(analysis.sentences, analysis.masked)
         elif level > 0 and (sentence is None or rule_level == 0) and analysis.sentences:
-            vectors = analysis.sentence_vectors
-            if vectors is None:
-                vectors = np.asarray(embedder.embed([s.text for s in analysis.sentences]))
-            sentence = _closest_to_examples(analysis.sentences, vectors, criterion, embedder, rubric)
+            # analyse() embedded the sentences with this same embedder
+            assert analysis.sentence_vectors is not None
+            sentence = _closest_to_examples(analysis.sentences, analysis.sentence_vectors, criterion, embedder, rubric)
         best[criterion] = (level, sentence)
     return best
 

@@ -419,10 +419,3 @@ def model_probabilities(
         probabilities[criterion] = levels
     return probabilities
 
-
-def model_levels(weights: dict[str, Any], hand: dict[str, float], vectors: Mapping[int, np.ndarray]) -> dict[str, int]:
-    """The level (0-2) of each criterion: the most probable under ``model_probabilities``.
-
-    Ties go to the lower level, so the result is deterministic.
-    """
-    return {c: int(np.argmax(p)) for c, p in model_probabilities(weights, hand, vectors).items()}
