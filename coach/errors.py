@@ -43,3 +43,7 @@ class StoreError(CoachError):
 
 class ModelError(CoachError):
     """A language model endpoint failed in a way the user can fix."""
+
+
+class PermissionDenied(CoachError):
+    """The acting account may not read or change this item."""
