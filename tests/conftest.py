@@ -23,6 +23,7 @@ os.environ["ANONYMIZED_TELEMETRY"] = "False"
 from coach.config import PROJECT_ROOT, Settings  # noqa: E402
 from coach.knowledge.embeddings import SentenceTransformerEmbedder  # noqa: E402
 from coach.runtime import Runtime  # noqa: E402
+from coach.storage import Database, open_database  # noqa: E402
 
 KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
 DATASETS_DIR = PROJECT_ROOT / "eval" / "datasets"
@@ -59,3 +60,15 @@ def indexed_runtime(
     summary = runtime.ingest()
     assert summary.ok, summary.failures
     yield runtime
+
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[Database]:
+    """A migrated, empty database for storage tests: the one fixture every storage test uses.
+
+    SQLite in ``tmp_path`` by default; the same tests are meant to run against PostgreSQL.
+    """
+    db = open_database(Settings(data_dir=tmp_path / "db-data", llm_provider="fake"))
+    yield db
+    db.dispose()
