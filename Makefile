@@ -10,7 +10,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export CMAKE_BUILD_PARALLEL_LEVEL ?= 2
 
-.PHONY: run test lint typecheck pytest index eval eval-gate bench browser clean
+.PHONY: run test lint typecheck pytest index eval eval-gate bench browser postgres clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,13 +31,17 @@ run: index
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
+# The storage tests also run against a throwaway PostgreSQL cluster; install Debian's server once.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq postgresql >/dev/null; }
+
 lint: $(STAMP)
 	$(BIN)/ruff check coach tests bench eval app.py app_pages
 
 typecheck: $(STAMP)
 	$(BIN)/mypy coach
 
-pytest: $(STAMP) browser
+pytest: $(STAMP) browser postgres
 	$(BIN)/pytest
 
 # The full test command: static checks, the test suite, then the eval suite gated

@@ -24,10 +24,12 @@ from coach.config import PROJECT_ROOT, Settings  # noqa: E402
 from coach.knowledge.embeddings import SentenceTransformerEmbedder  # noqa: E402
 from coach.runtime import Runtime  # noqa: E402
 from coach.storage import Database, open_database  # noqa: E402
+from tests.postgres import PostgresCluster, postgres_bin_dir  # noqa: E402
 
 KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
 DATASETS_DIR = PROJECT_ROOT / "eval" / "datasets"
 EXTERNAL_DIR = PROJECT_ROOT.parent / "shared" / "data" / "external"
+DATABASE_BACKENDS = ["sqlite", "postgresql"]
 
 
 @pytest.fixture(scope="session")
@@ -62,13 +64,49 @@ def indexed_runtime(
     yield runtime
 
 
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    """A PostgreSQL cluster on a free loopback port for the whole session, removed at the end.
+
+    Started only when a PostgreSQL-backed test first asks for it. ``make test`` installs
+    Debian's ``postgresql``; without its binaries the PostgreSQL cases are skipped.
+    """
+    bin_dir = postgres_bin_dir()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL server binaries not found (apt-get install postgresql; make test does)")
+    cluster = PostgresCluster(bin_dir)
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(params=DATABASE_BACKENDS)
+def database_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
+    """Settings pointing at an empty database of this test's own, once per backend.
+
+    ``sqlite``: a file in the test's data folder. ``postgresql``: a fresh database in the
+    session's cluster, dropped after the test.
+    """
+    data_dir = tmp_path / "db-data"
+    if request.param == "sqlite":
+        yield Settings(data_dir=data_dir, llm_provider="fake")
+        return
+    cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
+    name = cluster.create_database()
+    try:
+        yield Settings(data_dir=data_dir, llm_provider="fake", database_url=cluster.url(name))
+    finally:
+        cluster.drop_database(name)
+
 
 @pytest.fixture
-def database(tmp_path: Path) -> Iterator[Database]:
+def database(database_settings: Settings) -> Iterator[Database]:
     """A migrated, empty database for storage tests: the one fixture every storage test uses.
 
-    SQLite in ``tmp_path`` by default; the same tests are meant to run against PostgreSQL.
+    Parametrized over SQLite and PostgreSQL, so every test that uses it runs on both.
     """
-    db = open_database(Settings(data_dir=tmp_path / "db-data", llm_provider="fake"))
+    db = open_database(database_settings)
     yield db
     db.dispose()

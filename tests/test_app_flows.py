@@ -1,13 +1,29 @@
-"""Headless tests of the flow pages: agenda builder, rehearsal, reflection, question prep."""
+"""Headless tests of the flow pages: agenda builder, rehearsal, reflection, question prep.
+
+Every flow test runs twice, saving to SQLite and to PostgreSQL (``database_settings``).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from coach.config import Settings
 from coach.storage import open_database
 from coach.storage import repositories as repo
-from tests.test_app_pages import app_data_dir, app_env, open_page, texts  # noqa: F401  (fixtures used by name)
+from tests.test_app_pages import app_data_dir, open_page, texts  # noqa: F401  (fixtures used by name)
+
+
+@pytest.fixture
+def app_env(app_data_dir: Path, database_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:  # noqa: F811
+    """The fake model, the shared index, and an empty database of this test's own on each backend."""
+    database_settings.data_dir.mkdir(parents=True, exist_ok=True)
+    monkeypatch.setenv("COACH_DATA_DIR", str(app_data_dir))
+    monkeypatch.setenv("COACH_LLM_PROVIDER", "fake")
+    monkeypatch.setenv("COACH_DATABASE_URL", database_settings.resolved_database_url)
+    yield app_data_dir
 
 
 def button(at, label: str):  # type: ignore[no-untyped-def]

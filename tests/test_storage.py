@@ -13,38 +13,62 @@ import time
 from pathlib import Path
 
 import pytest
+from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
 from coach.config import Settings
 from coach.errors import InputError, StoreError
 from coach.storage import Database, open_database
 from coach.storage import repositories as repo
+from coach.storage.db import MIGRATIONS_DIR
+from tests.postgres import free_port
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Database:
-    database = open_database(Settings(data_dir=tmp_path / "data", llm_provider="fake"))
-    yield database
-    database.dispose()
+def head_revision() -> str:
+    """The newest migration's revision id, read from the migration scripts."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    assert head is not None
+    return head
 
 
-def test_migrations_create_tables_and_are_idempotent(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path / "data", llm_provider="fake")
-    first = open_database(settings)
-    second = open_database(settings)  # a second start-up finds nothing to do
-    tables = set(inspect(second.engine).get_table_names())
-    assert {"pairs", "sessions", "action_items", "practice_attempts", "reflections", "saved_questions"} <= tables
+TABLES = {"pairs", "sessions", "action_items", "practice_attempts", "reflections", "saved_questions"}
+
+
+def test_migrations_create_tables_and_are_idempotent(database_settings: Settings) -> None:
+    first = open_database(database_settings)
+    second = open_database(database_settings)  # a second start-up finds nothing to do
+    assert set(inspect(second.engine).get_table_names()) >= TABLES
     with second.read() as session:
-        assert session.execute(text("select version_num from alembic_version")).scalar() == "0001"
-    assert (tmp_path / "data" / "coach.db").exists()
+        assert session.execute(text("select version_num from alembic_version")).scalar() == head_revision()
+    if database_settings.database_url is None:
+        assert (database_settings.data_dir / "coach.db").exists()
     first.dispose()
     second.dispose()
 
 
-def test_sqlite_runs_in_wal_mode_with_busy_timeout(db: Database) -> None:
+def test_migrations_downgrade_to_base_and_upgrade_again(database: Database) -> None:
+    pair = repo.create_pair(database, "Aisha", "Robert")
+    assert pair.id
+    database.downgrade("base")
+    remaining = set(inspect(database.engine).get_table_names())
+    assert not TABLES & remaining
+    with database.read() as session:
+        assert session.execute(text("select count(*) from alembic_version")).scalar() == 0
+    database.migrate()
+    assert set(inspect(database.engine).get_table_names()) >= TABLES
+    assert repo.list_pairs(database) == []  # the downgrade really dropped the data
+    assert repo.create_pair(database, "Aisha", "Robert").label == "Aisha → Robert"
+
+
+def test_sqlite_runs_in_wal_mode_with_busy_timeout(tmp_path: Path) -> None:
+    db = open_database(Settings(data_dir=tmp_path / "data", llm_provider="fake"))
     with db.read() as session:
         assert session.execute(text("pragma journal_mode")).scalar() == "wal"
         assert int(session.execute(text("pragma busy_timeout")).scalar() or 0) >= 5000
+    db.dispose()
 
 
 def test_database_url_setting_selects_another_database(tmp_path: Path) -> None:
@@ -71,66 +95,67 @@ def test_unusable_database_url_raises_store_error_with_hint(tmp_path: Path) -> N
         ("A" * 201, "Robert", 6, "longer than 200"),
     ],
 )
-def test_create_pair_validates(db: Database, mentor: str, mentee: str, sessions: int, error: str | None) -> None:
+def test_create_pair_validates(
+    database: Database, mentor: str, mentee: str, sessions: int, error: str | None) -> None:
     if error is None:
-        pair = repo.create_pair(db, mentor, mentee, goals="AI tools", program_sessions=sessions)
-        assert repo.get_pair(db, pair.id) == pair
-        assert [p.label for p in repo.list_pairs(db)] == ["Aisha → Robert"]
+        pair = repo.create_pair(database, mentor, mentee, goals="AI tools", program_sessions=sessions)
+        assert repo.get_pair(database, pair.id) == pair
+        assert [p.label for p in repo.list_pairs(database)] == ["Aisha → Robert"]
     else:
         with pytest.raises(InputError, match=error):
-            repo.create_pair(db, mentor, mentee, program_sessions=sessions)
+            repo.create_pair(database, mentor, mentee, program_sessions=sessions)
 
 
-def test_agenda_notes_and_action_items_carry_over(db: Database) -> None:
-    pair = repo.create_pair(db, "Aisha", "Robert", program_sessions=6)
-    repo.save_agenda(db, pair.id, 1, {"title": "First session", "items": []})
-    repo.save_notes(db, pair.id, 1, "Talked about prompts.\n- [ ] Robert tries a chatbot", held=True)
-    ids = repo.add_action_items(db, pair.id, 1, ["Robert tries a chatbot", "Aisha shares a reading list"])
-    repo.add_action_items(db, pair.id, 1, ["Robert tries a chatbot"])  # no duplicate
-    repo.set_action_done(db, ids[1])
-    sessions = repo.list_sessions(db, pair.id)
+def test_agenda_notes_and_action_items_carry_over(database: Database) -> None:
+    pair = repo.create_pair(database, "Aisha", "Robert", program_sessions=6)
+    repo.save_agenda(database, pair.id, 1, {"title": "First session", "items": []})
+    repo.save_notes(database, pair.id, 1, "Talked about prompts.\n- [ ] Robert tries a chatbot", held=True)
+    ids = repo.add_action_items(database, pair.id, 1, ["Robert tries a chatbot", "Aisha shares a reading list"])
+    repo.add_action_items(database, pair.id, 1, ["Robert tries a chatbot"])  # no duplicate
+    repo.set_action_done(database, ids[1])
+    sessions = repo.list_sessions(database, pair.id)
     assert [(s.number, s.status) for s in sessions] == [(1, "held")]
     assert sessions[0].agenda == {"title": "First session", "items": []}
     assert [(i.text, i.done) for i in sessions[0].action_items] == [
         ("Robert tries a chatbot", False),
         ("Aisha shares a reading list", True),
     ]
-    carried = repo.carry_over(db, pair.id, 2)
+    carried = repo.carry_over(database, pair.id, 2)
     assert carried.previous_number == 1
     assert "Talked about prompts" in carried.notes
     assert carried.open_actions == ["Robert tries a chatbot"]
-    assert repo.carry_over(db, pair.id, 1).open_actions == []
+    assert repo.carry_over(database, pair.id, 1).open_actions == []
 
 
-def test_saving_to_unknown_pair_is_an_input_error(db: Database) -> None:
+def test_saving_to_unknown_pair_is_an_input_error(database: Database) -> None:
     with pytest.raises(InputError, match="No pair"):
-        repo.save_agenda(db, 999, 1, {})
+        repo.save_agenda(database, 999, 1, {})
 
 
-def test_private_items_are_filtered_by_owner(db: Database) -> None:
-    repo.save_reflection(db, "Aisha", "Older people are slow with tech.", {"q": "a"}, [{"category": "x"}])
-    repo.save_questions(db, "Aisha", [("What surprised you?", "explore", "opens up")])
-    attempt = repo.start_attempt(db, "Aisha", "defensive", "normal")
-    repo.record_attempt(db, attempt, "Aisha", [{"user": "secret words"}], {"impact": 1.0}, 60.0)
-    assert [r.text for r in repo.list_reflections(db, "Aisha")] == ["Older people are slow with tech."]
-    assert repo.list_reflections(db, "Ben") == []
-    assert repo.list_questions(db, "Ben") == []
-    assert repo.list_attempts(db, "Ben") == []
-    assert repo.list_attempts(db, "Aisha")[0].turns == [{"user": "secret words"}]
+def test_private_items_are_filtered_by_owner(database: Database) -> None:
+    repo.save_reflection(database, "Aisha", "Older people are slow with tech.", {"q": "a"}, [{"category": "x"}])
+    repo.save_questions(database, "Aisha", [("What surprised you?", "explore", "opens up")])
+    attempt = repo.start_attempt(database, "Aisha", "defensive", "normal")
+    repo.record_attempt(database, attempt, "Aisha", [{"user": "secret words"}], {"impact": 1.0}, 60.0)
+    assert [r.text for r in repo.list_reflections(database, "Aisha")] == ["Older people are slow with tech."]
+    assert repo.list_reflections(database, "Ben") == []
+    assert repo.list_questions(database, "Ben") == []
+    assert repo.list_attempts(database, "Ben") == []
+    assert repo.list_attempts(database, "Aisha")[0].turns == [{"user": "secret words"}]
     with pytest.raises(InputError):
-        repo.record_attempt(db, attempt, "Ben", [], {}, None)  # not Ben's attempt
+        repo.record_attempt(database, attempt, "Ben", [], {}, None)  # not Ben's attempt
 
 
-def test_program_summary_holds_aggregates_only(db: Database) -> None:
-    pair = repo.create_pair(db, "Aisha", "Robert", program_sessions=4)
-    repo.save_notes(db, pair.id, 1, "private notes", held=True)
-    repo.save_agenda(db, pair.id, 2, {"title": "Second"})
+def test_program_summary_holds_aggregates_only(database: Database) -> None:
+    pair = repo.create_pair(database, "Aisha", "Robert", program_sessions=4)
+    repo.save_notes(database, pair.id, 1, "private notes", held=True)
+    repo.save_agenda(database, pair.id, 2, {"title": "Second"})
     for overall, impact in ((40.0, 0.0), (80.0, 2.0)):
-        attempt = repo.start_attempt(db, "Aisha", "defensive", "normal")
-        repo.record_attempt(db, attempt, "Aisha", [{"user": "SECRET-TRANSCRIPT"}], {"impact": impact}, overall)
-    repo.start_attempt(db, "Ben", "curious", "easy")  # no turns: not counted
-    repo.save_reflection(db, "Aisha", "SECRET-REFLECTION", {}, [])
-    summary = repo.program_summary(db)
+        attempt = repo.start_attempt(database, "Aisha", "defensive", "normal")
+        repo.record_attempt(database, attempt, "Aisha", [{"user": "SECRET-TRANSCRIPT"}], {"impact": impact}, overall)
+    repo.start_attempt(database, "Ben", "curious", "easy")  # no turns: not counted
+    repo.save_reflection(database, "Aisha", "SECRET-REFLECTION", {}, [])
+    summary = repo.program_summary(database)
     assert (summary.pairs, summary.sessions_planned, summary.sessions_held) == (1, 4, 1)
     assert summary.progress[0].scheduled == 1
     assert (summary.practice_attempts, summary.practitioners, summary.average_overall) == (2, 1, 60.0)
@@ -140,9 +165,8 @@ def test_program_summary_holds_aggregates_only(db: Database) -> None:
         assert secret not in dumped
 
 
-def test_two_tabs_writing_at_once_lose_nothing(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path / "data", llm_provider="fake")
-    tab_a, tab_b = open_database(settings), open_database(settings)
+def test_two_tabs_writing_at_once_lose_nothing(database_settings: Settings) -> None:
+    tab_a, tab_b = open_database(database_settings), open_database(database_settings)
     pair = repo.create_pair(tab_a, "Aisha", "Robert")
     errors: list[BaseException] = []
 
@@ -167,15 +191,17 @@ def test_two_tabs_writing_at_once_lose_nothing(tmp_path: Path) -> None:
     tab_b.dispose()
 
 
-def test_killing_the_app_mid_save_keeps_every_committed_save(tmp_path: Path) -> None:
-    data_dir = tmp_path / "data"
+def test_killing_the_app_mid_save_keeps_every_committed_save(database_settings: Settings) -> None:
+    data_dir = database_settings.data_dir
+    url = database_settings.database_url
     script = textwrap.dedent(
         f"""
         import sys
         from coach.config import Settings
         from coach.storage import open_database
         from coach.storage import repositories as repo
-        db = open_database(Settings(data_dir={str(data_dir)!r}))
+from coach.storage.db import MIGRATIONS_DIR
+        db = open_database(Settings(data_dir={str(data_dir)!r}, database_url={url!r}))
         pair = repo.create_pair(db, "Aisha", "Robert")
         i = 0
         while True:
@@ -196,7 +222,16 @@ def test_killing_the_app_mid_save_keeps_every_committed_save(tmp_path: Path) -> 
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert acknowledged >= 30
-    db = open_database(Settings(data_dir=data_dir))
+    db = open_database(database_settings)
     saved = {q.text for q in repo.list_questions(db, "Aisha")}
     assert {f"question {i}?" for i in range(acknowledged + 1)} <= saved
     db.dispose()
+
+
+def test_unreachable_postgresql_raises_store_error_with_hint(tmp_path: Path) -> None:
+    url = f"postgresql+psycopg://coach:secret@127.0.0.1:{free_port()}/coach"
+    with pytest.raises(StoreError) as info:
+        open_database(Settings(data_dir=tmp_path, database_url=url))
+    message = str(info.value)
+    assert "COACH_DATABASE_URL" in message
+    assert "secret" not in message  # the password is never shown

@@ -54,8 +54,15 @@ class Database:
                 session.rollback()
                 raise
 
-    def migrate(self) -> None:
-        """Bring the schema up to the newest migration (idempotent)."""
+    def migrate(self, revision: str = "head") -> None:
+        """Bring the schema up to ``revision``, the newest migration by default (idempotent)."""
+        self._alembic("upgrade", revision)
+
+    def downgrade(self, revision: str) -> None:
+        """Undo migrations down to ``revision`` (``"base"`` drops every table)."""
+        self._alembic("downgrade", revision)
+
+    def _alembic(self, direction: str, revision: str) -> None:
         from alembic import command
         from alembic.config import Config
 
@@ -64,7 +71,7 @@ class Database:
         config.set_main_option("path_separator", "os")
         with self.engine.connect() as connection:
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            getattr(command, direction)(config, revision)
             connection.commit()
 
     def dispose(self) -> None:
