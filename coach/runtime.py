@@ -15,7 +15,7 @@ from coach.config import Settings, get_settings
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
-    from coach.knowledge.embeddings import SentenceTransformerEmbedder
+    from coach.knowledge.embeddings import Embedder
     from coach.knowledge.ingest import IngestSummary, ProgressCallback
     from coach.knowledge.retrieval import HybridRetriever
     from coach.knowledge.store import VectorStore
@@ -28,10 +28,10 @@ class Runtime:
         self.settings = settings or get_settings()
 
     @cached_property
-    def embedder(self) -> SentenceTransformerEmbedder:
-        from coach.knowledge.embeddings import SentenceTransformerEmbedder
+    def embedder(self) -> Embedder:
+        from coach.knowledge.embeddings import build_embedder
 
-        return SentenceTransformerEmbedder(self.settings.embedding_model_path, self.settings.embedding_batch_size)
+        return build_embedder(self.settings)
 
     @cached_property
     def store(self) -> VectorStore:

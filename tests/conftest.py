@@ -1,12 +1,17 @@
 """Shared fixtures: real local components, pointed at temporary folders.
 
-The embedding model is loaded once per session; one session-wide index of ``knowledge/``
+The embedding model is loaded once per session, on the default ONNX Runtime backend,
+exported once into a session-wide model cache that every runtime and subprocess of the
+session reuses (``COACH_MODEL_CACHE_DIR``); one session-wide index of ``knowledge/``
 serves every read-only retrieval test. Tests that write get their own store.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,9 +24,14 @@ for _name in list(os.environ):
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ["ANONYMIZED_TELEMETRY"] = "False"
+# The ONNX export of the embedding model is made once per test session, not once per data dir.
+_MODEL_CACHE = tempfile.mkdtemp(prefix="coach-test-models-")
+atexit.register(shutil.rmtree, _MODEL_CACHE, ignore_errors=True)
+os.environ["COACH_MODEL_CACHE_DIR"] = _MODEL_CACHE
 
 from coach.config import PROJECT_ROOT, Settings  # noqa: E402
-from coach.knowledge.embeddings import SentenceTransformerEmbedder  # noqa: E402
+from coach.knowledge.embeddings import SentenceTransformerEmbedder, build_embedder  # noqa: E402
+from coach.knowledge.onnx_embedder import OnnxEmbedder  # noqa: E402
 from coach.runtime import Runtime  # noqa: E402
 from coach.storage import Database, open_database  # noqa: E402
 from tests.postgres import PostgresCluster, postgres_bin_dir  # noqa: E402
@@ -33,10 +43,15 @@ DATABASE_BACKENDS = ["sqlite", "postgresql"]
 
 
 @pytest.fixture(scope="session")
-def embedder() -> SentenceTransformerEmbedder:
-    """The real packaged all-MiniLM-L6-v2 model."""
-    settings = Settings()
-    return SentenceTransformerEmbedder(settings.embedding_model_path, settings.embedding_batch_size)
+def embedder() -> OnnxEmbedder:
+    """The real packaged all-MiniLM-L6-v2 model on the default backend (ONNX Runtime).
+
+    It has the PyTorch embedder's interface (``embed``, ``embed_layer``, ``model_path``),
+    which is what tests annotated with ``SentenceTransformerEmbedder`` rely on.
+    """
+    embedder = build_embedder(Settings())
+    assert isinstance(embedder, OnnxEmbedder)
+    return embedder
 
 
 @pytest.fixture

