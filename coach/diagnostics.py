@@ -36,7 +36,8 @@ def _check_embeddings(settings: Settings) -> Check:
             f"{path} is not a sentence-transformers model folder",
             "point COACH_EMBEDDING_MODEL_PATH at the folder holding modules.json",
         )
-    return Check("embedding model", True, str(path) + _fitted_note(settings))
+    backend = {"onnx": "ONNX Runtime", "onnx-int8": "ONNX Runtime, int8", "torch": "PyTorch"}[settings.embedding_backend]
+    return Check("embedding model", True, f"{path} ({backend})" + _fitted_note(settings))
 
 
 def _fitted_note(settings: Settings) -> str:

@@ -161,3 +161,11 @@ def test_without_pytorch_the_export_fails_with_a_fix(
     fresh = OnnxEmbedder(embedder.model_path, 16, tmp_path / "empty-cache")
     with pytest.raises(ConfigurationError, match="COACH_EMBEDDING_BACKEND=torch"):
         fresh.embed(["needs an export"])
+
+
+def test_a_model_without_a_fast_tokenizer_file_falls_back_to_pytorch(tmp_path: Path) -> None:
+    folder = tmp_path / "other-model"
+    folder.mkdir()
+    (folder / "modules.json").write_text("[]", encoding="utf-8")
+    embedder = build_embedder(Settings(data_dir=tmp_path, embedding_model_path=folder))
+    assert isinstance(embedder, SentenceTransformerEmbedder)

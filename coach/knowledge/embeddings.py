@@ -195,16 +195,20 @@ def build_embedder(settings: Settings) -> Embedder:
 
     ``onnx`` (the default) and ``onnx-int8`` run the model with ONNX Runtime from an export
     cached under ``settings.model_cache_dir``; ``torch`` runs sentence-transformers. When
-    ONNX Runtime or ``tokenizers`` is not installed, the PyTorch backend is used and a
-    warning says so.
+    ONNX Runtime or ``tokenizers`` is not installed, or the model folder lacks a
+    ``tokenizer.json`` or uses another pooling than the mean, the PyTorch backend is used
+    and a warning says so.
     """
     model_path, batch_size = settings.embedding_model_path, settings.embedding_batch_size
     if settings.embedding_backend != "torch":
         try:
-            from coach.knowledge.onnx_embedder import OnnxEmbedder
+            from coach.knowledge.onnx_embedder import OnnxEmbedder, unsupported_reason
         except ImportError as exc:
             log.warning("ONNX Runtime unavailable (%s); embedding with PyTorch instead", exc)
         else:
-            variant: Literal["fp32", "int8"] = "int8" if settings.embedding_backend == "onnx-int8" else "fp32"
-            return OnnxEmbedder(model_path, batch_size, settings.resolved_model_cache_dir, variant)
+            reason = unsupported_reason(require_model_dir(model_path))
+            if reason is None:
+                variant: Literal["fp32", "int8"] = "int8" if settings.embedding_backend == "onnx-int8" else "fp32"
+                return OnnxEmbedder(model_path, batch_size, settings.resolved_model_cache_dir, variant)
+            log.warning("the embedding model cannot run on ONNX Runtime (%s); embedding with PyTorch", reason)
     return SentenceTransformerEmbedder(model_path, batch_size)

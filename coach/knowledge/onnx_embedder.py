@@ -65,6 +65,16 @@ def ensure_exported(model_path: Path, cache_dir: Path, variant: Variant) -> Path
     return target
 
 
+def unsupported_reason(model_path: Path) -> str | None:
+    """Why this model folder cannot run here (no fast tokenizer file, or not mean pooling), else None."""
+    if not (model_path / "tokenizer.json").exists():
+        return "it has no tokenizer.json"
+    pooling = model_path / "1_Pooling" / "config.json"
+    if pooling.exists() and not json.loads(pooling.read_text(encoding="utf-8")).get("pooling_mode_mean_tokens", False):
+        return "it does not use mean pooling"
+    return None
+
+
 def load_tokenizer(model_path: Path) -> Tokenizer:
     """The model's fast tokenizer, truncating at the model's limit and padding to the longest text."""
     tokenizer = Tokenizer.from_file(str(model_path / "tokenizer.json"))
