@@ -1,14 +1,17 @@
 """Builds the heavy collaborators once, lazily, from settings.
 
 The CLI and the app both go through ``Runtime`` so that the embedding model, the vector
-store and the chat model are created on first use and shared afterwards.
+store and the chat model are created on first use and shared afterwards. The app serves
+every browser session from threads of one process, so each component is built exactly
+once even when sessions ask for it at the same moment.
 """
 
 from __future__ import annotations
 
-from functools import cached_property
+import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from coach.config import Settings, get_settings
 
@@ -21,31 +24,68 @@ if TYPE_CHECKING:
     from coach.knowledge.store import VectorStore
 
 
+T = TypeVar("T")
+# One lock for every component: building the retriever builds the store and the embedder.
+_BUILDING = threading.RLock()
+
+
+class shared_component(Generic[T]):  # noqa: N801 - used like functools.cached_property
+    """A cached property built once per runtime, under a lock, whichever thread asks first.
+
+    Like ``functools.cached_property`` the value lives in the instance ``__dict__``, so a
+    component can also be handed in before first use.
+    """
+
+    def __init__(self, build: Callable[[Any], T]) -> None:
+        self.build = build
+        self.name = build.__name__
+        self.__doc__ = build.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> shared_component[T]: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> T: ...
+
+    def __get__(self, instance: object | None, owner: type | None = None) -> T | shared_component[T]:
+        if instance is None:
+            return self
+        values = instance.__dict__
+        if self.name not in values:
+            with _BUILDING:
+                if self.name not in values:
+                    values[self.name] = self.build(instance)
+        return values[self.name]  # type: ignore[no-any-return]
+
+
 class Runtime:
     """Lazily built components for one settings object."""
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or get_settings()
 
-    @cached_property
+    @shared_component
     def embedder(self) -> Embedder:
         from coach.knowledge.embeddings import build_embedder
 
         return build_embedder(self.settings)
 
-    @cached_property
+    @shared_component
     def store(self) -> VectorStore:
         from coach.knowledge.store import VectorStore
 
         return VectorStore(self.settings)
 
-    @cached_property
+    @shared_component
     def retriever(self) -> HybridRetriever:
         from coach.knowledge.retrieval import HybridRetriever
 
         return HybridRetriever(self.store, self.embedder, self.settings)
 
-    @cached_property
+    @shared_component
     def chat_model(self) -> BaseChatModel:
         from coach.llm.providers import build_chat_model
 

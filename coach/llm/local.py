@@ -18,6 +18,9 @@ from coach.errors import ModelError
 _ROLES = {"system": "system", "human": "user", "ai": "assistant"}
 _LOADED: dict[tuple[str, int, int, int], Any] = {}
 _LOCK = threading.Lock()
+# A llama.cpp context holds one KV cache: two generations at once on the same model would
+# corrupt each other, so each loaded model is used by one thread at a time.
+_IN_USE: dict[int, threading.Lock] = {}
 
 
 @atexit.register
@@ -81,6 +84,12 @@ class LocalChatModel(BaseChatModel):
         """The loaded ``llama_cpp.Llama`` instance."""
         return load_llama(self.model_path, self.context_window, self.n_threads, self.seed)
 
+    def _in_use(self) -> threading.Lock:
+        """The lock that gives one thread at a time the loaded model."""
+        llama = self.llama
+        with _LOCK:
+            return _IN_USE.setdefault(id(llama), threading.Lock())
+
     def get_num_tokens(self, text: str) -> int:
         """Exact token count from the model's own tokenizer."""
         return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=True))
@@ -105,7 +114,8 @@ class LocalChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        result = self.llama.create_chat_completion(**self._request(messages, stop, kwargs))
+        with self._in_use():
+            result = self.llama.create_chat_completion(**self._request(messages, stop, kwargs))
         choice = result["choices"][0]
         message = AIMessage(content=choice["message"].get("content") or "")
         usage = result.get("usage") or {}
@@ -120,14 +130,16 @@ class LocalChatModel(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         request = self._request(messages, stop, kwargs)
         produced = False
-        for part in self.llama.create_chat_completion(stream=True, **request):
-            piece = part["choices"][0].get("delta", {}).get("content") or ""
-            if not piece:
-                continue
-            produced = True
-            chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
-            if run_manager is not None:
-                run_manager.on_llm_new_token(piece, chunk=chunk)
-            yield chunk
+        # Held until the stream ends or is closed: the model's context belongs to this stream.
+        with self._in_use():
+            for part in self.llama.create_chat_completion(stream=True, **request):
+                piece = part["choices"][0].get("delta", {}).get("content") or ""
+                if not piece:
+                    continue
+                produced = True
+                chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
+                if run_manager is not None:
+                    run_manager.on_llm_new_token(piece, chunk=chunk)
+                yield chunk
         if not produced:  # an immediate end of text is an empty answer, not an error
             yield ChatGenerationChunk(message=AIMessageChunk(content=""))
