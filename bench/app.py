@@ -56,11 +56,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(data_dir: Path) -> Iterator[tuple[str, float]]:
+def streamlit_server(data_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[tuple[str, float]]:
     """Start `streamlit run app.py`; yields its URL and the perf_counter time it was launched."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("COACH_")}
-    env.update(COACH_DATA_DIR=str(data_dir), COACH_LLM_PROVIDER="local", HF_HUB_OFFLINE="1")
+    env.update(COACH_DATA_DIR=str(data_dir), COACH_LLM_PROVIDER="local", HF_HUB_OFFLINE="1", **(extra_env or {}))
     started = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
