@@ -38,10 +38,10 @@ def _count(session: Session, model: type, *where: object) -> int:
 def _erase(session: Session, row: Account) -> ErasureReport:
     aid, email = row.id, row.email
     owned = {
+        "scorecard shares": (ScorecardShare, or_(ScorecardShare.owner_id == aid, ScorecardShare.grantee_id == aid)),
         "rehearsals": (PracticeAttempt, PracticeAttempt.owner_id == aid),
         "reflections": (ReflectionEntry, ReflectionEntry.owner_id == aid),
         "saved questions": (SavedQuestion, SavedQuestion.owner_id == aid),
-        "scorecard shares": (ScorecardShare, or_(ScorecardShare.owner_id == aid, ScorecardShare.grantee_id == aid)),
         "sign-in sessions": (SignInSession, SignInSession.account_id == aid),
         "pending invitations": (Invitation, Invitation.email == email),
     }
