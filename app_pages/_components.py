@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 import streamlit as st
@@ -202,10 +202,8 @@ def require_actor(*roles: Role) -> Actor:
     found = actor()
     if found is None:
         st.warning("Sign in first: this page is only for signed-in members of the program.")
-        try:
+        with suppress(StreamlitAPIException):  # a page run on its own has no navigation to link to
             st.page_link("app_pages/home.py", label="Go to sign-in", icon=":material/login:")
-        except StreamlitAPIException:  # the page was run on its own, outside the app's navigation
-            pass
         st.stop()
     if roles and found.role not in roles:
         try:

@@ -11,7 +11,6 @@ from coach.config import Settings
 from coach.errors import InputError
 from coach.services import attempt_scores, safe_upload_name, save_upload
 
-
 EDITOR = Actor(account_id=1, email="cora@example.org", display_name="Cora", role=Role.COORDINATOR)
 
 
