@@ -62,9 +62,11 @@ def sign_in(page: Page, server: str, name: str) -> None:
     expect(page.get_by_text(f"Welcome, {name}")).to_be_visible()
 
 
-def start_streamlit(data_dir: Path, extra_env: dict[str, str], cwd: Path = PROJECT_ROOT) -> tuple[subprocess.Popen[bytes], str, Any]:
-    """`streamlit run app.py` on a free loopback port; returns the process, its URL and its log file."""
-    port = free_port()
+def start_streamlit(
+    data_dir: Path, extra_env: dict[str, str], cwd: Path = PROJECT_ROOT, port: int | None = None
+) -> tuple[subprocess.Popen[bytes], str, Any]:
+    """`streamlit run app.py` on a (free) loopback port; returns the process, its URL and its log file."""
+    port = port or free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("COACH_")}
     env.update(COACH_DATA_DIR=str(data_dir), HF_HUB_OFFLINE="1", PYTHONPATH=str(PROJECT_ROOT), **extra_env)
     log = (data_dir / "streamlit.log").open("wb")
