@@ -155,6 +155,25 @@ def _redact(url: str) -> str:
         return "(unparseable URL)"
 
 
+def _check_accounts(settings: Settings) -> Check:
+    from coach.accounts.directory import account_count
+    from coach.errors import StoreError
+    from coach.storage import open_database
+
+    try:
+        database = open_database(settings)
+    except StoreError as exc:
+        return Check("accounts", False, exc.message, exc.hint or "")
+    try:
+        count = account_count(database)
+    finally:
+        database.dispose()
+    if count == 0:
+        return Check("accounts", True, "none yet: the app's Home creates the administrator, "
+                     "or run 'coach users create-admin --email YOU'")
+    return Check("accounts", True, f"{count} account(s); see 'coach users list'")
+
+
 CHECKS: list[Callable[[Settings], Check]] = [
     _check_knowledge,
     _check_prompts,
@@ -162,6 +181,7 @@ CHECKS: list[Callable[[Settings], Check]] = [
     _check_store,
     _check_model,
     _check_database,
+    _check_accounts,
 ]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from coach.accounts import audit, throttle
 from coach.accounts.directory import actor_of, find_account
@@ -51,8 +52,12 @@ def authenticate(db: Database, email: str, password: str, settings: Settings, cl
     matches = verify_password(stored, password)  # also run for unknown emails: same time either way
     if row is None or not matches or row.disabled:
         reason = "unknown email" if row is None else ("disabled" if row.disabled else "wrong password")
-        with db.write() as session:
-            throttle.fail(session, pairs, settings)
+        try:
+            with db.write() as session:
+                throttle.fail(session, pairs, settings)
+        except IntegrityError:  # another failure for the same key was counted at the same moment
+            with db.write() as session:
+                throttle.fail(session, pairs, settings)
         audit.record(db, "sign-in failed", label=normal_email(email)[:320], detail=reason, client=client)
         raise SignInError(WRONG, hint=WRONG_HINT)
     with db.write() as session:
