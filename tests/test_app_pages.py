@@ -343,3 +343,26 @@ def test_first_run_ingests_an_empty_index_with_progress(tmp_path: Path, monkeypa
     assert not at.exception, at.exception
     assert any(s.label.startswith("Guidance indexed") and s.state == "complete" for s in at.status)
     assert "Summarise what you heard" in texts(at)
+
+
+def test_people_page_invites_and_disables(app_env: Path) -> None:
+    from coach.accounts.signin import resolve_session
+
+    mia = person("Mia")
+    mia_token = signed_in_token(mia)
+    at = open_page("app_pages/people.py", "Ada", Role.ADMINISTRATOR)
+    assert [o for o in at.selectbox[0].options] == [r.value for r in Role]
+    at.text_input[0].input("nia@example.org")
+    at.selectbox[0].set_value(Role.MENTEE)
+    next(b for b in at.button if b.label == "Create invitation link").click().run()
+    assert not at.exception, at.exception
+    assert any("?invite=" in c.value for c in at.code)
+    at.selectbox[1].set_value(next(a for a in at.selectbox[1].options if "mia@example.org" in a)).run()
+    next(b for b in at.button if b.label == "Disable").click().run()
+    assert not at.exception, at.exception
+    db = open_database(Settings())
+    assert resolve_session(db, mia_token) is None  # Mia's open tab is signed out at once
+    db.dispose()
+    coordinator = open_page("app_pages/people.py", "Cora", Role.COORDINATOR)
+    assert Role.ADMINISTRATOR.value not in coordinator.selectbox[0].options
+    assert not [b for b in coordinator.button if b.label == "Disable"]
