@@ -1,4 +1,8 @@
-"""Reverse Mentoring Coach: the Streamlit app. Layout and navigation only; pages call ``coach``."""
+"""Reverse Mentoring Coach: the Streamlit app. Layout and navigation only; pages call ``coach``.
+
+The navigation lists only the pages the signed-in role may use; every page checks again
+(``ui.require_actor``) and so does every ``coach`` function it calls.
+"""
 
 from __future__ import annotations
 
@@ -8,34 +12,38 @@ from app_pages import _components as ui
 
 st.set_page_config(page_title="Reverse Mentoring Coach", page_icon="🤝", layout="wide")
 
-pages = {
-    "Start": [st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True)],
+SECTIONS = {
+    "Start": [("app_pages/home.py", "Home", ":material/home:")],
     "Prepare": [
-        st.Page("app_pages/agenda.py", title="Agenda builder", icon=":material/event_note:"),
-        st.Page("app_pages/questions.py", title="Question prep", icon=":material/help:"),
-        st.Page("app_pages/ask.py", title="Ask the guide", icon=":material/menu_book:"),
+        ("app_pages/agenda.py", "Agenda builder", ":material/event_note:"),
+        ("app_pages/questions.py", "Question prep", ":material/help:"),
+        ("app_pages/ask.py", "Ask the guide", ":material/menu_book:"),
     ],
     "Practise": [
-        st.Page("app_pages/rehearsal.py", title="Feedback rehearsal", icon=":material/theater_comedy:"),
-        st.Page("app_pages/reflection.py", title="Stereotype reflection", icon=":material/self_improvement:"),
+        ("app_pages/rehearsal.py", "Feedback rehearsal", ":material/theater_comedy:"),
+        ("app_pages/reflection.py", "Stereotype reflection", ":material/self_improvement:"),
     ],
     "Program": [
-        st.Page("app_pages/dashboard.py", title="Program dashboard", icon=":material/monitoring:"),
-        st.Page("app_pages/knowledge.py", title="Knowledge base", icon=":material/folder_open:"),
-        st.Page("app_pages/settings.py", title="Settings", icon=":material/settings:"),
+        ("app_pages/dashboard.py", "Program dashboard", ":material/monitoring:"),
+        ("app_pages/people.py", "People", ":material/group:"),
+        ("app_pages/knowledge.py", "Knowledge base", ":material/folder_open:"),
+        ("app_pages/settings.py", "Settings", ":material/settings:"),
     ],
 }
-navigation = st.navigation(pages)
-signed_in = st.sidebar.empty()
 
-
-def show_signed_in() -> None:
-    """Who is using the app, in the sidebar."""
-    name = ui.owner()
-    signed_in.caption(f"Signed in as **{ui.escape(name)}** · {ui.role()}" if name else "No display name yet (set it on Home)")
-
-
-show_signed_in()
 with ui.guard():
+    me = ui.actor()
+    pages = {
+        section: [
+            st.Page(path, title=title, icon=icon, default=path == "app_pages/home.py")
+            for path, title, icon in entries
+            if ui.may_open(path, me)
+        ]
+        for section, entries in SECTIONS.items()
+    }
+    navigation = st.navigation({section: listed for section, listed in pages.items() if listed})
+    if me is not None:
+        st.sidebar.caption(f"Signed in as **{ui.escape(me.display_name)}** · {me.role.value}")
+    else:
+        st.sidebar.caption("Not signed in")
     navigation.run()
-show_signed_in()  # Home may have just changed the name

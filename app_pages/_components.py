@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
+from coach.actors import Actor, Role
 from coach.config import Settings
 from coach.errors import CoachError
 from coach.runtime import Runtime
@@ -26,7 +28,22 @@ if TYPE_CHECKING:
     from coach.schemas import Citation, Passage
     from coach.storage import Database
 
-ROLES = ("junior mentor", "senior mentee", "coordinator")
+ROLES = tuple(r.value for r in Role)
+SESSION_KEY = "auth_token"
+EVERYONE = tuple(Role)
+# Which roles see which page; each page also calls ``require_actor`` with the same roles,
+# and the functions it calls check again in ``coach``.
+PAGE_ROLES: dict[str, tuple[Role, ...]] = {
+    "app_pages/agenda.py": (Role.MENTOR, Role.MENTEE, Role.COORDINATOR),
+    "app_pages/questions.py": (Role.MENTEE, Role.MENTOR),
+    "app_pages/ask.py": EVERYONE,
+    "app_pages/rehearsal.py": (Role.MENTOR,),
+    "app_pages/reflection.py": (Role.MENTOR, Role.MENTEE),
+    "app_pages/dashboard.py": (Role.COORDINATOR, Role.ADMINISTRATOR),
+    "app_pages/knowledge.py": (Role.COORDINATOR, Role.ADMINISTRATOR),
+    "app_pages/people.py": (Role.COORDINATOR, Role.ADMINISTRATOR),
+    "app_pages/settings.py": (Role.ADMINISTRATOR,),
+}
 LLM_FIELDS = ("llm_provider", "llm_model", "llm_base_url", "llm_api_key")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<:$&])")
 
@@ -103,25 +120,98 @@ def ensure_index() -> Runtime:
     return rt
 
 
-# --- view state -------------------------------------------------------------------------
-def owner() -> str:
-    """The display name entered on Home (empty until set)."""
-    return str(st.session_state.get("owner", "")).strip()
+# --- who is signed in ------------------------------------------------------------------
+def client() -> str:
+    """The visitor's address as Streamlit sees it (for the sign-in back-off and the audit trail)."""
+    try:
+        return str(st.context.ip_address or "")
+    except Exception:  # no request context (headless tests)
+        return ""
 
 
-def role() -> str:
-    """The role picked on Home."""
-    return str(st.session_state.get("role", ROLES[0]))
+def company_sign_in() -> bool:
+    """True when the operator configured OpenID Connect in Streamlit's secrets (``[auth]``)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
 
 
-def require_owner() -> str | None:
-    """The display name, or a prompt to set it on Home (returns None then)."""
-    name = owner()
-    if not name:
-        st.warning("Enter your display name on Home first: private items are kept under it.")
-        st.page_link("app_pages/home.py", label="Go to Home", icon=":material/home:")
+def _company_actor() -> Actor | None:
+    """After ``st.login``: the account mapped from the identity provider's email (or None)."""
+    from coach.accounts.identity import actor_for_identity
+
+    if not company_sign_in() or not st.user.is_logged_in:
         return None
-    return name
+    if st.session_state.get("_company_refused") == st.user.get("email"):
+        return None
+    try:
+        found = actor_for_identity(database(), st.user.get("email"), st.user.get("name"),
+                                   st.user.get("email_verified"), client())
+    except CoachError as exc:
+        st.session_state["_company_refused"] = st.user.get("email")
+        st.session_state["_company_error"] = str(exc)
+        return None
+    sign_in(found)
+    return found
+
+
+def actor() -> Actor | None:
+    """The signed-in account, resolved from the database on every run (None: nobody)."""
+    from coach.accounts.signin import resolve_session
+
+    token = st.session_state.get(SESSION_KEY)
+    found = resolve_session(database(), token) if token is not None else None
+    if found is None and token is not None:
+        st.session_state.pop(SESSION_KEY, None)  # expired, revoked, disabled or tampered with
+    return found or _company_actor()
+
+
+def sign_in(found: Actor) -> None:
+    """Keep a new session token for this browser session."""
+    from coach.accounts.signin import start_session
+
+    st.session_state[SESSION_KEY] = start_session(database(), found, settings())
+
+
+def sign_out() -> None:
+    """End the session here and in the database (and at the identity provider's cookie)."""
+    from coach.accounts.signin import end_session
+
+    end_session(database(), st.session_state.pop(SESSION_KEY, None))
+    for key in list(st.session_state):
+        if key not in ("llm_overrides",):
+            del st.session_state[key]
+    if company_sign_in() and st.user.is_logged_in:
+        st.logout()
+
+
+def may_open(page: str, who: Actor | None) -> bool:
+    """Whether ``who`` may open ``page`` (Home always; Ask the guide anonymously if allowed)."""
+    if page not in PAGE_ROLES:
+        return True
+    if who is None:
+        return page == "app_pages/ask.py" and settings().anonymous_guide
+    return who.role in PAGE_ROLES[page]
+
+
+def require_actor(*roles: Role) -> Actor:
+    """The signed-in account holding one of ``roles``; otherwise a prompt or a refusal, then ``st.stop()``."""
+    from coach.accounts import audit
+
+    found = actor()
+    if found is None:
+        st.warning("Sign in first: this page is only for signed-in members of the program.")
+        with suppress(StreamlitAPIException):  # a page run on its own has no navigation to link to
+            st.page_link("app_pages/home.py", label="Go to sign-in", icon=":material/login:")
+        st.stop()
+    if roles and found.role not in roles:
+        try:
+            audit.check_role(database(), found, *roles, action="open this page")
+        except CoachError as exc:
+            show_error(exc)
+        st.stop()
+    return found
 
 
 # --- errors -----------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import _components as ui
+from coach.actors import Role
 from coach.flows.agenda import (
     Agenda,
     AgendaRequest,
@@ -18,6 +19,7 @@ from coach.storage import repositories as repo
 OWNERS = ["mentor", "mentee", "both"]
 
 st.title("Agenda builder")
+ui.require_actor(Role.MENTOR, Role.MENTEE, Role.COORDINATOR)
 db = ui.database()
 
 pair = ui.pair_picker("agenda_pair")

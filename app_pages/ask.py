@@ -8,6 +8,8 @@ from app_pages import _components as ui
 from coach.answering.pipeline import Answer, answer_question
 
 st.title("Ask the guide")
+if not ui.settings().anonymous_guide:
+    ui.require_actor(*ui.EVERYONE)
 st.caption("Answers quote the guidance library and cite it; if the guidance does not cover a question, it says so.")
 mode = st.radio(
     "Answer style", ["extractive", "generative"], horizontal=True,

@@ -7,12 +7,14 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import _components as ui
+from coach.actors import Role
 from coach.storage import repositories as repo
 
 KINDS = ["held", "agenda saved", "not yet planned"]
 KIND_COLOURS = ["#2e7d32", "#1e88e5", "#cfd8dc"]
 
 st.title("Program dashboard")
+me = ui.require_actor(Role.COORDINATOR, Role.ADMINISTRATOR)
 st.caption("Counts and averages only: private rehearsal transcripts and reflections are never shown here.")
 db = ui.database()
 
@@ -26,7 +28,10 @@ with st.expander("Add a pair"), st.form("new_pair", clear_on_submit=True):
             pair = repo.create_pair(db, mentor, mentee, goals=goals, program_sessions=int(planned))
             st.success(f"Added {ui.escape(pair.label)}.")
 
-summary = repo.program_summary(db)
+summary = repo.program_summary(db, me, ui.settings().min_group_size)
+if summary.scores_hidden:
+    st.info(f"Averages appear once at least {summary.min_group_size} people have rehearsed, "
+            "so no one person's scores can be read from them.")
 cols = st.columns(4)
 cols[0].metric("Pairs", summary.pairs)
 cols[1].metric("Sessions held", f"{summary.sessions_held} / {summary.sessions_planned}")

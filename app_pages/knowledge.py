@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import _components as ui
+from coach.actors import Role
 from coach.errors import CoachError
 from coach.services import (
     UPLOAD_EXTENSIONS,
@@ -17,6 +18,7 @@ from coach.services import (
 )
 
 st.title("Knowledge base")
+me = ui.require_actor(Role.COORDINATOR, Role.ADMINISTRATOR)
 rt = ui.ensure_index()
 current = ui.settings()
 limit_mb = current.max_upload_bytes / (1024 * 1024)
@@ -40,7 +42,7 @@ if st.button("Index uploaded files", type="primary", disabled=not files):
         bar = st.progress(0.0, text="Checking files")
         for n, upload in enumerate(files or [], 1):
             try:
-                saved.append(save_upload(upload.name, upload.getvalue(), current))
+                saved.append(save_upload(upload.name, upload.getvalue(), current, actor=me))
             except CoachError as exc:
                 results.append(FileResult(name=upload.name, source="", ok=False, detail=str(exc)))
             bar.progress(n / max(len(files or []), 1) * 0.2, text=f"Checked {n} file(s)")
@@ -53,7 +55,7 @@ if st.button("Index uploaded files", type="primary", disabled=not files):
         if saved:
             st.write("Reading and embedding…")
             with ui.guard():
-                results += ingest_uploads(rt, saved, progress)
+                results += ingest_uploads(rt, saved, progress, actor=me)
         bar.progress(1.0, text="Done")
         failed = sum(not r.ok for r in results)
         status.update(
@@ -74,7 +76,7 @@ chosen = st.multiselect("Documents to delete", [d.source for d in documents])
 confirm = st.checkbox("Yes, delete them from the index", disabled=not chosen)
 if st.button("Delete", disabled=not (chosen and confirm)):
     with ui.guard():
-        removed = delete_documents(rt, chosen)
+        removed = delete_documents(rt, chosen, actor=me)
         st.success(f"Removed {removed} chunks from {len(chosen)} document(s).")
 
 st.subheader("Re-index")
@@ -87,7 +89,7 @@ if st.button("Re-index now"):
             bar.progress(done / max(total, 1), text=f"{'Reading' if phase == 'read' else 'Embedding'}: {done}/{total}")
 
         with ui.guard():
-            summary = reindex(rt, reindex_progress)
+            summary = reindex(rt, reindex_progress, actor=me)
             for failure in summary.failures:
                 st.warning(ui.escape(failure.line()))
             status.update(label=f"Re-indexed: {summary}", state="complete" if summary.ok else "error")

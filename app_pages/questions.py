@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import _components as ui
+from coach.actors import Role
 from coach.flows.questions import QuestionSet, prepare_questions
 from coach.storage import repositories as repo
 
@@ -12,9 +13,7 @@ GROUPS = ["understand", "explore", "apply"]
 
 st.title("Question prep")
 st.caption("Open, non-leading questions for the senior mentee to ask in the next session.")
-name = ui.require_owner()
-if name is None:
-    st.stop()
+me = ui.require_actor(Role.MENTEE, Role.MENTOR)
 db = ui.database()
 
 pair = ui.pair_picker("questions_pair", allow_new=False)
@@ -46,16 +45,17 @@ if "questions" in st.session_state:
     chosen = [r for r in edited if r.get("keep") and str(r.get("question") or "").strip()]
     if st.button(f"Save {len(chosen)} question(s)", disabled=not chosen):
         with ui.guard():
-            repo.save_questions(db, name, [(str(r["question"]), str(r.get("group") or ""), str(r.get("why") or ""))
+            repo.save_questions(db, me, [(str(r["question"]), str(r.get("group") or ""), str(r.get("why") or ""))
                                            for r in chosen], pair.id if pair else None)
             st.success(f"Saved {len(chosen)} question(s).")
 
-saved = repo.list_questions(db, name, pair.id if pair else None)
+saved = repo.list_questions(db, me, pair.id if pair else None)
 if saved:
     st.subheader("Saved for the next session")
     for question in saved:
         text_col, button_col = st.columns([6, 1])
         text_col.markdown(f"**{question.group or 'question'}** · {ui.escape(question.text)}")
         if button_col.button("Delete", key=f"delete_question_{question.id}"):
-            repo.delete_question(db, name, question.id)
-            st.rerun()
+            with ui.guard():
+                repo.delete_question(db, me, question.id)
+                st.rerun()

@@ -5,14 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import _components as ui
+from coach.actors import Role
 from coach.flows.stereotypes import Reflection, reflect
 from coach.storage import repositories as repo
 
 st.title("Stereotype reflection")
 st.caption("Write or paste a draft message, note or thought. Only you can see what you save here.")
-name = ui.require_owner()
-if name is None:
-    st.stop()
+me = ui.require_actor(Role.MENTOR, Role.MENTEE)
 db = ui.database()
 
 text = st.text_area("Your text", height=150, key="reflection_text",
@@ -52,11 +51,11 @@ if "reflection" in st.session_state:
         ui.citation_cards(result.citations)
     if st.button("Save privately"):
         with ui.guard():
-            repo.save_reflection(db, name, checked_text, {q: a for q, a in answers.items() if a.strip()},
+            repo.save_reflection(db, me, checked_text, {q: a for q, a in answers.items() if a.strip()},
                                  [f.model_dump() for f in result.check.flags], private=True)
-            st.success("Saved. Only you can see it, under your display name.")
+            st.success("Saved. Only you can see it.")
 
-saved = repo.list_reflections(db, name)
+saved = repo.list_reflections(db, me)
 if saved:
     with st.expander(f"Your saved reflections ({len(saved)})"):
         for entry in saved:

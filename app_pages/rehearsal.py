@@ -7,6 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import _components as ui
+from coach.accounts import sharing
+from coach.actors import Role
 from coach.flows.feedback import FeedbackScore
 from coach.flows.roleplay import DIFFICULTIES, PracticeSession, load_personas
 from coach.services import attempt_scores
@@ -38,9 +40,7 @@ def scorecard(score: FeedbackScore, turn: int, expanded: bool) -> None:
 
 
 st.title("Feedback rehearsal")
-name = ui.require_owner()
-if name is None:
-    st.stop()
+me = ui.require_actor(Role.MENTOR)
 db = ui.database()
 personas = load_personas()
 practice: PracticeSession | None = st.session_state.get("practice")
@@ -57,7 +57,7 @@ if started:
         practice = PracticeSession(persona_id, difficulty, embedder=rt.embedder, model=ui.flow_model(),
                                    retriever=rt.retriever)
         st.session_state["practice"] = practice
-        st.session_state["attempt_id"] = repo.start_attempt(db, name, persona_id, difficulty)
+        st.session_state["attempt_id"] = repo.start_attempt(db, me, persona_id, difficulty)
         st.session_state.pop("debrief", None)
 
 if practice is not None:
@@ -84,7 +84,7 @@ if practice is not None:
             turn = practice.turns[-1]
             scorecard(turn.score, len(practice.turns), expanded=True)
             turns, criteria, overall = attempt_scores(practice.turns)
-            repo.record_attempt(db, st.session_state["attempt_id"], name, turns, criteria, overall)
+            repo.record_attempt(db, me, st.session_state["attempt_id"], turns, criteria, overall)
     if practice.finished:
         st.info(f"{ui.escape(persona.name)} has committed to a change. Finish for your debrief.")
     if st.button("Finish and debrief", disabled=not practice.turns):
@@ -103,7 +103,7 @@ if debrief is not None:
     st.markdown(f"**Try next:** {ui.escape(debrief.try_next)}")
     ui.citation_cards(debrief.citations)
 
-attempts = repo.list_attempts(db, name)
+attempts = repo.list_attempts(db, me)
 if attempts:
     st.subheader("Your scores across attempts")
     frame = pd.DataFrame([{"attempt": n, "overall": a.overall or 0, "persona": a.persona}
@@ -115,3 +115,22 @@ if attempts:
         ),
         width="stretch",
     )
+
+if attempts:
+    with st.expander("Share a scorecard (marks only, never what you wrote)"):
+        with st.form("share_scorecard", clear_on_submit=True):
+            chosen = st.selectbox("Rehearsal", attempts, format_func=lambda a: (
+                f"{a.created_at:%Y-%m-%d %H:%M} · {a.persona} · {a.overall or 0:.0f}/100"))
+            grantee = st.text_input("Share with (the email of your senior mentee or a coordinator)")
+            if st.form_submit_button("Share"):
+                with ui.guard():
+                    made = sharing.share_scorecard(db, me, chosen.id, grantee)
+                    st.success(f"Shared with {ui.escape(made.grantee_name)}.")
+        for share in sharing.my_shares(db, me):
+            left, right = st.columns([5, 1])
+            left.caption(f"Rehearsal #{share.attempt_id} shared with {ui.escape(share.grantee_name)} "
+                         f"({share.grantee_role})")
+            if right.button("Revoke", key=f"revoke_share_{share.id}"):
+                with ui.guard():
+                    sharing.revoke_share(db, me, share.id)
+                    st.rerun()

@@ -5,12 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import _components as ui
-from coach.diagnostics import resolved_settings, run_checks
+from coach.actors import Role
+from coach.diagnostics import mask_url, resolved_settings, run_checks
 from coach.services import check_connection
 
 PROVIDERS = {"local": "Local model (llama.cpp, offline)", "openai": "OpenAI-compatible endpoint", "fake": "Demo model"}
 
 st.title("Settings")
+ui.require_actor(Role.ADMINISTRATOR)
 current = ui.settings()
 ui.model_badge(current)
 
@@ -19,14 +21,16 @@ with st.form("model"):
         "Provider", list(PROVIDERS), index=list(PROVIDERS).index(current.llm_provider), format_func=PROVIDERS.get
     )
     model_name = st.text_input("Model name (OpenAI-compatible only)", value=current.llm_model)
+    shown_endpoint = mask_url(current.llm_base_url or "")
     endpoint = st.text_input(
-        "Endpoint URL (OpenAI-compatible only)", value=current.llm_base_url or "",
+        "Endpoint URL (OpenAI-compatible only)", value=shown_endpoint,
         placeholder="http://127.0.0.1:8080/v1 (a local server keeps text on this machine)",
     )
     key = st.text_input("API key (kept for this browser session only)", type="password")
     applied = st.form_submit_button("Apply for this session")
 if applied:
-    overrides = {"llm_provider": provider, "llm_model": model_name.strip(), "llm_base_url": endpoint.strip() or None}
+    overrides = {"llm_provider": provider, "llm_model": model_name.strip(), "llm_base_url": (
+        current.llm_base_url if endpoint == shown_endpoint else endpoint.strip()) or None}
     if key:
         overrides["llm_api_key"] = key
     st.session_state["llm_overrides"] = overrides

@@ -48,6 +48,10 @@ FEEDBACK = (
 )
 
 
+BENCH_EMAIL = "bench@example.org"
+BENCH_PASSWORD = "bench lantern orchard tide"
+
+
 def free_port() -> int:
     """A TCP port nothing listens on right now."""
     with socket.socket() as sock:
@@ -59,6 +63,7 @@ def free_port() -> int:
 def streamlit_server(data_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[tuple[str, float]]:
     """Start `streamlit run app.py`; yields its URL and the perf_counter time it was launched."""
     port = free_port()
+    bench_account(data_dir)
     env = {k: v for k, v in os.environ.items() if not k.startswith("COACH_")}
     env.update(COACH_DATA_DIR=str(data_dir), COACH_LLM_PROVIDER="local", HF_HUB_OFFLINE="1", **(extra_env or {}))
     started = time.perf_counter()
@@ -97,15 +102,31 @@ def first_page(browser: object, url: str, started: float) -> tuple[object, float
     return page, time.perf_counter() - started
 
 
+def bench_account(data_dir: Path) -> None:
+    """A mentor account for the benchmark (once per data directory)."""
+    from coach.accounts.directory import find_account
+    from coach.accounts.passwords import hash_password
+    from coach.config import Settings
+    from coach.storage import open_database
+    from coach.storage.models import Account
+
+    db = open_database(Settings(data_dir=data_dir))
+    with db.write() as session:
+        if find_account(session, BENCH_EMAIL) is None:
+            session.add(Account(email=BENCH_EMAIL, display_name="Bench", role="junior mentor",
+                                password_hash=hash_password(BENCH_PASSWORD), disabled=False))
+    db.dispose()
+
+
 def fresh_session(page: object, url: str) -> None:
-    """A new browser session on Home with a display name entered (server caches stay warm)."""
+    """A new browser session, signed in on Home (server caches stay warm)."""
     from playwright.sync_api import expect
 
     p = page  # the sync Page; typed loosely to keep playwright an optional import
     p.goto(url)  # type: ignore[attr-defined]
-    name = p.get_by_role("textbox", name="Your display name", exact=True)  # type: ignore[attr-defined]
-    name.fill("Bench")
-    name.press("Enter")
+    p.get_by_role("textbox", name="Email", exact=True).fill(BENCH_EMAIL)  # type: ignore[attr-defined]
+    p.get_by_role("textbox", name="Password", exact=True).fill(BENCH_PASSWORD)  # type: ignore[attr-defined]
+    p.get_by_role("button", name="Sign in", exact=True).click()  # type: ignore[attr-defined]
     expect(p.get_by_text("Signed in as").first).to_contain_text("Bench", timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
 
 

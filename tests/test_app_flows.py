@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from coach.actors import Role
 from coach.config import Settings
 from coach.storage import open_database
 from coach.storage import repositories as repo
-from tests.test_app_pages import app_data_dir, open_page, texts  # noqa: F401  (fixtures used by name)
+from tests.test_app_pages import app_data_dir, open_page, person, texts  # noqa: F401  (fixtures used by name)
 
 
 @pytest.fixture
@@ -106,18 +107,34 @@ def test_rehearsal_two_turns_scorecards_debrief_and_chart() -> None:
     assert at.subheader[0].value == "Debrief" or "Debrief" in [s.value for s in at.subheader]
     assert "Your scores across attempts" in [s.value for s in at.subheader]
     db = open_database(Settings())
-    attempts = repo.list_attempts(db, "Aisha")
+    attempts = repo.list_attempts(db, person("Aisha"))
     assert len(attempts) == 1 and len(attempts[0].turns) == 2 and attempts[0].overall is not None
     assert set(attempts[0].scores) == {"situation", "behavior", "impact", "request", "respect"}
-    assert repo.list_attempts(db, "Someone else") == []
+    assert repo.list_attempts(db, person("Someone")) == []
     db.dispose()
 
 
 @pytest.mark.usefixtures("app_env")
-def test_rehearsal_needs_a_display_name() -> None:
-    at = open_page("app_pages/rehearsal.py", owner=None)
-    assert not at.exception
-    assert any("display name" in w.value for w in at.warning)
+def test_rehearsal_scorecard_shared_with_the_mentee_and_revoked() -> None:
+    from coach.accounts import sharing
+
+    mentee = person("Sam", Role.MENTEE)
+    db = open_database(Settings())
+    mentor = person("Aisha")
+    attempt = repo.start_attempt(db, mentor, "busy", "normal")
+    repo.record_attempt(db, mentor, attempt, [{"user": "SECRET-TURN"}], {"impact": 2.0}, 70.0)
+    at = open_page("app_pages/rehearsal.py")
+    at.text_input[0].input("sam@example.org")
+    button(at, "Share").click().run()
+    assert not at.exception, at.exception
+    assert any("Shared with Sam" in s.value for s in at.success)
+    home = open_page("app_pages/home.py", "Sam", Role.MENTEE)
+    assert "Scorecards shared with you" in [h.value for h in home.subheader]
+    assert "SECRET-TURN" not in texts(home)
+    button(at, "Revoke").click().run()
+    assert not at.exception, at.exception
+    assert sharing.shared_with_me(db, mentee) == []
+    db.dispose()
 
 
 @pytest.mark.usefixtures("app_env")
@@ -136,10 +153,10 @@ def test_reflection_highlights_escapes_and_saves_privately() -> None:
     button(at, "Save privately").click().run()
     assert not at.exception, at.exception
     db = open_database(Settings())
-    saved = repo.list_reflections(db, "Aisha")
+    saved = repo.list_reflections(db, person("Aisha"))
     assert saved[0].text == text and saved[0].private and saved[0].answers
     assert saved[0].flags
-    assert repo.list_reflections(db, "Robert") == []
+    assert repo.list_reflections(db, person("Robert", Role.MENTEE)) == []
     db.dispose()
 
 
@@ -154,7 +171,7 @@ def test_reflection_with_no_flags() -> None:
 
 @pytest.mark.usefixtures("app_env")
 def test_question_prep_generate_save_delete() -> None:
-    at = open_page("app_pages/questions.py", role="senior mentee")
+    at = open_page("app_pages/questions.py", role=Role.MENTEE)
     at.text_input[0].input("how younger staff use messaging apps at work")
     button(at, "Generate questions").click().run()
     assert not at.exception, at.exception
@@ -165,16 +182,16 @@ def test_question_prep_generate_save_delete() -> None:
     assert not at.exception, at.exception
     assert "Saved for the next session" in [s.value for s in at.subheader]
     db = open_database(Settings())
-    assert len(repo.list_questions(db, "Aisha")) == 8
+    assert len(repo.list_questions(db, person("Aisha"))) == 8
     button(at, "Delete").click().run()
     assert not at.exception
-    assert len(repo.list_questions(db, "Aisha")) == 7
+    assert len(repo.list_questions(db, person("Aisha"))) == 7
     db.dispose()
 
 
 @pytest.mark.usefixtures("app_env")
 def test_question_prep_empty_topic_is_a_clean_error() -> None:
-    at = open_page("app_pages/questions.py", role="senior mentee")
+    at = open_page("app_pages/questions.py", role=Role.MENTEE)
     button(at, "Generate questions").click().run()
     assert not at.exception
     assert any("How to fix" in e.value for e in at.error)

@@ -1,8 +1,9 @@
 """End to end in a real browser: Debian's chromium driven by Playwright against `streamlit run`.
 
 The app runs with the real offline default (the local model) on a copy of the session's
-index. The test builds an agenda, completes a two-turn rehearsal, asks the guide, and
-saves screenshots of each page to docs/screenshots/.
+index. The test signs in, builds an agenda, completes a two-turn rehearsal, asks the guide,
+signs in as a coordinator for the dashboard, and saves screenshots of each page to
+docs/screenshots/.
 """
 
 from __future__ import annotations
@@ -15,11 +16,14 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page
 
-from coach.config import PROJECT_ROOT
+from coach.actors import Role
+from coach.config import PROJECT_ROOT, Settings
 from coach.runtime import Runtime
 
 CHROMIUM = "/usr/bin/chromium"
@@ -29,6 +33,65 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
 STEP_TIMEOUT_MS = 120_000
+PASSWORD = "blue lantern orchard tide"
+
+
+def add_accounts(data_dir: Path, people: dict[str, Role]) -> None:
+    """Accounts with ``PASSWORD`` in the data directory's database, before the server starts."""
+    from coach.accounts.passwords import hash_password
+    from coach.storage import open_database
+    from coach.storage.models import Account
+
+    db = open_database(Settings(data_dir=data_dir))
+    hashed = hash_password(PASSWORD)
+    with db.write() as session:
+        for name, role in people.items():
+            session.add(Account(email=f"{name.lower()}@example.org", display_name=name, role=role.value,
+                                password_hash=hashed, disabled=False))
+    db.dispose()
+
+
+def sign_in(page: Page, server: str, name: str) -> None:
+    """Sign in on Home with email and password, and wait for the welcome."""
+    from playwright.sync_api import expect
+
+    page.goto(server)
+    page.get_by_role("textbox", name="Email", exact=True).fill(f"{name.lower()}@example.org")
+    page.get_by_role("textbox", name="Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_text(f"Welcome, {name}")).to_be_visible()
+
+
+def start_streamlit(
+    data_dir: Path, extra_env: dict[str, str], cwd: Path = PROJECT_ROOT, port: int | None = None
+) -> tuple[subprocess.Popen[bytes], str, Any]:
+    """`streamlit run app.py` on a (free) loopback port; returns the process, its URL and its log file."""
+    port = port or free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COACH_")}
+    env.update(COACH_DATA_DIR=str(data_dir), HF_HUB_OFFLINE="1", PYTHONPATH=str(PROJECT_ROOT), **extra_env)
+    log = (data_dir / "streamlit.log").open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc)
+    except BaseException:
+        stop_streamlit(proc, log)
+        raise
+    return proc, url, log
+
+
+def stop_streamlit(proc: subprocess.Popen[bytes], log: Any) -> None:
+    """Stop a server started by ``start_streamlit``."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
 
 
 def screenshot(page: Page, name: str) -> None:
@@ -62,30 +125,16 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 120) 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, indexed_runtime: Runtime) -> Iterator[str]:
-    """`streamlit run app.py` on a free loopback port, with its own data directory."""
+    """`streamlit run app.py` on a free loopback port, with its own data directory and two accounts."""
     data_dir = tmp_path_factory.mktemp("browser-data")
     assert indexed_runtime.settings.chroma_path is not None
     shutil.copytree(indexed_runtime.settings.chroma_path, data_dir / "chroma")
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COACH_")}
-    env.update(COACH_DATA_DIR=str(data_dir), COACH_LLM_PROVIDER="local", HF_HUB_OFFLINE="1")
-    log = (data_dir / "streamlit.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
+    add_accounts(data_dir, {"Aisha": Role.MENTOR, "Cora": Role.COORDINATOR})
+    proc, url, log = start_streamlit(data_dir, {"COACH_LLM_PROVIDER": "local", "COACH_MIN_GROUP_SIZE": "1"})
     try:
-        wait_healthy(url, proc)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+        stop_streamlit(proc, log)
 
 
 @pytest.mark.slow
@@ -102,15 +151,15 @@ def test_agenda_and_two_turn_rehearsal_in_chromium(server: str) -> None:
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
 
-        # Home: a display name and the model badge.
+        # Home: the sign-in form and the model badge, then signed in.
         page.goto(server)
         expect(page.get_by_text("Reverse Mentoring Coach").first).to_be_visible()
         expect(page.get_by_text("stays on this machine").first).to_be_visible()
         expect(page.get_by_text("SmolLM2").first).to_be_visible()
-        name = page.get_by_role("textbox", name="Your display name", exact=True)
-        name.fill("Aisha")
-        name.press("Enter")
+        expect(page.get_by_role("link", name="Agenda builder")).to_have_count(0)
+        sign_in(page, server, "Aisha")
         expect(page.get_by_text("Signed in as").first).to_contain_text("Aisha")
+        expect(page.get_by_role("link", name="Program dashboard")).to_have_count(0)
         screenshot(page, "home")
 
         # Agenda builder: a new pair, built item by item with time bars and sources.
@@ -157,7 +206,11 @@ def test_agenda_and_two_turn_rehearsal_in_chromium(server: str) -> None:
         expect(page.get_by_text("[1] ").first).to_be_visible()
         screenshot(page, "ask")
 
-        # Dashboard: the pair, the saved session and the attempt, as aggregates.
+        # Dashboard (a coordinator's page): the pair, the saved session and the attempt, as aggregates.
+        page.get_by_role("link", name="Home").click()
+        page.get_by_role("button", name="Sign out").click()
+        expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
+        sign_in(page, server, "Cora")
         page.get_by_role("link", name="Program dashboard").click()
         expect(page.get_by_text("Sessions held against planned")).to_be_visible()
         expect(page.get_by_text("Average rubric scores over time")).to_be_visible()

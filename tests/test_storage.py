@@ -17,11 +17,13 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
+from coach.actors import Actor, Role
 from coach.config import Settings
-from coach.errors import InputError, StoreError
+from coach.errors import InputError, PermissionDenied, StoreError
 from coach.storage import Database, open_database
 from coach.storage import repositories as repo
 from coach.storage.db import MIGRATIONS_DIR
+from tests.people import add_person
 from tests.postgres import free_port
 
 
@@ -32,6 +34,11 @@ def head_revision() -> str:
     head = ScriptDirectory.from_config(config).get_current_head()
     assert head is not None
     return head
+
+
+@pytest.fixture
+def db(database: Database) -> Database:
+    return database
 
 
 TABLES = {"pairs", "sessions", "action_items", "practice_attempts", "reflections", "saved_questions"}
@@ -132,30 +139,34 @@ def test_saving_to_unknown_pair_is_an_input_error(database: Database) -> None:
         repo.save_agenda(database, 999, 1, {})
 
 
-def test_private_items_are_filtered_by_owner(database: Database) -> None:
-    repo.save_reflection(database, "Aisha", "Older people are slow with tech.", {"q": "a"}, [{"category": "x"}])
-    repo.save_questions(database, "Aisha", [("What surprised you?", "explore", "opens up")])
-    attempt = repo.start_attempt(database, "Aisha", "defensive", "normal")
-    repo.record_attempt(database, attempt, "Aisha", [{"user": "secret words"}], {"impact": 1.0}, 60.0)
-    assert [r.text for r in repo.list_reflections(database, "Aisha")] == ["Older people are slow with tech."]
-    assert repo.list_reflections(database, "Ben") == []
-    assert repo.list_questions(database, "Ben") == []
-    assert repo.list_attempts(database, "Ben") == []
-    assert repo.list_attempts(database, "Aisha")[0].turns == [{"user": "secret words"}]
-    with pytest.raises(InputError):
-        repo.record_attempt(database, attempt, "Ben", [], {}, None)  # not Ben's attempt
+def test_private_items_are_filtered_by_owner(db: Database) -> None:
+    aisha, ben = add_person(db, "Aisha"), add_person(db, "Ben")
+    repo.save_reflection(db, aisha, "Older people are slow with tech.", {"q": "a"}, [{"category": "x"}])
+    repo.save_questions(db, aisha, [("What surprised you?", "explore", "opens up")])
+    attempt = repo.start_attempt(db, aisha, "defensive", "normal")
+    repo.record_attempt(db, aisha, attempt, [{"user": "secret words"}], {"impact": 1.0}, 60.0)
+    assert [r.text for r in repo.list_reflections(db, aisha)] == ["Older people are slow with tech."]
+    assert repo.list_reflections(db, ben) == []
+    assert repo.list_questions(db, ben) == []
+    assert repo.list_attempts(db, ben) == []
+    assert repo.list_attempts(db, aisha)[0].turns == [{"user": "secret words"}]
+    with pytest.raises(PermissionDenied):
+        repo.record_attempt(db, ben, attempt, [], {}, None)  # not Ben's attempt
+    assert repo.list_attempts(db, aisha)[0].turns == [{"user": "secret words"}]
 
 
-def test_program_summary_holds_aggregates_only(database: Database) -> None:
-    pair = repo.create_pair(database, "Aisha", "Robert", program_sessions=4)
-    repo.save_notes(database, pair.id, 1, "private notes", held=True)
-    repo.save_agenda(database, pair.id, 2, {"title": "Second"})
+def test_program_summary_holds_aggregates_only(db: Database) -> None:
+    aisha, ben = add_person(db, "Aisha"), add_person(db, "Ben")
+    coordinator = add_person(db, "Cora", Role.COORDINATOR)
+    pair = repo.create_pair(db, "Aisha", "Robert", program_sessions=4)
+    repo.save_notes(db, pair.id, 1, "private notes", held=True)
+    repo.save_agenda(db, pair.id, 2, {"title": "Second"})
     for overall, impact in ((40.0, 0.0), (80.0, 2.0)):
-        attempt = repo.start_attempt(database, "Aisha", "defensive", "normal")
-        repo.record_attempt(database, attempt, "Aisha", [{"user": "SECRET-TRANSCRIPT"}], {"impact": impact}, overall)
-    repo.start_attempt(database, "Ben", "curious", "easy")  # no turns: not counted
-    repo.save_reflection(database, "Aisha", "SECRET-REFLECTION", {}, [])
-    summary = repo.program_summary(database)
+        attempt = repo.start_attempt(db, aisha, "defensive", "normal")
+        repo.record_attempt(db, aisha, attempt, [{"user": "SECRET-TRANSCRIPT"}], {"impact": impact}, overall)
+    repo.start_attempt(db, ben, "curious", "easy")  # no turns: not counted
+    repo.save_reflection(db, aisha, "SECRET-REFLECTION", {}, [])
+    summary = repo.program_summary(db, coordinator, min_group_size=1)
     assert (summary.pairs, summary.sessions_planned, summary.sessions_held) == (1, 4, 1)
     assert summary.progress[0].scheduled == 1
     assert (summary.practice_attempts, summary.practitioners, summary.average_overall) == (2, 1, 60.0)
@@ -168,13 +179,14 @@ def test_program_summary_holds_aggregates_only(database: Database) -> None:
 def test_two_tabs_writing_at_once_lose_nothing(database_settings: Settings) -> None:
     tab_a, tab_b = open_database(database_settings), open_database(database_settings)
     pair = repo.create_pair(tab_a, "Aisha", "Robert")
+    people = {"A": add_person(tab_a, "A"), "B": add_person(tab_a, "B")}
     errors: list[BaseException] = []
 
     def work(database: Database, who: str) -> None:
         try:
             for i in range(25):
                 repo.add_action_items(database, pair.id, 1 + i % 3, [f"{who} action {i}"])
-                repo.save_questions(database, who, [(f"{who} question {i}?", "explore", "")], pair.id)
+                repo.save_questions(database, people[who], [(f"{who} question {i}?", "explore", "")], pair.id)
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -186,7 +198,7 @@ def test_two_tabs_writing_at_once_lose_nothing(database_settings: Settings) -> N
     assert not errors
     items = [i.text for s in repo.list_sessions(tab_a, pair.id) for i in s.action_items]
     assert len(items) == 50
-    assert len(repo.list_questions(tab_b, "A")) == len(repo.list_questions(tab_b, "B")) == 25
+    assert len(repo.list_questions(tab_b, people["A"])) == len(repo.list_questions(tab_b, people["B"])) == 25
     tab_a.dispose()
     tab_b.dispose()
 
@@ -200,12 +212,14 @@ def test_killing_the_app_mid_save_keeps_every_committed_save(database_settings: 
         from coach.config import Settings
         from coach.storage import open_database
         from coach.storage import repositories as repo
-from coach.storage.db import MIGRATIONS_DIR
+        from tests.people import add_person
         db = open_database(Settings(data_dir={str(data_dir)!r}, database_url={url!r}))
         pair = repo.create_pair(db, "Aisha", "Robert")
+        aisha = add_person(db, "Aisha")
+        print(aisha.account_id, flush=True)
         i = 0
         while True:
-            repo.save_questions(db, "Aisha", [(f"question {{i}}?", "explore", "")], pair.id)
+            repo.save_questions(db, aisha, [(f"question {{i}}?", "explore", "")], pair.id)
             print(i, flush=True)
             i += 1
         """
@@ -213,6 +227,7 @@ from coach.storage.db import MIGRATIONS_DIR
     env = {k: v for k, v in os.environ.items() if not k.startswith("COACH_")}
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, env=env)
     assert proc.stdout is not None
+    account_id = int(proc.stdout.readline())
     acknowledged = -1
     deadline = time.monotonic() + 60
     while acknowledged < 30 and time.monotonic() < deadline:
@@ -223,7 +238,8 @@ from coach.storage.db import MIGRATIONS_DIR
     proc.wait()
     assert acknowledged >= 30
     db = open_database(database_settings)
-    saved = {q.text for q in repo.list_questions(db, "Aisha")}
+    aisha = Actor(account_id=account_id, email="aisha@example.org", display_name="Aisha", role=Role.MENTOR)
+    saved = {q.text for q in repo.list_questions(db, aisha)}
     assert {f"question {i}?" for i in range(acknowledged + 1)} <= saved
     db.dispose()
 

@@ -6,9 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from coach.actors import Actor, Role
 from coach.config import Settings
 from coach.errors import InputError
 from coach.services import attempt_scores, safe_upload_name, save_upload
+
+EDITOR = Actor(account_id=1, email="cora@example.org", display_name="Cora", role=Role.COORDINATOR)
 
 
 @pytest.mark.parametrize(
@@ -38,7 +41,7 @@ def test_safe_upload_name(name: str, suffix: str | None, error: str | None) -> N
 
 def test_save_upload_writes_inside_uploads_dir(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "data", llm_provider="fake")
-    saved = save_upload("../../escape.md", b"# Title\n\nText.", settings)
+    saved = save_upload("../../escape.md", b"# Title\n\nText.", settings, actor=EDITOR)
     assert saved.path.parent == settings.uploads_dir
     assert saved.path.read_bytes() == b"# Title\n\nText."
     assert saved.source == f"uploads/{saved.path.name}"
@@ -49,7 +52,7 @@ def test_save_upload_writes_inside_uploads_dir(tmp_path: Path) -> None:
 def test_save_upload_rejects_empty_and_oversized(tmp_path: Path, data: bytes, error: str) -> None:
     settings = Settings(data_dir=tmp_path / "data", max_upload_bytes=1024)
     with pytest.raises(InputError, match=error):
-        save_upload("doc.txt", data, settings)
+        save_upload("doc.txt", data, settings, actor=EDITOR)
     assert not settings.uploads_dir.exists() or not any(settings.uploads_dir.iterdir())
 
 

@@ -9,6 +9,7 @@ lock up front instead of failing when it upgrades a read lock. Any other SQLAlch
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -109,6 +110,28 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
+def private_dir(path: Path) -> None:
+    """Create ``path`` readable by its owner only (0700); an existing folder is tightened too."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o700)
+
+
+def private_file(database: str | None) -> None:
+    """Create the SQLite file readable by its owner only (0600) before SQLite opens it.
+
+    SQLite gives its ``-wal`` and ``-shm`` files the same permissions as the database file.
+    """
+    if database in (None, "", ":memory:") or str(database).startswith("file:"):
+        return
+    path = Path(str(database))
+    if not path.parent.exists():
+        return  # SQLAlchemy reports the missing folder with its own message
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+
+
 def open_database(settings: Settings, migrate: bool = True) -> Database:
     """Open the configured database and apply pending migrations.
 
@@ -117,8 +140,10 @@ def open_database(settings: Settings, migrate: bool = True) -> Database:
     """
     url = settings.resolved_database_url
     if make_url(url).get_backend_name() == "sqlite":
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(settings.data_dir)
     try:
+        if make_url(url).get_backend_name() == "sqlite":
+            private_file(make_url(url).database)
         database = Database(url)
         if migrate:
             database.migrate()

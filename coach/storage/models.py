@@ -1,7 +1,9 @@
-"""Tables: pairs, their sessions and action items, practice attempts, reflections, questions.
+"""Tables: accounts and their sign-in state, pairs, sessions, private items, shares, audit.
 
 Lists that several tabs may change at once (action items, saved questions) are rows of
-their own, so adding one never rewrites the others.
+their own, so adding one never rewrites the others. Private items belong to an account id
+(``owner_id``); ``legacy_owner`` keeps the display name that rows written before accounts
+existed were filed under, until ``coach users claim`` gives them to an account.
 """
 
 from __future__ import annotations
@@ -22,6 +24,77 @@ class Base(DeclarativeBase):
     """Declarative base of every table."""
 
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Account(Base):
+    """A person who signs in: a local password (Argon2id hash) or a company identity."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))
+    password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Invitation(Base):
+    """A one-time link for an email and role; only a hash of its token is kept."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class SignInSession(Base):
+    """A signed-in browser session; the browser holds the token, the table only its hash."""
+
+    __tablename__ = "signin_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins per account key or per client key, and when the next try is allowed."""
+
+    __tablename__ = "signin_throttle"
+    __table_args__ = (UniqueConstraint("kind", "key", name="uq_signin_throttle_kind_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AuditEvent(Base):
+    """Who did what and when: sign-ins, invitations, role changes, exports, aggregate views, refusals."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    actor_label: Mapped[str] = mapped_column(String(320), default="")
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    target: Mapped[str] = mapped_column(String(400), default="")
+    detail: Mapped[str] = mapped_column(Text, default="")
+    client: Mapped[str] = mapped_column(String(200), default="")
 
 
 class Pair(Base):
@@ -73,7 +146,8 @@ class PracticeAttempt(Base):
     __tablename__ = "practice_attempts"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    owner: Mapped[str] = mapped_column(String(200), index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    legacy_owner: Mapped[str] = mapped_column("owner", String(200), default="", index=True)
     persona: Mapped[str] = mapped_column(String(100))
     difficulty: Mapped[str] = mapped_column(String(32))
     turns: Mapped[list[Any]] = mapped_column(JSON, default=list)
@@ -89,11 +163,25 @@ class ReflectionEntry(Base):
     __tablename__ = "reflections"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    owner: Mapped[str] = mapped_column(String(200), index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    legacy_owner: Mapped[str] = mapped_column("owner", String(200), default="", index=True)
     text: Mapped[str] = mapped_column(Text)
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     flags: Mapped[list[Any]] = mapped_column(JSON, default=list)
     private: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ScorecardShare(Base):
+    """The owner of a rehearsal lets one account see its scorecard (never the transcript)."""
+
+    __tablename__ = "scorecard_shares"
+    __table_args__ = (UniqueConstraint("attempt_id", "grantee_id", name="uq_scorecard_shares_attempt_grantee"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("practice_attempts.id", ondelete="CASCADE"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    grantee_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -103,7 +191,8 @@ class SavedQuestion(Base):
     __tablename__ = "saved_questions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    owner: Mapped[str] = mapped_column(String(200), index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    legacy_owner: Mapped[str] = mapped_column("owner", String(200), default="", index=True)
     pair_id: Mapped[int | None] = mapped_column(ForeignKey("pairs.id", ondelete="SET NULL"), nullable=True)
     text: Mapped[str] = mapped_column(Text)
     group: Mapped[str] = mapped_column(String(32), default="")

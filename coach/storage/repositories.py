@@ -1,9 +1,11 @@
 """Every read and write of the app, each one short transaction.
 
 Writes touch only the columns or rows they change (no read-modify-write of whole lists),
-so two tabs saving at once lose nothing. Private items are always filtered by owner, and
-``program_summary`` (the coordinator's view) selects numbers only, never turns or
-reflection text.
+so two tabs saving at once lose nothing. Every function over private items takes the
+acting ``Actor``: items are filtered by its account id, and reading or changing someone
+else's item raises ``PermissionDenied`` (recorded in the audit trail), whether or not the
+id exists. ``program_summary`` (the coordinators' view) selects numbers only, never
+turns or reflection text, and hides averages over fewer people than the minimum group.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from coach.accounts import audit
+from coach.actors import PROGRAM_STAFF, Actor
 from coach.errors import InputError
 from coach.storage.db import Database
 from coach.storage.models import (
@@ -42,6 +46,7 @@ from coach.storage.views import (
 )
 
 MAX_NAME_CHARS = 200
+DEFAULT_MIN_GROUP_SIZE = 5
 MAX_TEXT_CHARS = 20_000
 T = TypeVar("T")
 
@@ -247,10 +252,18 @@ def carry_over(db: Database, pair_id: int, before_number: int) -> CarryOver:
 
 
 # --- practice attempts ------------------------------------------------------------------
-def start_attempt(db: Database, owner: str, persona: str, difficulty: str) -> int:
-    """Record a new rehearsal; returns its id."""
+def _attempt_view(r: PracticeAttempt) -> AttemptView:
+    return AttemptView(
+        id=r.id, owner_id=r.owner_id or 0, persona=r.persona, difficulty=r.difficulty, turns=list(r.turns),
+        scores={k: float(v) for k, v in r.scores.items()}, overall=r.overall, created_at=r.created_at,
+    )
+
+
+def start_attempt(db: Database, actor: Actor, persona: str, difficulty: str) -> int:
+    """Record a new rehearsal owned by the actor; returns its id."""
+    audit.signed_in(db, actor, "rehearse")
     row = PracticeAttempt(
-        owner=_name(owner, "display name"), persona=persona, difficulty=difficulty, turns=[], scores={},
+        owner_id=actor.account_id, legacy_owner="", persona=persona, difficulty=difficulty, turns=[], scores={},
         overall=None, turn_count=0,
     )
     with db.write() as session:
@@ -261,56 +274,75 @@ def start_attempt(db: Database, owner: str, persona: str, difficulty: str) -> in
 
 def record_attempt(
     db: Database,
+    actor: Actor,
     attempt_id: int,
-    owner: str,
     turns: list[dict[str, Any]],
     scores: Mapping[str, float],
     overall: float | None,
 ) -> None:
-    """Store an attempt's turns and scores so far (only its owner's tab writes it).
+    """Store an attempt's turns and scores so far (only its owner writes it).
 
     Raises:
-        InputError: the attempt does not exist or belongs to someone else.
+        PermissionDenied: the attempt does not exist or belongs to someone else.
     """
+    audit.signed_in(db, actor, "rehearse")
     with db.write() as session:
         result = session.execute(
             update(PracticeAttempt)
-            .where(PracticeAttempt.id == attempt_id, PracticeAttempt.owner == owner)
+            .where(PracticeAttempt.id == attempt_id, PracticeAttempt.owner_id == actor.account_id)
             .values(turns=list(turns), scores=dict(scores), overall=overall, turn_count=len(turns))
         )
-        if getattr(result, "rowcount", 1) == 0:
-            raise InputError(f"No practice attempt {attempt_id} for {owner}.", hint="Start a new rehearsal.")
+        changed = getattr(result, "rowcount", 1)
+    if not changed:
+        audit.deny(db, actor, "write a rehearsal", f"attempt {attempt_id}", "That rehearsal is not yours.")
 
 
-def list_attempts(db: Database, owner: str) -> list[AttemptView]:
-    """The owner's own attempts with at least one turn, oldest first."""
+def list_attempts(db: Database, actor: Actor) -> list[AttemptView]:
+    """The actor's own attempts with at least one turn, oldest first."""
+    audit.signed_in(db, actor, "list rehearsals")
     with db.read() as session:
         rows = session.scalars(
             select(PracticeAttempt)
-            .where(PracticeAttempt.owner == owner, PracticeAttempt.turn_count > 0)
+            .where(PracticeAttempt.owner_id == actor.account_id, PracticeAttempt.turn_count > 0)
             .order_by(PracticeAttempt.created_at, PracticeAttempt.id)
         )
-        return [
-            AttemptView(
-                id=r.id, owner=r.owner, persona=r.persona, difficulty=r.difficulty, turns=list(r.turns),
-                scores={k: float(v) for k, v in r.scores.items()}, overall=r.overall, created_at=r.created_at,
-            )
-            for r in rows
-        ]
+        return [_attempt_view(r) for r in rows]
+
+
+def get_attempt(db: Database, actor: Actor, attempt_id: int) -> AttemptView:
+    """One rehearsal with its transcript, for its owner only.
+
+    Raises:
+        PermissionDenied: anyone else, and for ids that do not exist (no hint which).
+    """
+    audit.signed_in(db, actor, "read a rehearsal")
+    with db.read() as session:
+        row = session.get(PracticeAttempt, attempt_id)
+    if row is None or row.owner_id != actor.account_id:
+        audit.deny(db, actor, "read a rehearsal", f"attempt {attempt_id}", "That rehearsal is private to its author.")
+    return _attempt_view(row)
 
 
 # --- reflections ------------------------------------------------------------------------
+def _reflection_view(r: ReflectionEntry) -> ReflectionView:
+    return ReflectionView(
+        id=r.id, owner_id=r.owner_id or 0, text=r.text, answers=dict(r.answers), flags=list(r.flags),
+        private=r.private, created_at=r.created_at,
+    )
+
+
 def save_reflection(
     db: Database,
-    owner: str,
+    actor: Actor,
     text: str,
     answers: Mapping[str, str],
     flags: list[dict[str, Any]],
     private: bool = True,
 ) -> int:
-    """Save a reflection for its owner; returns its id."""
+    """Save a reflection owned by the actor; returns its id."""
+    audit.signed_in(db, actor, "save a reflection")
     row = ReflectionEntry(
-        owner=_name(owner, "display name"), text=_text(text, "reflection text", required=True),
+        owner_id=actor.account_id, legacy_owner="", text=_text(text, "reflection text", required=True),
         answers={k: _text(v, "answer") for k, v in answers.items()}, flags=flags, private=private,
     )
     with db.write() as session:
@@ -319,29 +351,41 @@ def save_reflection(
         return row.id
 
 
-def list_reflections(db: Database, owner: str) -> list[ReflectionView]:
-    """The owner's own reflections, newest first."""
+def list_reflections(db: Database, actor: Actor) -> list[ReflectionView]:
+    """The actor's own reflections, newest first."""
+    audit.signed_in(db, actor, "list reflections")
     with db.read() as session:
         rows = session.scalars(
-            select(ReflectionEntry).where(ReflectionEntry.owner == owner).order_by(ReflectionEntry.id.desc())
+            select(ReflectionEntry).where(ReflectionEntry.owner_id == actor.account_id)
+            .order_by(ReflectionEntry.id.desc())
         )
-        return [
-            ReflectionView(
-                id=r.id, owner=r.owner, text=r.text, answers=dict(r.answers), flags=list(r.flags), private=r.private,
-                created_at=r.created_at,
-            )
-            for r in rows
-        ]
+        return [_reflection_view(r) for r in rows]
+
+
+def get_reflection(db: Database, actor: Actor, reflection_id: int) -> ReflectionView:
+    """One reflection, for its owner only.
+
+    Raises:
+        PermissionDenied: anyone else, and for ids that do not exist.
+    """
+    audit.signed_in(db, actor, "read a reflection")
+    with db.read() as session:
+        row = session.get(ReflectionEntry, reflection_id)
+    if row is None or row.owner_id != actor.account_id:
+        audit.deny(db, actor, "read a reflection", f"reflection {reflection_id}",
+                   "That reflection is private to its author.")
+    return _reflection_view(row)
 
 
 # --- saved questions --------------------------------------------------------------------
 def save_questions(
-    db: Database, owner: str, questions: Iterable[tuple[str, str, str]], pair_id: int | None = None
+    db: Database, actor: Actor, questions: Iterable[tuple[str, str, str]], pair_id: int | None = None
 ) -> list[int]:
-    """Save (text, group, why) questions, one row each; returns their ids."""
+    """Save (text, group, why) questions owned by the actor, one row each; returns their ids."""
+    audit.signed_in(db, actor, "save questions")
     rows = [
-        SavedQuestion(owner=_name(owner, "display name"), pair_id=pair_id, text=_text(t, "question", required=True),
-                      group=g, why=w)
+        SavedQuestion(owner_id=actor.account_id, legacy_owner="", pair_id=pair_id,
+                      text=_text(t, "question", required=True), group=g, why=w)
         for t, g, w in questions
     ]
     with db.write() as session:
@@ -350,10 +394,11 @@ def save_questions(
         return [r.id for r in rows]
 
 
-def list_questions(db: Database, owner: str, pair_id: int | None = None) -> list[QuestionView]:
-    """The owner's saved questions (for one pair when given), oldest first."""
+def list_questions(db: Database, actor: Actor, pair_id: int | None = None) -> list[QuestionView]:
+    """The actor's saved questions (for one pair when given), oldest first."""
+    audit.signed_in(db, actor, "list saved questions")
     with db.read() as session:
-        query = select(SavedQuestion).where(SavedQuestion.owner == owner)
+        query = select(SavedQuestion).where(SavedQuestion.owner_id == actor.account_id)
         if pair_id is not None:
             query = query.where(SavedQuestion.pair_id == pair_id)
         return [
@@ -362,67 +407,95 @@ def list_questions(db: Database, owner: str, pair_id: int | None = None) -> list
         ]
 
 
-def delete_question(db: Database, owner: str, question_id: int) -> None:
-    """Delete one of the owner's saved questions."""
+def delete_question(db: Database, actor: Actor, question_id: int) -> None:
+    """Delete one of the actor's saved questions.
+
+    Raises:
+        PermissionDenied: not the actor's question (or no such question).
+    """
+    audit.signed_in(db, actor, "delete a saved question")
     with db.write() as session:
-        row = session.get(SavedQuestion, question_id)
-        if row is not None and row.owner == owner:
-            session.delete(row)
+        result = session.execute(
+            delete(SavedQuestion).where(SavedQuestion.id == question_id, SavedQuestion.owner_id == actor.account_id)
+        )
+        removed = getattr(result, "rowcount", 1)
+    if not removed:
+        audit.deny(db, actor, "delete a saved question", f"question {question_id}", "That question is not yours.")
 
 
 # --- coordinator aggregates -------------------------------------------------------------
-def program_summary(db: Database) -> ProgramSummary:
-    """Counts and averages for coordinators. Selects no transcript, reflection or question text."""
+def program_summary(db: Database, actor: Actor, min_group_size: int = DEFAULT_MIN_GROUP_SIZE) -> ProgramSummary:
+    """Counts and averages for coordinators and administrators (each view recorded).
+
+    Averages over fewer than ``min_group_size`` people are left out, so no one person's
+    scores can be read off them. Selects no transcript, reflection or question text.
+
+    Raises:
+        PermissionDenied: a mentor or mentee.
+    """
+    audit.check_role(db, actor, *PROGRAM_STAFF, action="see program aggregates")
     with db.read() as session:
-        pairs = session.execute(select(Pair.id, Pair.mentor, Pair.mentee, Pair.program_sessions).order_by(Pair.id))
-        counts = dict(
-            ((pid, status), n)
-            for pid, status, n in session.execute(
-                select(MentoringSession.pair_id, MentoringSession.status, func.count()).group_by(
-                    MentoringSession.pair_id, MentoringSession.status
-                )
-            )
-        )
-        progress = [
-            PairProgress(
-                pair_id=pid, label=f"{mentor} → {mentee}", planned_sessions=planned,
-                held=counts.get((pid, "held"), 0), scheduled=counts.get((pid, "planned"), 0),
-            )
-            for pid, mentor, mentee, planned in pairs
-        ]
+        progress = _pair_progress(session)
         attempts, people, average = session.execute(
             select(
-                func.count(PracticeAttempt.id), func.count(func.distinct(PracticeAttempt.owner)),
+                func.count(PracticeAttempt.id), func.count(func.distinct(PracticeAttempt.owner_id)),
                 func.avg(PracticeAttempt.overall),
-            ).where(PracticeAttempt.turn_count > 0)
+            ).where(PracticeAttempt.turn_count > 0, PracticeAttempt.owner_id.is_not(None))
         ).one()
         scored = session.execute(
-            select(PracticeAttempt.created_at, PracticeAttempt.overall, PracticeAttempt.scores)
-            .where(PracticeAttempt.turn_count > 0)
+            select(PracticeAttempt.created_at, PracticeAttempt.overall, PracticeAttempt.scores, PracticeAttempt.owner_id)
+            .where(PracticeAttempt.turn_count > 0, PracticeAttempt.owner_id.is_not(None))
             .order_by(PracticeAttempt.created_at)
         ).all()
+    enough = int(people or 0) >= min_group_size
+    audit.record(db, "aggregates viewed", actor=actor, target="program summary",
+                 detail=f"{int(people or 0)} people, minimum group {min_group_size}")
     return ProgramSummary(
         pairs=len(progress), sessions_planned=sum(p.planned_sessions for p in progress),
         sessions_held=sum(p.held for p in progress), practice_attempts=int(attempts or 0),
-        practitioners=int(people or 0), average_overall=None if average is None else round(float(average), 1),
-        progress=progress, scores_over_time=_daily_scores(scored),
+        practitioners=int(people or 0),
+        average_overall=None if average is None or not enough else round(float(average), 1),
+        progress=progress, scores_over_time=_daily_scores(scored, min_group_size) if enough else [],
+        min_group_size=min_group_size, scores_hidden=bool(attempts) and not enough,
     )
 
 
-def _daily_scores(rows: Iterable[Any]) -> list[ScorePoint]:
-    days: dict[str, list[tuple[float, dict[str, Any]]]] = defaultdict(list)
-    for created_at, overall, scores in rows:
+def _pair_progress(session: Session) -> list[PairProgress]:
+    pairs = session.execute(select(Pair.id, Pair.mentor, Pair.mentee, Pair.program_sessions).order_by(Pair.id))
+    counts = dict(
+        ((pid, status), n)
+        for pid, status, n in session.execute(
+            select(MentoringSession.pair_id, MentoringSession.status, func.count()).group_by(
+                MentoringSession.pair_id, MentoringSession.status
+            )
+        )
+    )
+    return [
+        PairProgress(
+            pair_id=pid, label=f"{mentor} → {mentee}", planned_sessions=planned,
+            held=counts.get((pid, "held"), 0), scheduled=counts.get((pid, "planned"), 0),
+        )
+        for pid, mentor, mentee, planned in pairs
+    ]
+
+
+def _daily_scores(rows: Iterable[Any], min_group_size: int) -> list[ScorePoint]:
+    """Per-day averages; a day with fewer than ``min_group_size`` people is left out."""
+    days: dict[str, list[tuple[float, dict[str, Any], int]]] = defaultdict(list)
+    for created_at, overall, scores, owner_id in rows:
         if overall is not None:
-            days[created_at.date().isoformat()].append((float(overall), dict(scores or {})))
+            days[created_at.date().isoformat()].append((float(overall), dict(scores or {}), owner_id))
     points = []
     for day, entries in sorted(days.items()):
+        if len({owner for _, _, owner in entries}) < min_group_size:
+            continue
         criteria: dict[str, list[float]] = defaultdict(list)
-        for _, scores in entries:
+        for _, scores, _ in entries:
             for name, value in scores.items():
                 criteria[name].append(float(value))
         points.append(
             ScorePoint(
-                day=day, attempts=len(entries), overall=round(sum(o for o, _ in entries) / len(entries), 1),
+                day=day, attempts=len(entries), overall=round(sum(o for o, _, _ in entries) / len(entries), 1),
                 criteria={k: round(sum(v) / len(v), 2) for k, v in sorted(criteria.items())},
             )
         )

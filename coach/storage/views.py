@@ -59,7 +59,7 @@ class AttemptView(BaseModel):
     """A practice attempt as its owner sees it (turns included)."""
 
     id: int
-    owner: str
+    owner_id: int
     persona: str
     difficulty: str
     turns: list[dict[str, Any]]
@@ -72,7 +72,7 @@ class ReflectionView(BaseModel):
     """A saved reflection, shown only to its owner."""
 
     id: int
-    owner: str
+    owner_id: int
     text: str
     answers: dict[str, str]
     flags: list[dict[str, Any]]
@@ -120,3 +120,79 @@ class ProgramSummary(BaseModel):
     average_overall: float | None
     progress: list[PairProgress]
     scores_over_time: list[ScorePoint]
+    min_group_size: int = 1
+    scores_hidden: bool = False
+
+
+class AccountView(BaseModel):
+    """An account as the people who run the program see it (no password hash)."""
+
+    id: int
+    email: str
+    display_name: str
+    role: str
+    disabled: bool
+    local_password: bool
+    created_at: datetime
+
+
+class IssuedInvitation(BaseModel):
+    """A fresh invitation or reset link; the token exists only here, the database keeps its hash."""
+
+    email: str
+    role: str
+    token: str
+    link: str
+    expires_at: datetime
+    reset: bool = False
+
+
+class AuditEventView(BaseModel):
+    """One line of the audit trail."""
+
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    target: str
+    detail: str
+    client: str
+
+
+class ScorecardView(BaseModel):
+    """A rehearsal's marks as shared: persona, scores and overall, never the transcript."""
+
+    attempt_id: int
+    owner_name: str
+    persona: str
+    difficulty: str
+    scores: dict[str, float]
+    overall: float | None
+    turns: int
+    created_at: datetime
+
+
+class ShareView(BaseModel):
+    """A live share of one scorecard with one account."""
+
+    id: int
+    attempt_id: int
+    grantee_email: str
+    grantee_name: str
+    grantee_role: str
+    created_at: datetime
+
+
+class ErasureReport(BaseModel):
+    """What deleting an account removed and what it kept without the person's identity."""
+
+    account_id: int
+    deleted: dict[str, int]
+    anonymised: dict[str, int]
+    kept: list[str] = Field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """One line per kind of data, for the CLI and the app."""
+        out = [f"deleted {n} {what}" for what, n in self.deleted.items()]
+        out += [f"anonymised {n} {what}" for what, n in self.anonymised.items()]
+        return out + [f"kept {what}" for what in self.kept]
