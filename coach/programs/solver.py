@@ -46,7 +46,7 @@ class Matching:
     def total(self) -> float:
         return float(sum(p.score for p in self.pairs))
 
-    def keys(self) -> set[Pair]:
+    def pair_keys(self) -> set[Pair]:
         return {(p.mentor, p.mentee) for p in self.pairs}
 
     def public(self) -> dict[str, object]:
@@ -130,10 +130,11 @@ def _reason(table: ScoreTable, feasible: np.ndarray, allowed: np.ndarray, cells:
             other: str, nobody: bool) -> str:
     if nobody:
         return f"there is no {other} in the cohort"
+    kinds = Counter(table.reasons[c].split(":")[0] for c in cells if c in table.reasons)
+    detail = ", ".join(f"{n} by {kind}" for kind, n in kinds.most_common())
     if not allowed.any():
-        kinds = Counter(table.reasons[c].split(":")[0] for c in cells if c in table.reasons)
-        detail = ", ".join(f"{n} by {kind}" for kind, n in kinds.most_common())
         return f"every {other} is excluded by a hard constraint ({detail})"
+    excluded = f" ({sum(kinds.values())} excluded: {detail})" if kinds else ""
     if not feasible.any():
-        return f"no allowed {other} scores above the minimum of {table.weights.min_score:g}"
-    return f"every {other} who fits was given to someone they fit better overall"
+        return f"no allowed {other} scores above the minimum of {table.weights.min_score:g}{excluded}"
+    return f"every {other} who fits was given to someone they fit better overall{excluded}"
