@@ -211,3 +211,31 @@ def test_each_person_gets_an_ics_with_both_attendees(database: Database, program
         lifecycle.pair_calendar(database, PRIYA, match.id, "martin@ex.org")
     staff_copy = lifecycle.pair_calendar(database, COORDINATOR, match.id, "martin@ex.org")
     assert b"mailto:martin@ex.org" in staff_copy
+
+
+def test_program_agendas_use_each_pair_and_are_valid(database: Database, program: int) -> None:
+    from coach.programs.agendas import agenda_problems, generate_program_agendas
+    from tests.test_agenda_support import FakeRetriever
+
+    matching_store.propose(database, COORDINATOR, program, WordEmbedder())
+    published = {m.mentor: m for m in matching_store.publish(database, COORDINATOR, program)}
+    priya = published["priya@ex.org"]
+    lifecycle.set_session_status(database, PRIYA, priya.id, 1, "held")
+    repo.save_notes(database, priya.pair_id or 0, 1, "Good start.\nAction: Martin to post one short video")
+    seen: list[tuple[int, int]] = []
+    outcomes = generate_program_agendas(database, COORDINATOR, program, FakeRetriever(),
+                                        progress=lambda done, total, _label: seen.append((done, total)))
+    assert seen == [(1, 2), (2, 2)]
+    assert all(o.ok for o in outcomes), outcomes
+    numbers = {o.pair_id: o.session_number for o in outcomes}
+    assert numbers[priya.pair_id or 0] == 2 and numbers[published["leo@ex.org"].pair_id or 0] == 1
+    from coach.flows.agenda import Agenda
+
+    saved = {s.number: s for s in repo.list_sessions(database, priya.pair_id or 0)}
+    agenda = Agenda.model_validate(saved[2].agenda)
+    assert agenda_problems(agenda) == [] and agenda.duration_minutes == 60
+    assert "Martin to post one short video" in agenda.open_actions
+    assert "tiktok video" in agenda.focus
+    assert saved[1].status == "held"
+    with pytest.raises(PermissionDenied):
+        generate_program_agendas(database, PRIYA, program, FakeRetriever())

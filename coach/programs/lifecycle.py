@@ -19,6 +19,7 @@ from coach.programs.models import Match, MatchRule, Participant, Program, Progra
 from coach.programs.profiles import Profile
 from coach.programs.repository import log, staff
 from coach.programs.views import EventView, MatchView, SessionState
+from coach.storage import repositories as repo
 from coach.storage.db import Database
 from coach.storage.models import utcnow
 
@@ -102,7 +103,10 @@ def set_session_status(
         log(session, row.program_id, f"session {status}", f"session {number}: {planned.reason}".rstrip(": "),
             actor, match_id)
         session.flush()
-        return match_views(session, [session.get(Match, match_id)])[0]  # type: ignore[list-item]
+        view = match_views(session, [session.get(Match, match_id)])[0]  # type: ignore[list-item]
+    if row.pair_id is not None and status in ("planned", "held"):
+        repo.set_session_status(db, row.pair_id, number, status)  # the dashboard counts held sessions there
+    return view
 
 
 def pair_calendar(db: Database, actor: Actor, match_id: int, email: str, app_url: str = DEFAULT_APP_URL) -> bytes:
