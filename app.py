@@ -21,6 +21,7 @@ pages = {
     ],
     "Program": [
         st.Page("app_pages/dashboard.py", title="Program dashboard", icon=":material/monitoring:"),
+        st.Page("app_pages/matching.py", title="Matching", icon=":material/group_add:"),
         st.Page("app_pages/knowledge.py", title="Knowledge base", icon=":material/folder_open:"),
         st.Page("app_pages/settings.py", title="Settings", icon=":material/settings:"),
     ],

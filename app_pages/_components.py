@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
+from coach.actors import Actor, Role
 from coach.config import Settings
 from coach.errors import CoachError
 from coach.runtime import Runtime
@@ -112,6 +113,15 @@ def owner() -> str:
 def role() -> str:
     """The role picked on Home."""
     return str(st.session_state.get("role", ROLES[0]))
+
+
+def actor() -> Actor | None:
+    """Transitional: the acting account made from the name and role picked on Home, until sign-in replaces it."""
+    name = owner()
+    if not name:
+        return None
+    email = name.lower() if "@" in name else re.sub(r"[^a-z0-9]+", ".", name.lower()).strip(".") + "@local"
+    return Actor(0, email, name, Role(role()))
 
 
 def require_owner() -> str | None:

@@ -233,3 +233,12 @@ def list_rules(db: Database, actor: Actor, program_id: int) -> list[RuleView]:
     with db.read() as session:
         rows = session.scalars(select(MatchRule).where(MatchRule.program_id == program_id).order_by(MatchRule.id))
         return [RuleView(id=r.id, kind=r.kind, first=r.first, second=r.second) for r in rows]  # type: ignore[arg-type]
+
+
+def my_enrolments(db: Database, actor: Actor) -> list[tuple[ProgramView, ParticipantView]]:
+    """The programs the actor is enrolled in (by email) and their own intake profile in each."""
+    email = actor.email.lower()
+    with db.read() as session:
+        rows = session.execute(select(Program, Participant).join(Participant, Participant.program_id == Program.id)
+                               .where(Participant.email == email).order_by(Program.id.desc())).tuples().all()
+        return [(program_view(p), _participant_view(r)) for p, r in rows]
