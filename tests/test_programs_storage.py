@@ -239,3 +239,9 @@ def test_program_agendas_use_each_pair_and_are_valid(database: Database, program
     assert saved[1].status == "held"
     with pytest.raises(PermissionDenied):
         generate_program_agendas(database, PRIYA, program, FakeRetriever())
+
+
+def test_participants_see_their_own_enrolments_only(database: Database, program: int) -> None:
+    [(enrolled, mine)] = programs.my_enrolments(database, MARTIN)
+    assert enrolled.id == program and mine.email == "martin@ex.org" and mine.profile.role == "mentee"
+    assert programs.my_enrolments(database, Actor(9, "nobody@ex.org", "Nobody", Role.MENTEE)) == []
