@@ -81,6 +81,11 @@ def test_participant_fills_only_their_own_intake_form(database: Database, progra
     assert saved.account_id == PRIYA.account_id and saved.profile.mode == "remote"
     with pytest.raises(PermissionDenied, match="your own intake form"):
         programs.save_profile(database, PRIYA, program, person("leo@ex.org", "mentor"))
+    with pytest.raises(PermissionDenied, match="Only a coordinator can change"):
+        programs.save_profile(database, PRIYA, program, person("priya@ex.org", "mentee"))
+    stranger = Actor(8, "new@ex.org", "New", Role.MENTOR)
+    with pytest.raises(PermissionDenied, match="not enrolled"):
+        programs.save_profile(database, stranger, program, person("new@ex.org", "mentor"))
 
 
 def test_nothing_is_visible_to_participants_before_publishing(database: Database, program: int) -> None:

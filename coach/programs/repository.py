@@ -161,12 +161,19 @@ def save_profile(db: Database, actor: Actor, program_id: int, profile: Profile) 
     """A participant's own intake form (or a coordinator entering it for them).
 
     Raises:
-        PermissionDenied: someone else's profile, unless the actor is staff.
+        PermissionDenied: someone else's profile, or a participant not enrolled in the program
+            (coordinators enrol people), unless the actor is staff.
     """
     if actor.email.lower() != profile.email and not actor.is_staff:
         raise PermissionDenied("You can only fill in your own intake form.", hint="Sign in as that participant.")
     with db.write() as session:
         program_row(session, program_id)
+        enrolled = session.scalar(select(Participant).where(Participant.program_id == program_id,
+                                                            Participant.email == profile.email))
+        if enrolled is None and not actor.is_staff:
+            raise PermissionDenied("You are not enrolled in this program.", hint="Ask the program's coordinator.")
+        if enrolled is not None and enrolled.role != profile.role and not actor.is_staff:
+            raise PermissionDenied("Only a coordinator can change whether you mentor or are mentored.")
         row = _upsert(session, program_id, profile)
         if actor.email.lower() == profile.email:
             row.account_id = actor.account_id
