@@ -18,6 +18,9 @@ def match(
     never: Annotated[
         Optional[list[str]], typer.Option("--never", help="Two emails never to pair, 'a@x.org,b@x.org' (repeatable).")
     ] = None,
+    weight: Annotated[
+        Optional[list[str]], typer.Option("--weight", help="Override a component's weight, e.g. skills=0.6 (repeatable).")
+    ] = None,
 ) -> None:
     """Pair mentors with mentees: global solve, hard constraints, a score breakdown per pair."""
     from coach.programs import match_cohort
@@ -30,7 +33,9 @@ def match(
         console.print(f"Skipped {error}", markup=False, highlight=False, soft_wrap=True)
     if not result.profiles:
         raise InputError("No usable rows in the participant file.", hint="Fix the rows reported above.")
-    matching = match_cohort(result.profiles, runtime().embedder, never=[_pair(n) for n in never or []])
+    overrides = {"weights": dict(_weight(w) for w in weight)} if weight else None
+    matching = match_cohort(result.profiles, runtime().embedder, overrides=overrides,
+                            never=[_pair(n) for n in never or []])
     if as_json:
         print_json(matching.public())
         return
@@ -48,3 +53,11 @@ def _pair(text: str) -> tuple[str, str]:
     if len(parts) != 2:
         raise InputError(f"Cannot read --never '{text}'.", hint="Write two emails separated by a comma.")
     return parts[0], parts[1]
+
+
+def _weight(text: str) -> tuple[str, float]:
+    name, _, value = text.partition("=")
+    try:
+        return name.strip(), float(value)
+    except ValueError as exc:
+        raise InputError(f"Cannot read --weight '{text}'.", hint="Write NAME=NUMBER, e.g. skills=0.6.") from exc

@@ -65,7 +65,10 @@ def _pool(session: Session, program_id: int) -> _Pool:
 
 
 def _solve(pool: _Pool, embedder: Embedder, overrides: dict[str, Any] | None = None) -> Matching:
-    weights = load_weights().with_overrides(pool.program.weights if overrides is None else overrides)
+    # Free times are compared on the dates of the program's first week, with the offsets in force then.
+    chosen = dict(pool.program.weights if overrides is None else overrides)
+    chosen.setdefault("reference_week", pool.program.starts_on)
+    weights = load_weights().with_overrides(chosen)
     table = ScoreTable(pool.profiles, embedder, weights, never=pool.never, forbidden=pool.forbidden)
     return solve(table, pool.pins)
 
