@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pandas as pd
 import streamlit as st
@@ -34,6 +34,7 @@ def my_pairs(me: Actor) -> None:
         st.subheader(f"With {ui.escape(other)}" + (" (ended)" if match.state == "ended" else ""))
         sessions_table(match)
         if match.state == "published":
+            session_form(me, match)
             st.download_button("Download my calendar (.ics)", lifecycle.pair_calendar(db, me, match.id, me.email),
                                file_name=f"sessions-{match.id}.ics", mime="text/calendar", key=f"ics_{match.id}")
 
@@ -70,6 +71,23 @@ def intake_form(me: Actor) -> None:
                     })
                     programs.save_profile(db, me, program.id, profile)
                     st.success("Saved.")
+
+
+def session_form(me: Actor, match: MatchView) -> None:
+    """Mark a session held, missed or rescheduled (with its new time, in UTC)."""
+    with st.form(f"session_{match.id}", clear_on_submit=True):
+        cols = st.columns(3)
+        number = cols[0].selectbox("Session", [s.number for s in match.sessions])
+        status = cols[1].radio("Status", ["held", "missed", "rescheduled", "planned"], horizontal=True)
+        reason = cols[2].text_input("Note or reason")
+        cols = st.columns(2)
+        day = cols[0].date_input("New date (if rescheduled)", value=None)
+        at = cols[1].time_input("New start, UTC (if rescheduled)", value=None)
+        if st.form_submit_button("Update session"):
+            with ui.guard():
+                start = datetime.combine(day, at, tzinfo=UTC) if day and at else None
+                lifecycle.set_session_status(db, me, match.id, int(number), status, reason, starts_at=start)
+                st.rerun()
 
 
 def sessions_table(match: MatchView) -> None:
@@ -207,6 +225,7 @@ def published_section(me: Actor, program: ProgramView) -> None:
         with st.expander(f"{match.mentor_name} → {match.mentee_name} ({match.state})"):
             sessions_table(match)
             if match.state == "published":
+                session_form(me, match)
                 with st.form(f"end_{match.id}"):
                     reason = st.text_input("Reason")
                     rematch = st.checkbox("Re-match both people")

@@ -84,3 +84,24 @@ def test_coordinator_sees_the_program_and_its_participants(program_db: tuple[Set
     frame = at.dataframe[0].value
     assert sorted(frame["email"]) == ["martin@ex.org", "priya@ex.org"]
     assert "Match" in [b.label for b in at.button]
+
+
+def test_participant_marks_a_published_session_held(program_db: tuple[Settings, int]) -> None:
+    from coach.programs import lifecycle, matching_store
+    from tests.programs_fixtures import WordEmbedder
+
+    settings, program_id = program_db
+    db = open_database(settings)
+    matching_store.propose(db, COORDINATOR, program_id, WordEmbedder())
+    [match] = matching_store.publish(db, COORDINATOR, program_id)
+    db.dispose()
+    at = page_as("priya@ex.org", "junior mentor")
+    assert any("With Martin" in h.value for h in at.subheader)
+    [status] = [r for r in at.radio if r.label == "Status"]
+    status.set_value("held")
+    at.button[[b.label for b in at.button].index("Update session")].click().run()
+    assert not at.exception, at.exception
+    db = open_database(settings)
+    [mine] = lifecycle.my_matches(db, Actor(0, "priya@ex.org", "Priya", Role.MENTOR))
+    db.dispose()
+    assert mine.id == match.id and [s.status for s in mine.sessions][:2] == ["held", "planned"]
