@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from icalendar import Calendar
 from sqlalchemy import inspect
 
@@ -250,3 +252,46 @@ def test_participants_see_their_own_enrolments_only(database: Database, program:
     [(enrolled, mine)] = programs.my_enrolments(database, MARTIN)
     assert enrolled.id == program and mine.email == "martin@ex.org" and mine.profile.role == "mentee"
     assert programs.my_enrolments(database, Actor(9, "nobody@ex.org", "Nobody", Role.MENTEE)) == []
+
+
+ZONES = ["Europe/London", "America/New_York", "Asia/Kolkata", "Australia/Sydney", "America/Sao_Paulo", "UTC"]
+
+
+def _inside(start: datetime, minutes: int, profile: object) -> bool:
+    """Whether every five minutes of the session fall in one of the person's slots, in their own local time."""
+    from datetime import timedelta
+
+    zone = ZoneInfo(profile.timezone)  # type: ignore[attr-defined]
+    for step in range(0, minutes, 5):
+        local = (start + timedelta(minutes=step)).astimezone(zone)
+        minute = local.hour * 60 + local.minute
+        if not any(s.weekday == local.weekday() and s.start <= minute < s.end
+                   for s in profile.availability):  # type: ignore[attr-defined]
+            return False
+    return True
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.sampled_from(ZONES), st.sampled_from(ZONES), st.integers(0, 6), st.integers(6, 20), st.integers(0, 6),
+    st.integers(0, 364), st.integers(1, 21),
+)
+def test_every_scheduled_session_is_inside_both_peoples_local_free_time(
+    zone_a: str, zone_b: str, day_a: int, hour_a: int, day_b: int, offset: int, cadence: int
+) -> None:
+    from datetime import timedelta
+
+    from coach.programs.profiles import WEEKDAYS
+
+    day = WEEKDAYS[day_a].title()
+    other = WEEKDAYS[(day_a + 3) % 7].title()
+    a = person("a@ex.org", "mentor", availability=[f"{day} {hour_a}-{hour_a + 3}", f"{other} {hour_a}-{hour_a + 3}"],
+               timezone=zone_a)
+    b = person("b@ex.org", "mentee", availability=[f"{WEEKDAYS[d].title()} 0-24" for d in range(7) if d != day_b],
+               timezone=zone_b)
+    starts = plan_sessions(a, b, date(2025, 1, 1) + timedelta(days=offset), 6, cadence, 60)
+    assert None not in starts, starts
+    found = [s for s in starts if s is not None]
+    assert all(later >= earlier + timedelta(minutes=60) for earlier, later in zip(found, found[1:], strict=False))
+    for start in found:
+        assert _inside(start, 60, a) and _inside(start, 60, b), (start, zone_a, zone_b)
