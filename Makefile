@@ -60,6 +60,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/llm.py
 	$(BIN)/python bench/app.py
+	$(BIN)/python bench/matching.py
 
 clean:
 	rm -rf .coach-data .pytest_cache .mypy_cache .ruff_cache

@@ -26,6 +26,7 @@ SECTIONS = {
     "Program": [
         ("app_pages/dashboard.py", "Program dashboard", ":material/monitoring:"),
         ("app_pages/people.py", "People", ":material/group:"),
+        ("app_pages/matching.py", "Matching", ":material/group_add:"),
         ("app_pages/knowledge.py", "Knowledge base", ":material/folder_open:"),
         ("app_pages/settings.py", "Settings", ":material/settings:"),
     ],

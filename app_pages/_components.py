@@ -42,6 +42,7 @@ PAGE_ROLES: dict[str, tuple[Role, ...]] = {
     "app_pages/dashboard.py": (Role.COORDINATOR, Role.ADMINISTRATOR),
     "app_pages/knowledge.py": (Role.COORDINATOR, Role.ADMINISTRATOR),
     "app_pages/people.py": (Role.COORDINATOR, Role.ADMINISTRATOR),
+    "app_pages/matching.py": EVERYONE,
     "app_pages/settings.py": (Role.ADMINISTRATOR,),
 }
 LLM_FIELDS = ("llm_provider", "llm_model", "llm_base_url", "llm_api_key")
@@ -188,8 +189,10 @@ def sign_out() -> None:
 
 def may_open(page: str, who: Actor | None) -> bool:
     """Whether ``who`` may open ``page`` (Home always; Ask the guide anonymously if allowed)."""
-    if page not in PAGE_ROLES:
+    if page == "app_pages/home.py":
         return True
+    if page not in PAGE_ROLES:
+        return who is not None  # a page nobody listed is never open to anonymous visitors
     if who is None:
         return page == "app_pages/ask.py" and settings().anonymous_guide
     return who.role in PAGE_ROLES[page]
