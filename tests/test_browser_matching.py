@@ -15,11 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from coach.config import PROJECT_ROOT
+from coach.actors import Role
+from coach.config import PROJECT_ROOT, Settings
 from coach.programs.csv_import import COLUMNS
 from tests.test_browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    PASSWORD,
     SCREENSHOTS,
     STEP_TIMEOUT_MS,
     free_port,
@@ -44,6 +46,7 @@ def matching_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("COACH_")}
     env.update(COACH_DATA_DIR=str(data_dir), COACH_LLM_PROVIDER="fake", HF_HUB_OFFLINE="1")
+    add_people(data_dir)
     log = (data_dir / "streamlit.log").open("wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
@@ -63,17 +66,36 @@ def matching_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         log.close()
 
 
-def sign_in(page: object, name: str, role: str) -> None:
+PEOPLE = {"cora@example.org": ("Cora", Role.COORDINATOR), "sam@ex.org": ("Sam", Role.MENTEE),
+          "martin@ex.org": ("Martin", Role.MENTEE)}
+
+
+def add_people(data_dir: Path) -> None:
+    """Accounts for the coordinator and two participants, before the server starts."""
+    from coach.accounts.passwords import hash_password
+    from coach.storage import open_database
+    from coach.storage.models import Account
+
+    db = open_database(Settings(data_dir=data_dir))
+    hashed = hash_password(PASSWORD)
+    with db.write() as session:
+        for email, (name, role) in PEOPLE.items():
+            session.add(Account(email=email, display_name=name, role=role.value, password_hash=hashed, disabled=False))
+    db.dispose()
+
+
+def sign_in(page: object, server: str, email: str) -> None:
+    """A fresh sign-in on Home (signing out whoever was signed in before)."""
     from playwright.sync_api import expect
 
-    page.get_by_role("link", name="Home").click()  # type: ignore[attr-defined]
-    box = page.get_by_role("textbox", name="Your display name", exact=True)  # type: ignore[attr-defined]
-    box.fill(name)
-    box.press("Enter")
-    page.get_by_text(role, exact=True).click()  # type: ignore[attr-defined]
-    signed_in = page.get_by_text("Signed in as").first  # type: ignore[attr-defined]
-    expect(signed_in).to_contain_text(name)
-    expect(signed_in).to_contain_text(role)
+    page.goto(server)  # type: ignore[attr-defined]
+    sign_out = page.get_by_role("button", name="Sign out", exact=True)  # type: ignore[attr-defined]
+    if sign_out.count():
+        sign_out.click()
+    page.get_by_role("textbox", name="Email", exact=True).fill(email)  # type: ignore[attr-defined]
+    page.get_by_role("textbox", name="Password", exact=True).fill(PASSWORD)  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Sign in", exact=True).click()  # type: ignore[attr-defined]
+    expect(page.get_by_text(f"Welcome, {PEOPLE[email][0]}")).to_be_visible()  # type: ignore[attr-defined]
 
 
 def card(page: object, title: str, button: str) -> object:
@@ -98,8 +120,7 @@ def test_matching_page_create_import_match_pin_publish(matching_server: str, tmp
         page.set_default_timeout(STEP_TIMEOUT_MS)
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.goto(matching_server)
-        sign_in(page, "Cora", "coordinator")
+        sign_in(page, matching_server, "cora@example.org")
 
         page.get_by_role("link", name="Matching").click()
         page.get_by_role("textbox", name="Program name", exact=True).fill("Spring cohort")
@@ -136,11 +157,11 @@ def test_matching_page_create_import_match_pin_publish(matching_server: str, tmp
         expect(page.get_by_text("Published pairs")).to_be_visible()
 
         # Participants see only what was published: Sam has a pair, Martin has none.
-        sign_in(page, "sam@ex.org", "senior mentee")
+        sign_in(page, matching_server, "sam@ex.org")
         page.get_by_role("link", name="Matching").click()
         expect(page.get_by_text("With Leo")).to_be_visible()
         expect(page.get_by_role("button", name="Download my calendar (.ics)")).to_be_visible()
-        sign_in(page, "martin@ex.org", "senior mentee")
+        sign_in(page, matching_server, "martin@ex.org")
         page.get_by_role("link", name="Matching").click()
         expect(page.get_by_text("You have no published pair yet.")).to_be_visible()
 
