@@ -46,7 +46,7 @@ SKILLS = [
     ("LinkedIn personal brand", "professional presence online"), ("podcast production", "recording audio shows"),
     ("YouTube channel growth", "building an online video audience"), ("influencer partnerships", "working with creators"),
     ("SEO basics", "getting found in search results"), ("Google Analytics", "website traffic measurement"),
-    ("agile ceremonies", "sprint planning and retrospectives"), ("Jira boards", "tracking tickets for a team"),
+    ("agile ceremonies", "planning and retrospectives every two weeks"), ("Jira boards", "tracking tickets for a team"),
     ("Git and GitHub", "version control for shared code"), ("no-code automation", "connecting apps without programming"),
     ("cloud basics", "how hosted computing services work"), ("cyber hygiene", "staying safe from phishing"),
     ("accessibility testing", "making products usable for disabled people"), ("UX research", "interviewing users"),

@@ -1,4 +1,4 @@
-"""Helpers for the program and matching tests: a word-hashing embedder and profile builders."""
+"""Shared test pieces for programs and matching: a word-hashing embedder and a profile builder."""
 
 from __future__ import annotations
 
