@@ -115,6 +115,16 @@ class Settings(BaseSettings):
     answer_mode: Literal["extractive", "generative"] = "extractive"
     grounding_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
 
+    # Running the program: nudges by email, links in messages, the smallest reported group.
+    app_url: str = Field(default="http://127.0.0.1:8501", description="The app's address, for links in emails.")
+    smtp_host: str | None = Field(default=None, description="SMTP server; unset keeps nudges in the app inbox only.")
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_sender: str = Field(default="coach@localhost", description="From address of nudges.")
+    report_min_group: int = Field(default=5, ge=1, description="Smallest group an aggregate is shown for.")
+
     @field_validator("data_dir", "knowledge_dir", "prompts_dir", mode="after")
     @classmethod
     def _absolute(cls, value: Path) -> Path:
