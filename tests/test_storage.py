@@ -28,6 +28,17 @@ def db(tmp_path: Path) -> Database:
     database.dispose()
 
 
+def _head_revision() -> str:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from coach.storage.db import MIGRATIONS_DIR
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return str(ScriptDirectory.from_config(config).get_current_head())
+
+
 def test_migrations_create_tables_and_are_idempotent(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "data", llm_provider="fake")
     first = open_database(settings)
@@ -35,7 +46,7 @@ def test_migrations_create_tables_and_are_idempotent(tmp_path: Path) -> None:
     tables = set(inspect(second.engine).get_table_names())
     assert {"pairs", "sessions", "action_items", "practice_attempts", "reflections", "saved_questions"} <= tables
     with second.read() as session:
-        assert session.execute(text("select version_num from alembic_version")).scalar() == "0001"
+        assert session.execute(text("select version_num from alembic_version")).scalar() == _head_revision()
     assert (tmp_path / "data" / "coach.db").exists()
     first.dispose()
     second.dispose()
