@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 HELD, MISSED, PLANNED, RESCHEDULED, UNCONFIRMED = "held", "missed", "planned", "rescheduled", "unconfirmed"
 
@@ -68,3 +68,8 @@ class PairFacts:
         """The start of the middle session of the schedule, if there is one."""
         ordered = sorted((s for s in self.sessions if s.status != RESCHEDULED), key=lambda s: s.starts_at)
         return ordered[(len(ordered) - 1) // 2].starts_at if ordered else None
+
+    def quiet_since(self, grace: timedelta) -> datetime:
+        """When "not meeting yet" starts to count: publishing, or the first session if it is later than ``grace``."""
+        first = min((s.starts_at for s in self.sessions), default=self.published_at)
+        return first if first - self.published_at > grace else self.published_at

@@ -48,7 +48,7 @@ RuleCheck = Callable[[PairFacts, datetime, HealthRules], Finding | None]
 def _no_first_meeting(pair: PairFacts, now: datetime, rules: HealthRules) -> Finding | None:
     rule = rules.no_first_meeting
     days = rule.days or 21
-    if _held_any(pair, now) or now - pair.published_at < timedelta(days=days):
+    if _held_any(pair, now) or now - pair.quiet_since(timedelta(days=days)) < timedelta(days=days):
         return None
     return Finding("no_first_meeting", rule.urgency, rule.message.format(days=days))
 

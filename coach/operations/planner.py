@@ -85,8 +85,9 @@ def _last_held(pair: PairFacts, now: datetime) -> SessionFact | None:
 
 def _quiet(pair: PairFacts, now: datetime, rules: NudgeRules) -> Iterable[NudgeDraft]:
     last = _last_held(pair, now)
-    since = last.starts_at if last else pair.published_at
-    if now - since < timedelta(days=rules.quiet_after_days):
+    wait = timedelta(days=rules.quiet_after_days)
+    since = last.starts_at if last else pair.quiet_since(wait)
+    if now - since < wait:
         return
     episode = last.number if last else 0
     for person in pair.people:
