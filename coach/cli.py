@@ -14,6 +14,7 @@ from coach.commands import evaluate as _evaluate  # noqa: F401
 from coach.commands import feedback as _feedback  # noqa: F401
 from coach.commands import knowledge as _knowledge  # noqa: F401
 from coach.commands import match as _match  # noqa: F401
+from coach.commands import nudges as _nudges  # noqa: F401
 from coach.commands import practice as _practice  # noqa: F401
 from coach.commands import questions as _questions  # noqa: F401
 from coach.commands import stereotypes as _stereotypes  # noqa: F401
