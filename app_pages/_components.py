@@ -43,6 +43,9 @@ PAGE_ROLES: dict[str, tuple[Role, ...]] = {
     "app_pages/knowledge.py": (Role.COORDINATOR, Role.ADMINISTRATOR),
     "app_pages/people.py": (Role.COORDINATOR, Role.ADMINISTRATOR),
     "app_pages/matching.py": EVERYONE,
+    "app_pages/my_program.py": (Role.MENTOR, Role.MENTEE),
+    "app_pages/pair_health.py": (Role.COORDINATOR, Role.ADMINISTRATOR),
+    "app_pages/program_report.py": (Role.COORDINATOR, Role.ADMINISTRATOR),
     "app_pages/settings.py": (Role.ADMINISTRATOR,),
 }
 LLM_FIELDS = ("llm_provider", "llm_model", "llm_base_url", "llm_api_key")

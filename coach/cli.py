@@ -15,6 +15,7 @@ from coach.commands import feedback as _feedback  # noqa: F401
 from coach.commands import history as _history  # noqa: F401
 from coach.commands import knowledge as _knowledge  # noqa: F401
 from coach.commands import match as _match  # noqa: F401
+from coach.commands import nudges as _nudges  # noqa: F401
 from coach.commands import practice as _practice  # noqa: F401
 from coach.commands import questions as _questions  # noqa: F401
 from coach.commands import stereotypes as _stereotypes  # noqa: F401

@@ -136,6 +136,14 @@ class Settings(BaseSettings):
     app_url: str = Field(default="http://127.0.0.1:8501", description="Address used in invitation links.")
     anonymous_guide: bool = Field(default=False, description="Leave 'Ask the guide' open to visitors not signed in.")
 
+    # Running the program: nudges by email (links use app_url).
+    smtp_host: str | None = Field(default=None, description="SMTP server; unset keeps nudges in the app inbox only.")
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_sender: str = Field(default="coach@localhost", description="From address of nudges.")
+
     @field_validator("data_dir", "knowledge_dir", "prompts_dir", mode="after")
     @classmethod
     def _absolute(cls, value: Path) -> Path:

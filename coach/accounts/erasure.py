@@ -1,7 +1,8 @@
 """Right to erasure: deleting an account deletes its private data and anonymises its trail.
 
 Deleted: rehearsals (transcripts and marks), reflections, saved questions, shares made
-or received, sign-in sessions and throttling, and unused invitations for the address.
+or received, check-ins and survey answers, nudges addressed to the person, sign-in
+sessions and throttling, and unused invitations for the address.
 Anonymised: audit events keep what happened and when, with the person replaced by
 "erased account #id". Kept: pairs and session notes name people as typed by a
 coordinator; they are program records, listed in the report so they can be edited.
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from coach.accounts import audit, throttle
 from coach.actors import Actor, Role
 from coach.errors import InputError
+from coach.operations.models import CheckIn, Nudge, SurveyResponse
 from coach.storage.db import Database
 from coach.storage.models import (
     Account,
@@ -44,6 +46,9 @@ def _erase(session: Session, row: Account) -> ErasureReport:
         "saved questions": (SavedQuestion, SavedQuestion.owner_id == aid),
         "sign-in sessions": (SignInSession, SignInSession.account_id == aid),
         "pending invitations": (Invitation, Invitation.email == email),
+        "check-ins (with their private notes)": (CheckIn, CheckIn.respondent == email),
+        "survey answers": (SurveyResponse, SurveyResponse.respondent == email),
+        "nudges addressed to the account": (Nudge, Nudge.recipient == email),
     }
     deleted: dict[str, int] = {}
     for what, (model, condition) in owned.items():

@@ -1,0 +1,61 @@
+"""The pair-health and nudge thresholds from ``knowledge/data/pair_health.yaml``, typed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from coach.errors import ConfigurationError
+
+RULES_FILE = "pair_health.yaml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Rule(_Strict):
+    urgency: int = Field(ge=1, le=3)
+    message: str
+    days: int | None = Field(default=None, ge=1)
+    count: int | None = Field(default=None, ge=1)
+    at_most: int | None = Field(default=None, ge=1, le=5)
+
+
+class HealthRules(_Strict):
+    no_first_meeting: Rule
+    missed_in_a_row: Rule
+    no_checkin: Rule
+    low_usefulness: Rule
+    low_safety: Rule
+    stalled_goals: Rule
+
+
+class NudgeRules(_Strict):
+    reminder_hours: int = Field(ge=1)
+    checkin_after_hours: int = Field(ge=1)
+    quiet_after_days: int = Field(ge=1)
+    max_attempts: int = Field(ge=1)
+    retry_minutes: int = Field(ge=1)
+    sending_lease_minutes: int = Field(ge=1)
+
+
+class OperationsRules(_Strict):
+    too_early_days: int = Field(ge=0)
+    rules: HealthRules
+    nudges: NudgeRules
+
+
+def load_rules(data_dir: Path) -> OperationsRules:
+    """Read and validate the rules file in ``data_dir``; a bad file names the field."""
+    path = data_dir / RULES_FILE
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return OperationsRules.model_validate(raw)
+    except FileNotFoundError as exc:
+        raise ConfigurationError(f"{path} is missing.", hint="Restore it from the repository.") from exc
+    except (yaml.YAMLError, ValidationError) as exc:
+        first = str(exc).splitlines()[:3]
+        raise ConfigurationError(f"{path} is not valid: {' '.join(first)}", hint="Fix the named field.") from exc
