@@ -30,7 +30,7 @@ for pair in pairs:
     st.dataframe(
         [{"session": s.number, "when (UTC)": s.starts_at.strftime("%a %d %b %Y %H:%M") if s.starts_at else "to agree",
           "status": s.status} for s in pair.match.sessions],
-        hide_index=True, use_container_width=True,
+        hide_index=True, width="stretch",
     )
     with ui.guard():
         st.download_button("Add the sessions to my calendar (.ics)",
@@ -71,7 +71,7 @@ for pair in pairs:
                 [{"session": c.session_number, "met": "yes" if c.answers.get("met") else "no",
                   "useful": c.answers.get("usefulness"), "safe": c.answers.get("safety"), "my note": c.note}
                  for c in pair.checkins],
-                hide_index=True, use_container_width=True,
+                hide_index=True, width="stretch",
             )
 
 st.subheader("Inbox")

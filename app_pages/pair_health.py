@@ -73,5 +73,5 @@ if problems:
     st.subheader("Nudges that need a look")
     st.dataframe(
         [{"to": n.recipient, "subject": n.subject, "status": n.status, "problem": n.last_error} for n in problems],
-        hide_index=True, use_container_width=True,
+        hide_index=True, width="stretch",
     )

@@ -49,13 +49,13 @@ else:
         x=alt.X("session:O", title="Session"), y=alt.Y("rating:Q", scale=alt.Scale(domain=[1, 5]), title="Rating (1-5)"),
         color=alt.Color("measure:N", title=None),
     )
-    st.altair_chart(chart, use_container_width=True)
+    st.altair_chart(chart, width="stretch")
 
 st.subheader("Start and end of the program")
 st.dataframe(
     [{"question": SURVEY_LABELS.get(c.item, c.item), "start": c.baseline.shown(), "end": c.end.shown(),
       "people": c.baseline.people} for c in report.surveys],
-    hide_index=True, use_container_width=True,
+    hide_index=True, width="stretch",
 )
 left, right = st.columns(2)
 left.download_button("Download PDF", to_pdf(report), file_name=f"{chosen.name} report.pdf", mime="application/pdf",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from coach.accounts import audit
-from coach.actors import PROGRAM_STAFF, Actor
+from coach.actors import Actor, Role
 from coach.config import Settings
 from coach.errors import InputError
 from coach.operations import outbox
@@ -36,7 +36,7 @@ MANUAL_KINDS = {
         "contact is there to listen, in confidence, and can help you decide what to do next.",
     ),
 }
-STAFF = tuple(PROGRAM_STAFF)
+STAFF = (Role.COORDINATOR, Role.ADMINISTRATOR)
 
 
 def rules_for(settings: Settings) -> OperationsRules:
