@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
@@ -22,7 +23,7 @@ GOOD = "blue lantern orchard tide"
 
 
 @pytest.fixture
-def settings(tmp_path) -> Settings:  # type: ignore[no-untyped-def]
+def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data", llm_provider="fake", signin_free_failures=3)
 
 

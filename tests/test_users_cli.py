@@ -113,3 +113,19 @@ def test_claim_lists_and_moves_unclaimed_rows(cli: Settings) -> None:
     output, error = run("users", "claim", "Aisha", "--email", "aisha@example.org")
     assert error is None and "1 reflections" in output
     db.dispose()
+
+
+def test_practice_as_an_account_saves_to_its_history(indexed_runtime: Runtime, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(coach.commands, "_RUNTIME", indexed_runtime)
+    db = open_database(indexed_runtime.settings)
+    rehearser = add_person(db, "Practice Cli")
+    script = tmp_path / "turns.txt"
+    script.write_text("In Monday's stand-up you cut me off twice. Could you let me finish next time?\n")
+    _, error = run("practice", "--persona", "busy", "--script", str(script), "--as", "nobody@example.org")
+    assert isinstance(error, InputError)  # refused before the rehearsal starts
+    output, error = run("practice", "--persona", "busy", "--script", str(script), "--as", rehearser.email)
+    assert error is None, output
+    saved = repo.list_attempts(db, rehearser)
+    assert len(saved) == 1 and saved[0].persona == "busy" and saved[0].overall is not None
+    db.dispose()

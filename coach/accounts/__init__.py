@@ -7,5 +7,6 @@
 - ``identity``: company sign-in (OpenID Connect) mapped to an account by email.
 - ``sharing``: a rehearsal's scorecard shared with one account, and revoked.
 - ``erasure``: deleting an account and its private data (right to erasure).
-- ``audit``: the audit trail and refusals.
+- ``legacy``: rows saved under a display name before accounts, handed to an account.
+- ``audit``: the audit trail and refusals; ``throttle`` and ``tokens`` are helpers.
 """

@@ -12,6 +12,7 @@ from coach.commands import app, console, out, print_json, runtime
 from coach.errors import CoachError, InputError
 
 if TYPE_CHECKING:
+    from coach.actors import Actor
     from coach.flows.roleplay import Debrief, PracticeSession, PracticeTurn
 
 END_WORDS = {"done", "quit", "exit", "bye"}
@@ -26,9 +27,21 @@ def practice(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="With --script: print turns and debrief as JSON.")] = False,
     seed: Annotated[int, typer.Option("--seed", help="Varies which lines the persona picks.")] = 0,
+    as_email: Annotated[
+        Optional[str], typer.Option("--as", help="Save the rehearsal to this account's history.")
+    ] = None,
 ) -> None:
     """Practise giving feedback to a senior persona; 'done', an empty line or Ctrl-D ends."""
+    owner = _owner(as_email) if as_email else None  # an unknown account fails before the rehearsal
     session = _session(persona, difficulty, seed)
+    try:
+        _run(session, script, as_json)
+    finally:
+        if owner is not None and session.turns:
+            _save(session, owner)
+
+
+def _run(session: PracticeSession, script: Path | None, as_json: bool) -> None:
     if script is not None:
         turns = _read_script(script)
         for text in turns:
@@ -48,6 +61,26 @@ def practice(
     if as_json:
         raise InputError("--json needs --script.", hint="Pass --script FILE with one turn per line.")
     _interactive(session)
+
+
+def _owner(as_email: str) -> Actor:
+    from coach.commands.users import operator
+    from coach.storage import open_database
+
+    return operator(open_database(runtime().settings), as_email)
+
+
+def _save(session: PracticeSession, actor: Actor) -> None:
+    """Store the turns and scores as one rehearsal of the account (same checks as the app)."""
+    from coach.services import attempt_scores
+    from coach.storage import open_database
+    from coach.storage import repositories as repo
+
+    db = open_database(runtime().settings)
+    attempt = repo.start_attempt(db, actor, session.persona.id, session.difficulty)
+    turns, criteria, overall = attempt_scores(session.turns)
+    repo.record_attempt(db, actor, attempt, turns, criteria, overall)
+    console.print(f"Saved to the rehearsal history of {actor.email}.")
 
 
 def _session(persona: str, difficulty: str, seed: int) -> PracticeSession:
