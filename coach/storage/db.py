@@ -9,12 +9,13 @@ lock up front instead of failing when it upgrades a read lock. Any other SQLAlch
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,6 +25,10 @@ from coach.errors import StoreError
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 10_000
 _BEGIN_OPTION = "coach_begin"
+#: PostgreSQL advisory lock held while migrating (any fixed 64-bit number unique to the app).
+MIGRATION_LOCK_KEY = 7_240_531_962
+# Alembic keeps the running migration in module globals, so one thread at a time per process.
+_MIGRATING = threading.Lock()
 
 
 class Database:
@@ -69,7 +74,13 @@ class Database:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
         config.set_main_option("path_separator", "os")
-        with self.engine.connect() as connection:
+        with _MIGRATING, self.engine.connect() as connection:
+            # Several app replicas may start at once: the first to take the lock migrates,
+            # the others wait, then find the schema at the revision and do nothing.
+            if self.is_sqlite:
+                connection = connection.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
+            elif self.engine.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
             config.attributes["connection"] = connection
             getattr(command, direction)(config, revision)
             connection.commit()
