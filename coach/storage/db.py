@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,7 @@ class Database:
         self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
         self.engine = _create_engine(url, self.is_sqlite)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._writing: AbstractContextManager[object] = threading.RLock() if self.is_sqlite else nullcontext()
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -48,8 +49,13 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A session whose changes are committed as one transaction when the block ends."""
-        with self._sessions() as session:
+        """A session whose changes are committed as one transaction when the block ends.
+
+        On SQLite the threads of this process also queue for writing in order: SQLite has
+        one writer at a time, and its busy handler polls with growing sleeps, so twenty
+        threads fighting for the file lock could wait past the busy timeout.
+        """
+        with self._writing, self._sessions() as session:
             if self.is_sqlite:
                 session.connection(execution_options={_BEGIN_OPTION: "IMMEDIATE"})
             try:
