@@ -107,3 +107,13 @@ def test_many_threads_saving_at_once_lose_nothing(database: Database) -> None:
     sessions = repo.list_sessions(database, pair.id)
     assert sorted(s.number for s in sessions) == list(range(1, 8))  # one row per session number
     assert len([a for s in sessions for a in s.action_items]) == 60
+
+
+def test_the_same_action_item_saved_from_many_tabs_is_stored_once(database: Database) -> None:
+    """Tabs saving the same notes at once: each open action item is stored once (PostgreSQL runs them truly in parallel)."""
+    pair = repo.create_pair(database, "Aisha", "Robert")
+    repo.save_notes(database, pair.id, 1, "first notes")
+    texts = [f"Robert tries tool {n}" for n in range(6)]
+    run_threads(8, lambda i: [repo.add_action_items(database, pair.id, 1, [t]) for t in texts])
+    items = [a.text for s in repo.list_sessions(database, pair.id) for a in s.action_items]
+    assert sorted(items) == sorted(texts)

@@ -251,3 +251,33 @@ def test_unreachable_postgresql_raises_store_error_with_hint(tmp_path: Path) -> 
     message = str(info.value)
     assert "COACH_DATABASE_URL" in message
     assert "secret" not in message  # the password is never shown
+
+
+def test_replicas_starting_at_once_migrate_once(database_settings: Settings, tmp_path: Path) -> None:
+    """Three app processes starting together on an empty database: one migrates, the others wait and find it done."""
+    go = tmp_path / "go"
+    script = textwrap.dedent(
+        f"""
+        import os, pathlib, time
+        from coach.config import Settings
+        from coach.storage import open_database
+        go = pathlib.Path({str(go)!r})
+        (go.parent / f"ready-{{os.getpid()}}").touch()
+        while not go.exists():
+            time.sleep(0.01)
+        open_database(Settings(data_dir={str(database_settings.data_dir)!r}, database_url={database_settings.database_url!r})).dispose()
+        print("ok")
+        """
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COACH_")}
+    procs = [subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) for _ in range(3)]
+    deadline = time.monotonic() + 120
+    while len(list(tmp_path.glob("ready-*"))) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)  # every process has imported the coach; now they start together
+    go.touch()
+    outputs = [proc.communicate(timeout=180) for proc in procs]
+    assert [out.strip() for out, _ in outputs] == ["ok"] * 3, [err[-800:] for _, err in outputs]
+    database = open_database(database_settings)
+    with database.read() as session:
+        assert session.execute(text("select version_num from alembic_version")).scalars().all() == [head_revision()]
+    database.dispose()

@@ -10,12 +10,13 @@ lock up front instead of failing when it upgrades a read lock. Any other SQLAlch
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,6 +26,10 @@ from coach.errors import StoreError
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 10_000
 _BEGIN_OPTION = "coach_begin"
+#: PostgreSQL advisory lock held while migrating (any fixed 64-bit number unique to the app).
+MIGRATION_LOCK_KEY = 7_240_531_962
+# Alembic keeps the running migration in module globals, so one thread at a time per process.
+_MIGRATING = threading.Lock()
 
 
 class Database:
@@ -35,6 +40,7 @@ class Database:
         self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
         self.engine = _create_engine(url, self.is_sqlite)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._writing: AbstractContextManager[object] = threading.RLock() if self.is_sqlite else nullcontext()
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -44,8 +50,13 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A session whose changes are committed as one transaction when the block ends."""
-        with self._sessions() as session:
+        """A session whose changes are committed as one transaction when the block ends.
+
+        On SQLite the threads of this process also queue for writing in order: SQLite has
+        one writer at a time, and its busy handler polls with growing sleeps, so twenty
+        threads fighting for the file lock could wait past the busy timeout.
+        """
+        with self._writing, self._sessions() as session:
             if self.is_sqlite:
                 session.connection(execution_options={_BEGIN_OPTION: "IMMEDIATE"})
             try:
@@ -70,7 +81,13 @@ class Database:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
         config.set_main_option("path_separator", "os")
-        with self.engine.connect() as connection:
+        with _MIGRATING, self.engine.connect() as connection:
+            # Several app replicas may start at once: the first to take the lock migrates,
+            # the others wait, then find the schema at the revision and do nothing.
+            if self.is_sqlite:
+                connection = connection.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
+            elif self.engine.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
             config.attributes["connection"] = connection
             getattr(command, direction)(config, revision)
             connection.commit()

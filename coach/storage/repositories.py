@@ -193,6 +193,9 @@ def add_action_items(db: Database, pair_id: int, number: int, texts: Iterable[st
 
     def work(session: Session) -> list[int]:
         row = _session_row(session, pair_id, number)
+        # Lock the session row (PostgreSQL; SQLite writers are already serialised), so two
+        # tabs adding the same item at once cannot both miss the other's insert.
+        session.execute(select(MentoringSession.id).where(MentoringSession.id == row.id).with_for_update())
         existing = set(session.scalars(select(ActionItem.text).where(ActionItem.session_id == row.id)))
         ids = []
         for text in wanted:
