@@ -114,6 +114,10 @@ class Settings(BaseSettings):
     structured_retries: int = Field(default=2, ge=0, le=5)
     answer_mode: Literal["extractive", "generative"] = "extractive"
     grounding_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
+    link_allowlist: str = Field(
+        default="",
+        description="Comma-separated domains whose links answers may show (subdomains included); others are removed.",
+    )
 
     @field_validator("data_dir", "knowledge_dir", "prompts_dir", mode="after")
     @classmethod
@@ -142,6 +146,21 @@ class Settings(BaseSettings):
     @property
     def uploads_dir(self) -> Path:
         return self.data_dir / "uploads"
+
+    @property
+    def review_dir(self) -> Path:
+        """Quarantine records of ingested documents, for a coordinator's review."""
+        return self.data_dir / "review"
+
+    @property
+    def allowed_link_domains(self) -> tuple[str, ...]:
+        """``link_allowlist`` as lower-case domains without scheme or path."""
+        domains = []
+        for item in self.link_allowlist.split(","):
+            domain = item.strip().lower().removeprefix("https://").removeprefix("http://").split("/")[0]
+            if domain:
+                domains.append(domain.removeprefix("www."))
+        return tuple(domains)
 
     @property
     def text_destination(self) -> str:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 from pydantic import BaseModel, Field
 
 from coach.answering import extractive
-from coach.answering.safety import Neutralised, neutralise
+from coach.answering.safety import Neutralised, check_output, neutralise
 from coach.answering.support import SupportScorer, TextEmbedder
 from coach.answering.text import citation_ids, content_words, strip_citations
 from coach.config import Settings
@@ -75,14 +75,27 @@ class Claim:
 class Composer:
     """Numbers citations in order of first use and writes the answer as it grows."""
 
-    def __init__(self, passages: list[Passage], on_token: TokenCallback | None) -> None:
+    def __init__(
+        self, passages: list[Passage], on_token: TokenCallback | None, allowed_domains: tuple[str, ...] = ()
+    ) -> None:
         self.passages = passages
         self.on_token = on_token
+        self.allowed_domains = allowed_domains
+        self.seen: set[frozenset[str]] = set()
         self.numbers: dict[int, int] = {}
         self.quotes: dict[int, list[str]] = {}
         self.parts: list[str] = []
 
-    def add(self, claim: Claim, quotes: Iterable[str]) -> None:
+    def add(self, claim: Claim, quotes: Iterable[str]) -> bool:
+        """Add a claim unless the output check rejects it or it repeats one already shown."""
+        safe = check_output(claim.text, self.allowed_domains)
+        if safe is None:
+            return False
+        key = frozenset(content_words(safe))
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        claim = Claim(safe, claim.sources, claim.support)
         marks = []
         for index, quote in zip(claim.sources, quotes, strict=True):
             number = self.numbers.setdefault(index, len(self.numbers) + 1)
@@ -97,6 +110,7 @@ class Composer:
         self.parts.append(sentence)
         if self.on_token is not None:
             self.on_token(sentence if len(self.parts) == 1 else " " + sentence)
+        return True
 
     @property
     def text(self) -> str:
@@ -105,6 +119,11 @@ class Composer:
     def citations(self) -> list[Citation]:
         ordered = sorted(self.numbers, key=self.numbers.__getitem__)
         return [Citation.from_passage(self.passages[i], " ".join(self.quotes[i])) for i in ordered]
+
+
+def repeats(sentence: str, seen: set[frozenset[str]]) -> bool:
+    """Whether ``sentence`` says again what an earlier sentence said (same content words)."""
+    return frozenset(content_words(strip_citations(sentence))) in seen
 
 
 def best_similarity(passages: list[Passage]) -> float:
@@ -122,8 +141,10 @@ def _not_covered(passages: list[Passage], on_token: TokenCallback | None, mode: 
     )
 
 
-def _extractive(question: str, safe: Neutralised, scorer: SupportScorer, on_token: TokenCallback | None) -> Composer:
-    composer = Composer(safe.passages, on_token)
+def _extractive(
+    question: str, safe: Neutralised, scorer: SupportScorer, on_token: TokenCallback | None, settings: Settings
+) -> Composer:
+    composer = Composer(safe.passages, on_token, settings.allowed_link_domains)
     for chosen in extractive.select(question, safe.passages, scorer):
         composer.add(Claim(chosen.text, [chosen.passage_index]), [chosen.text])
     return composer
@@ -200,7 +221,7 @@ def answer_question(
         return _not_covered(safe.passages, on_token, mode)
     scorer = SupportScorer(retriever.embedder)
     if mode == "extractive":
-        composer = _extractive(question, safe, scorer, on_token)
+        composer = _extractive(question, safe, scorer, on_token, settings)
         if not composer.parts:
             return _not_covered(safe.passages, on_token, mode)
         n = len(composer.parts)
@@ -226,7 +247,7 @@ def _generative(
 
     model = model or build_chat_model(settings)
     shown, sentences = stream_sentences(model, load_prompt("answer_question"), question, safe.passages)
-    composer = Composer(safe.passages, on_token)
+    composer = Composer(safe.passages, on_token, settings.allowed_link_domains)
     total = 0
     injected = False
     for sentence in sentences:
@@ -234,13 +255,15 @@ def _generative(
         if safe.echoes_injection(sentence):
             injected = True
             continue
+        if repeats(sentence, composer.seen):
+            continue  # a repeated sentence is never counted as grounded twice
         claim = check_claim(sentence, shown, safe.passages, scorer, settings.grounding_threshold)
         if claim is not None:
             composer.add(claim, [_best_quote(claim, safe.passages[i], scorer) for i in claim.sources])
     draft_grounded = len(composer.parts)
     if not composer.parts:
         # Nothing usable (off-topic, unsupported, or an echoed injection): show the extractive answer.
-        fallback = _extractive(question, safe, scorer, on_token)
+        fallback = _extractive(question, safe, scorer, on_token, settings)
         if not fallback.parts:
             return _not_covered(safe.passages, on_token, "generative")
         n = len(fallback.parts)

@@ -21,6 +21,14 @@ Where = dict[str, Any]
 
 
 @dataclass
+class IndexedDocument:
+    """One document as the index knows it: its chunk ids and the ingest root it came from."""
+
+    ids: set[str]
+    root: str | None  # None for documents indexed before roots were recorded
+
+
+@dataclass
 class StoredChunk:
     id: str
     text: str
@@ -82,6 +90,16 @@ class VectorStore:
             grouped.setdefault(str(chunk.metadata.get("source", "")), set()).add(chunk.id)
         return grouped
 
+    def documents(self) -> dict[str, IndexedDocument]:
+        """Every indexed document by source name, with its chunk ids and root."""
+        found: dict[str, IndexedDocument] = {}
+        for chunk in self.iter_chunks(include_text=False):
+            source = str(chunk.metadata.get("source", ""))
+            root = chunk.metadata.get("root")
+            entry = found.setdefault(source, IndexedDocument(set(), None if root is None else str(root)))
+            entry.ids.add(chunk.id)
+        return found
+
     def iter_chunks(self, include_text: bool = True, page: int = 5000) -> Iterator[StoredChunk]:
         include: list[Any] = ["metadatas", "documents"] if include_text else ["metadatas"]
         offset = 0
@@ -139,6 +157,12 @@ class VectorStore:
                 documents=list(documents[start:end]),
                 metadatas=list(metadatas[start:end]),
             )
+
+    def update_metadata(self, ids: Sequence[str], metadatas: Sequence[dict[str, Any]]) -> None:
+        """Replace the metadata of existing chunks (their text and vectors stay)."""
+        for start in range(0, len(ids), self.max_batch):
+            end = start + self.max_batch
+            self.collection.update(ids=list(ids[start:end]), metadatas=list(metadatas[start:end]))
 
     def delete(self, ids: Sequence[str]) -> None:
         ids = list(ids)
