@@ -60,7 +60,7 @@ def _is_latin(ch: str) -> bool:
     return ch.isascii() and ch.isalpha() or "LATIN" in unicodedata.name(ch, "")
 
 
-def _fold_word(match: re.Match[str]) -> str:
+def _fold_word(match: re.Match[str], latin_text: bool) -> str:
     word = match.group(0)
     # Compatibility forms (fullwidth, mathematical letters) that stand for plain letters and digits.
     word = "".join(_compat(ch) for ch in word)
@@ -69,9 +69,9 @@ def _fold_word(match: re.Match[str]) -> str:
     if not odd:
         return word
     mixed = any(_is_latin(ch) for ch in letters)
-    # A word of look-alikes only is folded too: real Cyrillic or Greek words nearly always
-    # hold letters with no Latin twin (б, д, ж, λ, ω), and those are left alone.
-    if mixed or len(odd) == len(letters):
+    # A word of look-alikes only is folded when the text around it is Latin: in Cyrillic or
+    # Greek text it is a real word.
+    if mixed or (latin_text and len(odd) == len(letters)):
         return word.translate(CONFUSABLES)
     return word
 
@@ -87,7 +87,10 @@ def fold_lookalikes(text: str) -> str:
     """``text`` with look-alike letters inside Latin words and compatibility letters made plain."""
     if text.isascii():
         return text
-    return _WORD.sub(_fold_word, text)
+    letters = [ch for ch in text if ch.isalpha()]
+    latin = sum(1 for ch in letters if _is_latin(ch))
+    latin_text = latin > len(letters) - latin
+    return _WORD.sub(lambda m: _fold_word(m, latin_text), text)
 
 
 def strip_invisible(text: str) -> str:
