@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from coach.commands import app, console, out, print_json, runtime
+from coach.commands import app, console, out, print_json, read_text, runtime
 from coach.errors import CoachError
 
 END_WORDS = {"quit", "exit", "bye", "done"}
@@ -14,12 +15,17 @@ END_WORDS = {"quit", "exit", "bye", "done"}
 
 @app.command()
 def chat(
-    message: Annotated[Optional[str], typer.Argument(help="A one-shot message; omit it for a conversation.")] = None,
+    message: Annotated[
+        Optional[str], typer.Argument(help="A one-shot message ('-' reads standard input); omit it for a conversation.")
+    ] = None,
+    file: Annotated[Optional[Path], typer.Option("--file", help="Send this file's text as a one-shot message.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print route, text and data as JSON.")] = False,
 ) -> None:
     """Ask for an agenda, a feedback check, a stereotype reflection, questions or guidance."""
     from coach.flows.router import chat as run_chat
 
+    if message is not None or file is not None:
+        message = read_text(message, file, "message")
     rt = runtime()
     if message is not None:
         reply = run_chat(message, rt)

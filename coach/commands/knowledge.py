@@ -99,6 +99,10 @@ def documents(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 def remove(sources: Annotated[list[str], typer.Argument(help="Document names as shown by 'coach documents'.")]) -> None:
     """Delete documents from the index."""
     from coach.knowledge.ingest import remove_sources
+    from coach.knowledge.review import ReviewStore
 
-    n = remove_sources(sources, runtime().store)
+    rt = runtime()
+    n = remove_sources(sources, rt.store)
+    for source in sources:
+        ReviewStore(rt.settings.review_dir).delete(source)
     out.print(f"Removed {n} chunks.")
