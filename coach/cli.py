@@ -25,7 +25,7 @@ def main() -> None:
     try:
         app()
     except CoachError as exc:
-        console.print(f"[bold red]Error:[/] {exc}", highlight=False)
+        console.print(f"[bold red]Error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2 if isinstance(exc, InputError) else 1)
     except KeyboardInterrupt:
         console.print("Interrupted.")
@@ -36,7 +36,7 @@ def main() -> None:
         failure = server_failure(exc, _settings())
         if failure is None:
             raise
-        console.print(f"[bold red]Error:[/] {failure}", highlight=False)
+        console.print(f"[bold red]Error:[/] {failure}", highlight=False, soft_wrap=True)
         sys.exit(1)
 
 

@@ -112,6 +112,13 @@ class Settings(BaseSettings):
     llm_max_retries: int = Field(default=3, ge=0, le=10)
     llm_threads: int = Field(default=2, ge=1, le=64)
     structured_retries: int = Field(default=2, ge=0, le=5)
+    llm_repeat_penalty: float = Field(
+        default=1.2, ge=1.0, le=2.0, description="Local model: penalty on repeated tokens (1 = none)."
+    )
+    answer_max_tokens: int = Field(
+        default=160, ge=16, le=4000, description="Longest generated answer in tokens; bounds answer time."
+    )
+    answer_max_sentences: int = Field(default=6, ge=1, le=50, description="Generated answers stop after this many.")
     answer_mode: Literal["extractive", "generative"] = "extractive"
     grounding_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
     link_allowlist: str = Field(

@@ -81,13 +81,13 @@ def test_coach_chat_keeps_going_with_one_line_when_the_server_dies(tmp_path: Pat
     )
     try:
         assert chat.stdin is not None and chat.stdout is not None
-        chat.stdin.write("How do I give feedback to a senior leader?\n")
+        chat.stdin.write("What does the guidance say about keeping session notes confidential?\n")
         chat.stdin.flush()
         while "(" not in (line := chat.stdout.readline()):  # the first reply, routed
             assert line, "coach chat ended before answering"
     finally:
         stop(server)
-    out, err = chat.communicate("What should we agree in the first session?\n\n", timeout=300)
+    out, err = chat.communicate("What do the guides say about confidentiality between a pair?\n\n", timeout=300)
     assert chat.returncode == 0
     assert "Traceback" not in err and "httpx" not in err
     errors = [line for line in err.splitlines() if line.strip()]

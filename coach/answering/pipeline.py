@@ -121,11 +121,6 @@ class Composer:
         return [Citation.from_passage(self.passages[i], " ".join(self.quotes[i])) for i in ordered]
 
 
-def repeats(sentence: str, seen: set[frozenset[str]]) -> bool:
-    """Whether ``sentence`` says again what an earlier sentence said (same content words)."""
-    return frozenset(content_words(strip_citations(sentence))) in seen
-
-
 def best_similarity(passages: list[Passage]) -> float:
     """The highest query-passage cosine among the passages (0 when none is known)."""
     return max((p.similarity for p in passages if p.similarity is not None), default=0.0)
@@ -243,23 +238,32 @@ def _generative(
 ) -> Answer:
     from coach.answering.generative import stream_sentences
     from coach.llm.prompts import load_prompt
-    from coach.llm.providers import build_chat_model, model_label
+    from coach.llm.providers import build_chat_model, default_max_tokens, model_label
 
     model = model or build_chat_model(settings)
-    shown, sentences = stream_sentences(model, load_prompt("answer_question"), question, safe.passages)
+    limit = min(settings.answer_max_tokens, default_max_tokens(model))
+    shown, sentences = stream_sentences(model, load_prompt("answer_question"), question, safe.passages, limit)
     composer = Composer(safe.passages, on_token, settings.allowed_link_domains)
     total = 0
     injected = False
+    said: set[frozenset[str]] = set()
     for sentence in sentences:
         total += 1
         if safe.echoes_injection(sentence):
             injected = True
             continue
-        if repeats(sentence, composer.seen):
-            continue  # a repeated sentence is never counted as grounded twice
+        key = frozenset(content_words(strip_citations(sentence)))
+        if key in said:  # a repeat is never counted as grounded twice; the first one stops the model
+            break
+        said.add(key)
         claim = check_claim(sentence, shown, safe.passages, scorer, settings.grounding_threshold)
         if claim is not None:
             composer.add(claim, [_best_quote(claim, safe.passages[i], scorer) for i in claim.sources])
+        if total >= settings.answer_max_sentences:
+            break
+    close = getattr(sentences, "close", None)
+    if close is not None:
+        close()  # stops the model: nothing after a repeat or the last allowed sentence is generated
     draft_grounded = len(composer.parts)
     if not composer.parts:
         # Nothing usable (off-topic, unsupported, or an echoed injection): show the extractive answer.

@@ -45,7 +45,12 @@ def chat(
             return
         try:
             reply = run_chat(text, rt)
-        except CoachError as exc:  # one bad message should not end the conversation
-            console.print(f"[bold red]Error:[/] {exc}", highlight=False)
+        except Exception as exc:  # one bad message, or a server that went away, does not end the conversation
+            from coach.failures import server_failure
+
+            failure = exc if isinstance(exc, CoachError) else server_failure(exc, rt.settings)
+            if failure is None:
+                raise
+            console.print(f"[bold red]Error:[/] {failure}", highlight=False, soft_wrap=True)
             continue
         out.print(f"[dim]({reply.route})[/] {reply.text}", highlight=False)
