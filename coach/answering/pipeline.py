@@ -51,6 +51,7 @@ class Answer(BaseModel):
     fell_back: bool = Field(default=False, description="The model's answer was rejected; extractive shown.")
     draft_grounded: int = Field(default=0, description="Grounded sentences of the model's own draft.")
     draft_total: int = Field(default=0, description="Sentences of the model's own draft.")
+    stopped_on_repeat: bool = Field(default=False, description="The model repeated a sentence and was stopped there.")
 
     def public(self) -> dict[str, object]:
         """The documented JSON shape of ``coach ask --json``."""
@@ -247,6 +248,7 @@ def _generative(
     total = 0
     injected = False
     said: set[frozenset[str]] = set()
+    repeated = False
     for sentence in sentences:
         total += 1
         if safe.echoes_injection(sentence):
@@ -254,6 +256,7 @@ def _generative(
             continue
         key = frozenset(content_words(strip_citations(sentence)))
         if key in said:  # a repeat is never counted as grounded twice; the first one stops the model
+            repeated = True
             break
         said.add(key)
         claim = check_claim(sentence, shown, safe.passages, scorer, settings.grounding_threshold)
@@ -274,11 +277,11 @@ def _generative(
         return Answer(
             answer=fallback.text, citations=fallback.citations(), model=EXTRACTIVE_LABEL, grounded_sentences=n,
             total_sentences=n, covered=True, passages=safe.passages, mode="generative", fell_back=True,
-            draft_grounded=0, draft_total=total,
+            draft_grounded=0, draft_total=total, stopped_on_repeat=repeated,
         )
     del injected  # sentences echoing an injection were dropped above; kept ones are verified
     return Answer(
         answer=composer.text, citations=composer.citations(), model=model_label(model),
         grounded_sentences=draft_grounded, total_sentences=total, covered=True, passages=safe.passages,
-        mode="generative", draft_grounded=draft_grounded, draft_total=total,
+        mode="generative", draft_grounded=draft_grounded, draft_total=total, stopped_on_repeat=repeated,
     )
