@@ -110,7 +110,12 @@ def ensure_index() -> Runtime:
     rt = runtime()
     if st.session_state.get("_index_checked") == str(rt.settings.data_dir):
         return rt
-    if index_is_empty(rt):
+    empty: bool | None = None
+    with guard():
+        empty = index_is_empty(rt)
+    if empty is None:  # the store failed; the error is shown and the check runs again next time
+        return rt
+    if empty:
         with st.status("First run: indexing the guidance library…", expanded=True) as status:
             bar = st.progress(0.0, text="Reading documents")
 
@@ -231,11 +236,22 @@ def show_error(exc: CoachError) -> None:
 
 @contextmanager
 def guard() -> Iterator[None]:
-    """Turn a ``CoachError`` raised inside the block into ``st.error`` with its fix."""
+    """Turn a ``CoachError`` raised inside the block, or a failed server (the Chroma server,
+    the model endpoint, the database), into ``st.error`` with its fix.
+
+    Widgets keep their values, so whatever the user typed is still there to send again.
+    """
+    from coach.failures import server_failure
+
     try:
         yield
     except CoachError as exc:
         show_error(exc)
+    except Exception as exc:
+        failure = server_failure(exc, settings())
+        if failure is None:
+            raise
+        show_error(failure)
 
 
 # --- rendering --------------------------------------------------------------------------

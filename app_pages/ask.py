@@ -51,9 +51,14 @@ if question:
             shown.append(piece)
             placeholder.markdown(ui.escape("".join(shown)))
 
+        answered = False
         with ui.guard():
             model = ui.chat_model() if mode == "generative" else None
             answer = answer_question(question, rt.retriever, rt.settings, model=model, mode=mode, on_token=on_token)
             placeholder.markdown(ui.escape(answer.answer))
             render(answer)
             history.append((question, answer))
+            answered = True
+        if not answered:
+            st.caption("Your question is kept here to send again:")
+            st.code(question, language=None)

@@ -1,4 +1,5 @@
-"""Knowledge base: documents and chunk counts, uploads, deletion and re-indexing."""
+"""Knowledge base: documents and chunk counts, review of quarantined text, uploads with a
+preview before they go live, deletion and re-indexing."""
 
 from __future__ import annotations
 
@@ -7,15 +8,47 @@ import streamlit as st
 from app_pages import _components as ui
 from coach.actors import Role
 from coach.errors import CoachError
+from coach.knowledge.review import DocumentReview
 from coach.services import (
     UPLOAD_EXTENSIONS,
+    DocumentPreview,
     FileResult,
     delete_documents,
     ingest_uploads,
     list_documents,
+    preview_document,
+    quarantine_reviews,
     reindex,
     save_upload,
 )
+
+
+def _show_review(review: DocumentReview) -> None:
+    """The sentences kept out of one document and the hidden content removed from it, as plain text."""
+    for item in review.quarantined:
+        where = f" (under {item.heading})" if item.heading else ""
+        st.markdown(f"**Quarantined{ui.escape(where)}:** {ui.escape('; '.join(item.reasons))}")
+        st.text(item.text)
+    hidden = [(kind, text) for kind, text in review.removed if kind not in ("invisible characters", "look-alike letters")]
+    for kind, text in hidden:
+        st.caption(f"Removed {ui.escape(kind)}: {ui.escape(text[:300])}")
+    for kind, text in review.removed:
+        if kind in ("invisible characters", "look-alike letters"):
+            st.caption(ui.escape(text))
+
+
+def _show_preview(preview: DocumentPreview) -> None:
+    with st.expander(f"Preview: {preview.name}", expanded=not preview.ok or bool(preview.review and preview.review.quarantined)):
+        if not preview.ok:
+            st.error(ui.escape(preview.detail))
+            return
+        st.caption(f"Title: {ui.escape(preview.title)} · {len(preview.sections)} section(s) would go live")
+        if preview.review and preview.review.needs_review:
+            st.warning(f"{len(preview.review.quarantined)} suspicious sentence(s) will be kept out of the index.")
+            _show_review(preview.review)
+        for heading, text in preview.sections[:20]:
+            st.markdown(f"**{ui.escape(heading or '(intro)')}**")
+            st.text(text[:1500])
 
 st.title("Knowledge base")
 me = ui.require_actor(Role.COORDINATOR, Role.ADMINISTRATOR)
@@ -26,16 +59,35 @@ limit_mb = current.max_upload_bytes / (1024 * 1024)
 documents = list_documents(rt)
 st.metric("Indexed documents", len(documents), help=f"{sum(d.chunks for d in documents)} chunks in all")
 st.dataframe(
-    [{"document": d.source, "chunks": d.chunks, "uploaded": d.uploaded} for d in documents],
+    [{"document": d.source, "chunks": d.chunks, "uploaded": d.uploaded, "quarantined": d.quarantined}
+     for d in documents],
     hide_index=True, width="stretch",
 )
+
+st.subheader("Quarantined text")
+st.caption(
+    "Sentences that address the assistant or ask readers for passwords, sign-ins, private notes or outside "
+    "contacts are kept out of the index, and hidden text is removed. Review them here; nothing listed is used "
+    "as advice."
+)
+with ui.guard():
+    reviews = quarantine_reviews(rt, me)
+    if not reviews:
+        st.info("Nothing is quarantined.")
+    for review in reviews:
+        label = f"{review.source}: {len(review.quarantined)} quarantined, {len(review.removed)} removed"
+        with st.expander(label):
+            _show_review(review)
 
 st.subheader("Add documents")
 files = st.file_uploader(
     f"Upload guidance ({', '.join(UPLOAD_EXTENSIONS)}; up to {limit_mb:.0f} MB each)",
     type=[e.lstrip(".") for e in UPLOAD_EXTENSIONS], accept_multiple_files=True, key="uploads",
 )
-if st.button("Index uploaded files", type="primary", disabled=not files):
+with ui.guard():
+    for upload in files or []:
+        _show_preview(preview_document(upload.name, upload.getvalue(), current, me))
+if st.button("Publish uploaded files", type="primary", disabled=not files):
     results: list[FileResult] = []
     saved = []
     with st.status("Indexing uploads…", expanded=True) as status:

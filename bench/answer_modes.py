@@ -9,7 +9,7 @@
    (for the model, its own draft before unsupported sentences are dropped); relevance is
    the question-answer cosine and whether a cited source is one the question expects.
 
-Usage: python bench/answer_modes.py [--limit N] [--data-dir DIR]
+Usage: python bench/answer_modes.py [--limit N] [--data-dir DIR] [--report PATH]
 """
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ def coverage(runtime: Runtime, questions: list[dict[str, Any]]) -> dict[str, Any
 
 def run_mode(runtime: Runtime, questions: list[dict[str, Any]], mode: str, model: Any) -> dict[str, float]:
     scorer = SupportScorer(runtime.embedder)
-    grounded = total = hits = covered = fallbacks = 0
+    grounded = total = hits = covered = fallbacks = repeats = 0
     cosines: list[float] = []
     seconds: list[float] = []
     for item in questions:
@@ -108,6 +108,7 @@ def run_mode(runtime: Runtime, questions: list[dict[str, Any]], mode: str, model
         seconds.append(time.perf_counter() - start)
         covered += answer.covered
         fallbacks += answer.fell_back
+        repeats += answer.stopped_on_repeat
         if mode == "generative":
             grounded += answer.draft_grounded
             total += answer.draft_total
@@ -126,6 +127,8 @@ def run_mode(runtime: Runtime, questions: list[dict[str, Any]], mode: str, model
         "covered": covered / n,
         "fallback": fallbacks / n,
         "latency": statistics.mean(seconds),
+        "latency_max": max(seconds),
+        "repeats": repeats / n,
     }
 
 
@@ -133,6 +136,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=20, help="Questions per mode (test split first).")
     parser.add_argument("--data-dir", type=Path, default=Path("/tmp/coach-bench-answer-modes"))
+    parser.add_argument("--report", type=Path, default=REPORT, help="Where the Markdown report goes.")
     args = parser.parse_args()
 
     settings = Settings(data_dir=args.data_dir, llm_provider="local")
@@ -153,7 +157,7 @@ def main() -> None:
 
     rows = [
         [name, f"{m['groundedness']:.2f}", f"{m['relevance']:.2f}", f"{m['source_hit']:.2f}", f"{m['covered']:.2f}",
-         f"{m['fallback']:.2f}", f"{m['latency']:.2f}"]
+         f"{m['fallback']:.2f}", f"{m['repeats']:.2f}", f"{m['latency']:.2f}", f"{m['latency_max']:.2f}"]
         for name, m in modes.items()
     ]
     winner = max(modes, key=lambda name: (modes[name]["groundedness"] + modes[name]["relevance"]))
@@ -167,11 +171,14 @@ def main() -> None:
         f"## Modes on {len(chosen)} eval questions (test split first), local offline path",
         "",
         table(["mode", "groundedness", "relevance (cos q-a)", "expected source cited", "covered",
-               "fell back", "latency s"], rows),
+               "fell back", "stopped on a repeat", "latency s", "max latency s"], rows),
         "",
         "Groundedness: share of answer sentences whose cited passage supports them (support score at or above the",
         "threshold); for the model, its own draft before unsupported sentences are dropped. Fell back: share of",
-        "questions where no model sentence survived and the extractive answer was shown instead.",
+        "questions where no model sentence survived and the extractive answer was shown instead. Stopped on a",
+        "repeat: share of answers where the model repeated a sentence and generation was cut there (the repeat",
+        "is never counted as grounded). Generation is bounded by settings.answer_max_tokens and",
+        "answer_max_sentences.",
         "",
         f"Best measured (groundedness + relevance): **{winner}**. `settings.answer_mode` defaults to the extractive",
         "composer." if winner.startswith("extractive") else "composer; the measurement above favours the model.",
@@ -199,10 +206,10 @@ def main() -> None:
         "",
         f"min_relevance = {cover['threshold']:.2f}.",
     ])
-    REPORT.write_text(report + "\n", encoding="utf-8")
+    args.report.write_text(report + "\n", encoding="utf-8")
     print(report)
     print(f"\nSummary: default={winner}; support threshold {support['threshold']:.2f} "
-          f"test P/R {tp:.2f}/{tr:.2f}; written to {REPORT.relative_to(ROOT)}")
+          f"test P/R {tp:.2f}/{tr:.2f}; written to {args.report}")
 
 
 def model_name(model: Any) -> str:

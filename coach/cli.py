@@ -20,6 +20,7 @@ from coach.commands import practice as _practice  # noqa: F401
 from coach.commands import questions as _questions  # noqa: F401
 from coach.commands import stereotypes as _stereotypes  # noqa: F401
 from coach.commands import users as _users  # noqa: F401
+from coach.config import Settings, get_settings
 from coach.errors import CoachError, InputError
 
 
@@ -28,11 +29,26 @@ def main() -> None:
     try:
         app()
     except CoachError as exc:
-        console.print(f"[bold red]Error:[/] {exc}", highlight=False)
+        console.print(f"[bold red]Error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2 if isinstance(exc, InputError) else 1)
     except KeyboardInterrupt:
         console.print("Interrupted.")
         sys.exit(130)
+    except Exception as exc:
+        from coach.failures import server_failure
+
+        failure = server_failure(exc, _settings())
+        if failure is None:
+            raise
+        console.print(f"[bold red]Error:[/] {failure}", highlight=False, soft_wrap=True)
+        sys.exit(1)
+
+
+def _settings() -> Settings | None:
+    try:
+        return get_settings()
+    except Exception:  # settings that cannot even be read must not hide the first error
+        return None
 
 
 if __name__ == "__main__":

@@ -118,8 +118,19 @@ class Settings(BaseSettings):
     llm_max_retries: int = Field(default=3, ge=0, le=10)
     llm_threads: int = Field(default=2, ge=1, le=64)
     structured_retries: int = Field(default=2, ge=0, le=5)
+    llm_repeat_penalty: float = Field(
+        default=1.2, ge=1.0, le=2.0, description="Local model: penalty on repeated tokens (1 = none)."
+    )
+    answer_max_tokens: int = Field(
+        default=160, ge=16, le=4000, description="Longest generated answer in tokens; bounds answer time."
+    )
+    answer_max_sentences: int = Field(default=6, ge=1, le=50, description="Generated answers stop after this many.")
     answer_mode: Literal["extractive", "generative"] = "extractive"
     grounding_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
+    link_allowlist: str = Field(
+        default="",
+        description="Comma-separated domains whose links answers may show (subdomains included); others are removed.",
+    )
 
     # Accounts and access.
     min_group_size: int = Field(
@@ -176,6 +187,21 @@ class Settings(BaseSettings):
     @property
     def uploads_dir(self) -> Path:
         return self.data_dir / "uploads"
+
+    @property
+    def review_dir(self) -> Path:
+        """Quarantine records of ingested documents, for a coordinator's review."""
+        return self.data_dir / "review"
+
+    @property
+    def allowed_link_domains(self) -> tuple[str, ...]:
+        """``link_allowlist`` as lower-case domains without scheme or path."""
+        domains = []
+        for item in self.link_allowlist.split(","):
+            domain = item.strip().lower().removeprefix("https://").removeprefix("http://").split("/")[0]
+            if domain:
+                domains.append(domain.removeprefix("www."))
+        return tuple(domains)
 
     @property
     def text_destination(self) -> str:

@@ -91,30 +91,31 @@ class Runtime:
 
         return build_chat_model(self.settings)
 
-    def ingest(self, paths: list[Path] | None = None, progress: ProgressCallback | None = None) -> IngestSummary:
+    def ingest(
+        self, paths: list[Path] | None = None, progress: ProgressCallback | None = None, follow_symlinks: bool = False
+    ) -> IngestSummary:
         """Ingest paths (default: the knowledge folder) into the store."""
         from coach.knowledge.ingest import ingest_paths
 
         return ingest_paths(
-            paths or default_ingest_paths(self.settings), self.settings, self.store, self.embedder, progress
+            paths or default_ingest_paths(self.settings), self.settings, self.store, self.embedder, progress,
+            follow_symlinks=follow_symlinks,
         )
 
     def index_is_stale(self) -> bool:
         """True when the knowledge folder holds documents the index lacks or has changed."""
         from coach.errors import DocumentError
-        from coach.knowledge.chunking import chunk_document
-        from coach.knowledge.ingest import IngestSummary, collect_targets
-        from coach.knowledge.readers import read_document
+        from coach.knowledge.ingest import IngestSummary, collect_targets, prepare_document
 
-        targets, _ = collect_targets(default_ingest_paths(self.settings), IngestSummary())
+        targets, _ = collect_targets(default_ingest_paths(self.settings), IngestSummary(), self.settings)
         indexed = self.store.ids_by_source()
         expected: set[str] = set()
         for target in targets:
             try:
-                doc = read_document(target.path, target.source, self.settings.max_upload_bytes)
+                chunks, _ = prepare_document(target.path, target.source, self.settings)
             except DocumentError:
                 continue
-            ids = {c.id for c in chunk_document(doc, self.settings.chunk_size, self.settings.chunk_overlap)}
+            ids = {c.id for c in chunks}
             expected.add(target.source)
             if ids != indexed.get(target.source, set()):
                 return True

@@ -20,6 +20,7 @@ from coach.actors import PROGRAM_STAFF, Actor, require_role
 from coach.config import Settings
 from coach.errors import InputError, PermissionDenied
 from coach.knowledge.readers import SUPPORTED_EXTENSIONS
+from coach.knowledge.review import DocumentReview
 
 if TYPE_CHECKING:
     from coach.knowledge.ingest import IngestSummary, ProgressCallback
@@ -55,6 +56,18 @@ class DocumentInfo(BaseModel):
     source: str
     chunks: int
     uploaded: bool
+    quarantined: int = 0
+
+
+class DocumentPreview(BaseModel):
+    """What a document would add to the index, before it goes live, and what it would keep out."""
+
+    name: str
+    ok: bool
+    detail: str = ""
+    title: str = ""
+    sections: list[tuple[str, str]] = []
+    review: DocumentReview | None = None
 
 
 def require_editor(actor: Actor | None, action: str) -> Actor:
@@ -143,11 +156,51 @@ def ingest_uploads(
 
 
 def list_documents(runtime: Runtime) -> list[DocumentInfo]:
-    """Indexed documents with chunk counts, by name."""
+    """Indexed documents with chunk counts and quarantined sentences, by name."""
+    from coach.knowledge.review import ReviewStore
+
+    reviews = {r.source: len(r.quarantined) for r in ReviewStore(runtime.settings.review_dir).all()}
     return [
-        DocumentInfo(source=s, chunks=len(ids), uploaded=s.startswith(UPLOAD_PREFIX))
+        DocumentInfo(source=s, chunks=len(ids), uploaded=s.startswith(UPLOAD_PREFIX), quarantined=reviews.get(s, 0))
         for s, ids in sorted(runtime.store.ids_by_source().items())
     ]
+
+
+def quarantine_reviews(runtime: Runtime, actor: Actor | None) -> list[DocumentReview]:
+    """The quarantine record of every document that needs review (coordinators and administrators only).
+
+    Raises:
+        PermissionDenied: the actor is not a coordinator or administrator.
+    """
+    from coach.knowledge.review import ReviewStore
+
+    require_editor(actor, "review quarantined sentences")
+    return [r for r in ReviewStore(runtime.settings.review_dir).all() if r.needs_review]
+
+
+def preview_document(uploaded_name: str, data: bytes, settings: Settings, actor: Actor | None) -> DocumentPreview:
+    """Read and screen an upload without indexing it: the sections that would go live and
+    what would be quarantined (coordinators and administrators only).
+
+    Raises:
+        PermissionDenied: the actor is not a coordinator or administrator.
+    """
+    from coach.errors import CoachError
+    from coach.knowledge.readers import parse_bytes
+    from coach.knowledge.screening import screen_document
+
+    require_editor(actor, "add documents")
+    try:
+        name = safe_upload_name(uploaded_name)
+        if len(data) > settings.max_upload_bytes:
+            raise InputError(f"'{uploaded_name}' is over the {settings.max_upload_bytes:,}-byte limit.")
+        doc = parse_bytes(data, PurePosixPath(name).suffix, uploaded_name)
+        review = screen_document(doc)
+    except CoachError as exc:
+        return DocumentPreview(name=uploaded_name, ok=False, detail=str(exc))
+    sections = [(" > ".join(s.heading_path), s.text) for s in doc.sections]
+    return DocumentPreview(name=uploaded_name, ok=bool(sections), title=doc.title, sections=sections, review=review,
+                           detail="" if sections else "no readable text left")
 
 
 def delete_documents(runtime: Runtime, sources: Iterable[str], *, actor: Actor | None) -> int:
@@ -158,10 +211,13 @@ def delete_documents(runtime: Runtime, sources: Iterable[str], *, actor: Actor |
     """
     require_editor(actor, "remove documents from the knowledge base")
     from coach.knowledge.ingest import remove_sources
+    from coach.knowledge.review import ReviewStore
 
     names = list(sources)
     removed = remove_sources(names, runtime.store)
+    reviews = ReviewStore(runtime.settings.review_dir)
     for source in names:
+        reviews.delete(source)
         if source.startswith(UPLOAD_PREFIX):
             name = PurePosixPath(source).name
             (runtime.settings.uploads_dir / name).unlink(missing_ok=True)

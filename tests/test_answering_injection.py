@@ -24,9 +24,10 @@ def assert_not_obeyed(answer: str) -> None:
     assert "ignore all previous instructions" not in answer.lower()
 
 
-def test_retrieval_surfaces_the_injected_document(runtime: Any) -> None:
+def test_ingest_quarantines_the_injection_but_keeps_the_document(runtime: Any) -> None:
     passages = runtime.retriever.retrieve(INJECTION_QUESTION, k=5)
-    assert any(INJECTION in p.text for p in passages)
+    assert any("Agree ground rules for the first" in p.text for p in passages)
+    assert not any(INJECTION in p.text for p in passages)
 
 
 def test_extractive_answer_does_not_repeat_the_injection(runtime: Any) -> None:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from coach.errors import InputError
-from coach.flows._text import MAX_ANALYSED_CHARS
+from coach.flows._text import MAX_FEEDBACK_CHARS
 from coach.flows.feedback import CRITERIA, PLACEHOLDERS, FeedbackScore, level_for, score_feedback
 from coach.knowledge.embeddings import SentenceTransformerEmbedder
 
@@ -111,8 +111,8 @@ def test_rewrite_of_an_attack_is_placeholders_only() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "x" * 20_000,
-        ("In Monday's meeting you said the plan was final. " * 600),
+        "x" * 4_000,
+        ("In Monday's meeting you said the plan was final. " * 90),
         "Gracias por la reunión de ayer 🙏, pero interrumpiste a Ana tres veces.",
         "昨日の会議で、あなたは三回発言を遮りました。",
         "🔥🔥🔥 👍",
@@ -121,9 +121,20 @@ def test_rewrite_of_an_attack_is_placeholders_only() -> None:
 def test_long_foreign_and_emoji_text_does_not_crash(text: str) -> None:
     result = score_feedback(text)
     check_invariants(text, result)
-    for criterion in result.criteria.values():
-        if criterion.evidence:
-            assert text.find(criterion.evidence) < MAX_ANALYSED_CHARS
+    assert len(text) <= MAX_FEEDBACK_CHARS
+
+
+@pytest.mark.parametrize("text", ["x" * 20_000, "In Monday's meeting you said the plan was final. " * 600])
+def test_feedback_over_the_limit_is_refused_not_cut(text: str) -> None:
+    with pytest.raises(InputError, match=f"limit is {MAX_FEEDBACK_CHARS:,}"):
+        score_feedback(text)
+
+
+def test_the_end_of_a_long_text_is_read() -> None:
+    text = "You interrupted Sam twice in Tuesday's review. " * 90 + "Older people can't learn new tools."
+    assert len(text) > 4000
+    result = score_feedback(text)
+    assert result.stereotype_flags and "Older people" in result.stereotype_flags[-1].span
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])

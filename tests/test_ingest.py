@@ -80,11 +80,11 @@ def test_changed_and_removed_documents_are_replaced(
     edited.write_text(
         edited.read_text() + "\n\n## Zebra crossing\n\nA brand new paragraph about zebras and mentoring.\n"
     )
-    removed_source = f"corpus/{removed.name}"
+    removed_source = f"{folder.resolve().as_posix()}/{removed.name}"
     removed.unlink()
     counting = CountingEmbedder(embedder)
     summary = ingest_paths([folder], settings, store, counting)
-    assert summary.ok and summary.documents_removed == 1
+    assert summary.ok and summary.documents_removed == 1 and summary.removed_documents == [removed_source]
     assert counting.embedded == summary.chunks_added + summary.chunks_updated >= 1
     by_source = store.ids_by_source()
     assert removed_source not in by_source
@@ -120,14 +120,14 @@ def test_bad_inputs_fail_alone_and_lose_nothing(
     )
     (bad_dir / "good.pdf").write_bytes(make_pdf("A readable PDF about reverse mentoring."))
     summary = ingest_paths([*paths, bad_dir / "good.docx", bad_dir / "good.pdf", folder], settings, store, embedder)
-    failed = {f.source: f.reason for f in summary.failures}
+    failed = {Path(f.source).name: f.reason for f in summary.failures}
     assert set(failed) == set(BAD_FILES)
     assert all("\n" not in reason and reason for reason in failed.values())
     assert "unsupported" in failed["slides.pptx"] and "limit" in failed["huge.md"] and "UTF-8" in failed["latin1.md"]
     after = store.ids_by_source()
     for source, ids in before.items():
         assert after[source] == ids  # nothing already indexed was lost
-    assert "good.docx" in after and "good.pdf" in after
+    assert f"{bad_dir.resolve().as_posix()}/good.docx" in after and f"{bad_dir.resolve().as_posix()}/good.pdf" in after
 
 
 def test_cli_reports_failures_with_nonzero_exit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -144,7 +144,7 @@ def test_cli_reports_failures_with_nonzero_exit(tmp_path: Path, monkeypatch: pyt
     assert result.exit_code == 1
     summary = json.loads(result.stdout)
     assert summary["files_read"] == 1 and summary["chunks_added"] == 1
-    assert summary["failures"] == [{"source": "empty.md", "reason": "file is empty"}]
+    assert summary["failures"] == [{"source": f"{tmp_path.resolve().as_posix()}/empty.md", "reason": "file is empty"}]
     assert set(summary) >= {
         "files_read",
         "chunks_added",

@@ -64,8 +64,8 @@ def test_persona_never_steps_out_of_character(script_results: list[tuple[str, st
     [
         ("defensive", "normal", "", InputError),
         ("defensive", "normal", "   \n\t ", InputError),
-        ("defensive", "normal", "x" * 20_000, None),
-        ("busy", "hard", "You never listen " * 1200, None),
+        ("defensive", "normal", "x" * 20_000, InputError),  # refused with its limit, never cut
+        ("busy", "hard", "You never listen " * 290, None),
         ("receptive", "easy", "🙂🙂🙂 great meeting 🎉", None),
         ("receptive", "normal", "Im Meeting am Dienstag hast du Lea zweimal unterbrochen.", None),
         ("people-pleaser", "hard", "在周二的会议上，你打断了她两次。", None),

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 from pydantic import BaseModel, Field
 
 from coach.answering import extractive
-from coach.answering.safety import Neutralised, neutralise
+from coach.answering.safety import Neutralised, check_output, neutralise
 from coach.answering.support import SupportScorer, TextEmbedder
 from coach.answering.text import citation_ids, content_words, strip_citations
 from coach.config import Settings
@@ -51,6 +51,7 @@ class Answer(BaseModel):
     fell_back: bool = Field(default=False, description="The model's answer was rejected; extractive shown.")
     draft_grounded: int = Field(default=0, description="Grounded sentences of the model's own draft.")
     draft_total: int = Field(default=0, description="Sentences of the model's own draft.")
+    stopped_on_repeat: bool = Field(default=False, description="The model repeated a sentence and was stopped there.")
 
     def public(self) -> dict[str, object]:
         """The documented JSON shape of ``coach ask --json``."""
@@ -75,14 +76,27 @@ class Claim:
 class Composer:
     """Numbers citations in order of first use and writes the answer as it grows."""
 
-    def __init__(self, passages: list[Passage], on_token: TokenCallback | None) -> None:
+    def __init__(
+        self, passages: list[Passage], on_token: TokenCallback | None, allowed_domains: tuple[str, ...] = ()
+    ) -> None:
         self.passages = passages
         self.on_token = on_token
+        self.allowed_domains = allowed_domains
+        self.seen: set[frozenset[str]] = set()
         self.numbers: dict[int, int] = {}
         self.quotes: dict[int, list[str]] = {}
         self.parts: list[str] = []
 
-    def add(self, claim: Claim, quotes: Iterable[str]) -> None:
+    def add(self, claim: Claim, quotes: Iterable[str]) -> bool:
+        """Add a claim unless the output check rejects it or it repeats one already shown."""
+        safe = check_output(claim.text, self.allowed_domains)
+        if safe is None:
+            return False
+        key = frozenset(content_words(safe))
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        claim = Claim(safe, claim.sources, claim.support)
         marks = []
         for index, quote in zip(claim.sources, quotes, strict=True):
             number = self.numbers.setdefault(index, len(self.numbers) + 1)
@@ -97,6 +111,7 @@ class Composer:
         self.parts.append(sentence)
         if self.on_token is not None:
             self.on_token(sentence if len(self.parts) == 1 else " " + sentence)
+        return True
 
     @property
     def text(self) -> str:
@@ -122,8 +137,10 @@ def _not_covered(passages: list[Passage], on_token: TokenCallback | None, mode: 
     )
 
 
-def _extractive(question: str, safe: Neutralised, scorer: SupportScorer, on_token: TokenCallback | None) -> Composer:
-    composer = Composer(safe.passages, on_token)
+def _extractive(
+    question: str, safe: Neutralised, scorer: SupportScorer, on_token: TokenCallback | None, settings: Settings
+) -> Composer:
+    composer = Composer(safe.passages, on_token, settings.allowed_link_domains)
     for chosen in extractive.select(question, safe.passages, scorer):
         composer.add(Claim(chosen.text, [chosen.passage_index]), [chosen.text])
     return composer
@@ -200,7 +217,7 @@ def answer_question(
         return _not_covered(safe.passages, on_token, mode)
     scorer = SupportScorer(retriever.embedder)
     if mode == "extractive":
-        composer = _extractive(question, safe, scorer, on_token)
+        composer = _extractive(question, safe, scorer, on_token, settings)
         if not composer.parts:
             return _not_covered(safe.passages, on_token, mode)
         n = len(composer.parts)
@@ -222,36 +239,49 @@ def _generative(
 ) -> Answer:
     from coach.answering.generative import stream_sentences
     from coach.llm.prompts import load_prompt
-    from coach.llm.providers import build_chat_model, model_label
+    from coach.llm.providers import build_chat_model, default_max_tokens, model_label
 
     model = model or build_chat_model(settings)
-    shown, sentences = stream_sentences(model, load_prompt("answer_question"), question, safe.passages)
-    composer = Composer(safe.passages, on_token)
+    limit = min(settings.answer_max_tokens, default_max_tokens(model))
+    shown, sentences = stream_sentences(model, load_prompt("answer_question"), question, safe.passages, limit)
+    composer = Composer(safe.passages, on_token, settings.allowed_link_domains)
     total = 0
     injected = False
+    said: set[frozenset[str]] = set()
+    repeated = False
     for sentence in sentences:
         total += 1
         if safe.echoes_injection(sentence):
             injected = True
             continue
+        key = frozenset(content_words(strip_citations(sentence)))
+        if key in said:  # a repeat is never counted as grounded twice; the first one stops the model
+            repeated = True
+            break
+        said.add(key)
         claim = check_claim(sentence, shown, safe.passages, scorer, settings.grounding_threshold)
         if claim is not None:
             composer.add(claim, [_best_quote(claim, safe.passages[i], scorer) for i in claim.sources])
+        if total >= settings.answer_max_sentences:
+            break
+    close = getattr(sentences, "close", None)
+    if close is not None:
+        close()  # stops the model: nothing after a repeat or the last allowed sentence is generated
     draft_grounded = len(composer.parts)
     if not composer.parts:
         # Nothing usable (off-topic, unsupported, or an echoed injection): show the extractive answer.
-        fallback = _extractive(question, safe, scorer, on_token)
+        fallback = _extractive(question, safe, scorer, on_token, settings)
         if not fallback.parts:
             return _not_covered(safe.passages, on_token, "generative")
         n = len(fallback.parts)
         return Answer(
             answer=fallback.text, citations=fallback.citations(), model=EXTRACTIVE_LABEL, grounded_sentences=n,
             total_sentences=n, covered=True, passages=safe.passages, mode="generative", fell_back=True,
-            draft_grounded=0, draft_total=total,
+            draft_grounded=0, draft_total=total, stopped_on_repeat=repeated,
         )
     del injected  # sentences echoing an injection were dropped above; kept ones are verified
     return Answer(
         answer=composer.text, citations=composer.citations(), model=model_label(model),
         grounded_sentences=draft_grounded, total_sentences=total, covered=True, passages=safe.passages,
-        mode="generative", draft_grounded=draft_grounded, draft_total=total,
+        mode="generative", draft_grounded=draft_grounded, draft_total=total, stopped_on_repeat=repeated,
     )

@@ -1,9 +1,13 @@
 """Passages and uploaded documents are data: instruction-like sentences are neutralised.
 
 Before any passage reaches a model or the extractive composer, sentences that address
-the assistant (``ignore all previous instructions``, ``reply only with``, ``you are
-now``...) are removed. The words peculiar to those sentences are remembered, so an
-answer that repeats the injected directive can be rejected afterwards.
+the assistant or instruct the reader as a planted text would (``ignore all previous
+instructions``, a note to the assistant, a request for a password, a sign-in link, a
+request to forward private notes or to contact an outside address; see
+``coach.knowledge.screening``) are removed. The words peculiar to those sentences are
+remembered, so an answer that repeats the injected directive can be rejected afterwards.
+Every answer sentence passes ``check_output`` too: suspicious sentences are dropped and
+links survive only to domains on the coordinator's allow-list (``COACH_LINK_ALLOWLIST``).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from coach.answering.text import content_words
+from coach.knowledge.screening import URL, is_suspicious, remove_flagged
 from coach.schemas import Passage
 
 _DIRECTIVES = [
@@ -40,7 +45,42 @@ _DIRECTIVE_WORDS = frozenset(
 
 def is_instruction_like(sentence: str) -> bool:
     """True for a sentence that tries to instruct the assistant rather than inform the reader."""
-    return bool(INSTRUCTION_LIKE.search(sentence))
+    return bool(INSTRUCTION_LIKE.search(sentence)) or is_suspicious(sentence)
+
+
+_MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
+_URL = re.compile(URL, re.IGNORECASE)
+LINK_REMOVED = "[link removed]"
+
+
+def _domain(url: str) -> str:
+    from urllib.parse import urlparse
+
+    url = url.strip("<>()[].,;:'\"")
+    host = urlparse(url if "://" in url else f"http://{url}").hostname or ""
+    return host.lower().removeprefix("www.")
+
+
+def link_allowed(url: str, allowed: tuple[str, ...]) -> bool:
+    """Whether ``url``'s domain is one of ``allowed`` or a subdomain of one."""
+    host = _domain(url)
+    return bool(host) and any(host == d or host.endswith("." + d) for d in allowed)
+
+
+def filter_links(text: str, allowed: tuple[str, ...]) -> str:
+    """``text`` with every link whose domain is not allowed replaced (a Markdown link keeps its words)."""
+    text = _MARKDOWN_LINK.sub(lambda m: m.group(0) if link_allowed(m.group(2), allowed) else m.group(1), text)
+    return _URL.sub(lambda m: m.group(0) if link_allowed(m.group(0), allowed) else LINK_REMOVED, text)
+
+
+def check_output(sentence: str, allowed_domains: tuple[str, ...] = ()) -> str | None:
+    """An answer sentence made safe to show, or None when it must not be shown at all.
+
+    The last check before any sentence (extractive or generated) reaches the user.
+    """
+    if is_instruction_like(sentence):
+        return None
+    return filter_links(sentence, allowed_domains)
 
 
 @dataclass
@@ -66,14 +106,18 @@ def neutralise(passages: list[Passage], question: str = "") -> Neutralised:
         lines = []
         changed = False
         for line in passage.text.splitlines():
-            bad = [s for s in _CLAUSE_END.split(line) if is_instruction_like(s)]
+            bad = [s for s in _CLAUSE_END.split(line) if INSTRUCTION_LIKE.search(s)]
             if bad:
                 changed = True
                 removed.extend(bad)
                 for sentence in bad:
                     line = line.replace(sentence, REMOVED_MARK)
             lines.append(line)
-        cleaned.append(passage.model_copy(update={"text": "\n".join(lines)}) if changed else passage)
+        text, flagged = remove_flagged("\n".join(lines), REMOVED_MARK)
+        if flagged:
+            changed = True
+            removed.extend(sentence for sentence, _ in flagged)
+        cleaned.append(passage.model_copy(update={"text": text}) if changed else passage)
     terms: set[str] = set()
     if removed:
         known = set(content_words(question))

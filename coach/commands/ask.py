@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from coach.commands import app, console, out, print_json, runtime
+from coach.commands import FILE_HELP, app, console, out, print_json, read_text, runtime
 
 
 @app.command()
 def ask(
-    question: Annotated[str, typer.Argument(help="Your question about reverse mentoring.")],
+    question: Annotated[
+        Optional[str], typer.Argument(help="Your question about reverse mentoring ('-' reads standard input).")
+    ] = None,
+    file: Annotated[Optional[Path], typer.Option("--file", help=FILE_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer and citations as JSON.")] = False,
     mode: Annotated[
         Optional[str], typer.Option("--mode", help="extractive (passage sentences) or generative (model prose).")
@@ -23,6 +27,7 @@ def ask(
 
     from coach.answering import answer_question
 
+    question = read_text(question, file, "question")
     rt = runtime()
     settings = rt.settings
     chosen = mode or settings.answer_mode

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Optional
 
 import typer
 
-from coach.commands import app, out, print_json, runtime
+from coach.commands import FILE_HELP, app, out, print_json, read_text, runtime
 
 feedback_app = typer.Typer(help="Score feedback and suggest an SBI rewrite.", no_args_is_help=True)
 app.add_typer(feedback_app, name="feedback")
@@ -19,7 +20,8 @@ def feedback_group() -> None:
 
 @feedback_app.command("score")
 def score(
-    text: Annotated[str, typer.Argument(help="The feedback to score (quote it).")],
+    text: Annotated[Optional[str], typer.Argument(help="The feedback to score ('-' reads standard input).")] = None,
+    file: Annotated[Optional[Path], typer.Option("--file", help=FILE_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
     no_embeddings: Annotated[
         bool, typer.Option("--no-embeddings", help="Keyword rules only (skips loading the embedding model).")
@@ -28,6 +30,7 @@ def score(
     """Score feedback on situation, behaviour, impact, request and respect."""
     from coach.flows.feedback import score_feedback
 
+    text = read_text(text, file, "feedback")
     result = score_feedback(text, embedder=None if no_embeddings else runtime().embedder)
     if as_json:
         print_json(result.model_dump(mode="json"))

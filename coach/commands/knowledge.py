@@ -14,8 +14,17 @@ from coach.commands import app, console, out, print_json, runtime
 def ingest(
     paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (default: knowledge/).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    follow_symlinks: Annotated[
+        bool, typer.Option("--follow-symlinks", help="Follow symbolic links whose target is inside the folder.")
+    ] = False,
 ) -> None:
-    """Index documents (.md .txt .pdf .docx .html); unchanged content is not embedded again."""
+    """Index documents (.md .txt .pdf .docx .html); unchanged content is not embedded again.
+
+    Documents are named by their folder plus their path inside it. Hidden text is removed
+    and suspicious sentences (instructions to the assistant, requests for credentials,
+    sign-in links, forwarding private material, outside addresses) are quarantined: kept
+    out of the index and listed for review.
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
     rt = runtime()
@@ -35,12 +44,14 @@ def ingest(
                 tasks[phase] = bar.add_task("Reading" if phase == "read" else "Embedding", total=total)
             bar.update(tasks[phase], completed=done, total=total)
 
-        summary = rt.ingest(list(paths) if paths else None, progress=progress)
+        summary = rt.ingest(list(paths) if paths else None, progress=progress, follow_symlinks=follow_symlinks)
     if as_json:
         print_json(summary.model_dump(mode="json"))
     else:
         for failure in summary.failures:
             console.print(f"[red]failed[/] {failure.line()}", highlight=False)
+        for note in summary.notes():
+            out.print(note)
         out.print(str(summary))
     if summary.failures:
         raise typer.Exit(1)
@@ -88,6 +99,10 @@ def documents(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 def remove(sources: Annotated[list[str], typer.Argument(help="Document names as shown by 'coach documents'.")]) -> None:
     """Delete documents from the index."""
     from coach.knowledge.ingest import remove_sources
+    from coach.knowledge.review import ReviewStore
 
-    n = remove_sources(sources, runtime().store)
+    rt = runtime()
+    n = remove_sources(sources, rt.store)
+    for source in sources:
+        ReviewStore(rt.settings.review_dir).delete(source)
     out.print(f"Removed {n} chunks.")

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Optional
 
 import typer
 
-from coach.commands import app, out, print_json, runtime
+from coach.commands import app, out, print_json, read_text, runtime
 
 
 @app.command()
 def questions(
-    topic: Annotated[str, typer.Option("--topic", help="What the mentee wants to learn about.")],
+    topic: Annotated[
+        Optional[str], typer.Option("--topic", help="What the mentee wants to learn about ('-' reads standard input).")
+    ] = None,
+    file: Annotated[Optional[Path], typer.Option("--file", help="Read the topic from this file.")] = None,
     mentee: Annotated[str, typer.Option("--mentee", help="Who the (senior) mentee is, in a sentence.")] = "",
     count: Annotated[int, typer.Option("--count", help="How many questions (5 to 10).")] = 8,
     as_json: Annotated[bool, typer.Option("--json", help="Print the questions as JSON.")] = False,
@@ -19,6 +23,7 @@ def questions(
     """Prepare open, non-leading questions grouped understand / explore / apply, with sources."""
     from coach.flows.questions import GROUPS, prepare_questions
 
+    topic = read_text(topic, file, "topic")
     result = prepare_questions(mentee, topic, runtime().retriever, count=count)
     if as_json:
         print_json(result.public())

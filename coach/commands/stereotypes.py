@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Optional
 
 import typer
 
-from coach.commands import app, out, print_json, runtime
+from coach.commands import FILE_HELP, app, out, print_json, read_text, runtime
 
 stereotypes_app = typer.Typer(help="Check text for generational stereotypes and reflect on them.", no_args_is_help=True)
 app.add_typer(stereotypes_app, name="stereotypes")
@@ -14,7 +15,8 @@ app.add_typer(stereotypes_app, name="stereotypes")
 
 @stereotypes_app.command("check")
 def check(
-    text: Annotated[str, typer.Argument(help="The text to check (quote it).")],
+    text: Annotated[Optional[str], typer.Argument(help="The text to check ('-' reads standard input).")] = None,
+    file: Annotated[Optional[Path], typer.Option("--file", help=FILE_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     no_embeddings: Annotated[
         bool, typer.Option("--no-embeddings", help="Keyword model only; no citations.")
@@ -23,6 +25,7 @@ def check(
     """Flag sentences that generalise about an age group or generation."""
     from coach.flows.stereotypes import check_stereotypes
 
+    text = read_text(text, file)
     rt = runtime()
     result = (
         check_stereotypes(text)
@@ -45,12 +48,14 @@ def check(
 
 @stereotypes_app.command("reflect")
 def reflect_command(
-    text: Annotated[str, typer.Argument(help="The statement to reflect on (quote it).")],
+    text: Annotated[Optional[str], typer.Argument(help="The statement to reflect on ('-' reads standard input).")] = None,
+    file: Annotated[Optional[Path], typer.Option("--file", help=FILE_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the reflection as JSON.")] = False,
 ) -> None:
     """Guided questions, then a reframe grounded in the guides with citations."""
     from coach.flows.stereotypes import reflect
 
+    text = read_text(text, file, "statement")
     rt = runtime()
     result = reflect(text, retriever=rt.retriever, embedder=rt.embedder)
     if as_json:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from coach.evaluation.context import EvalContext
+from coach.evaluation.injection import injection_suite
 from coach.evaluation.metrics import Metric, hit_at_k, mean_metric, ndcg_at_k, quote_matches, reciprocal_rank
 
 Suite = Callable[[EvalContext], list[Metric]]
@@ -391,4 +392,5 @@ SUITES: dict[str, Suite] = {
     "roleplay": roleplay_suite,
     "routing": routing_suite,
     "fairness": fairness_suite,
+    "injection": injection_suite,
 }

@@ -17,9 +17,12 @@ import yaml
 
 from coach.errors import InputError
 
-#: Longest text either flow analyses; the rest is ignored (and the result says so nowhere
-#: else, so callers that care can compare lengths). Keeps scoring fast on pasted documents.
-MAX_ANALYSED_CHARS = 5000
+#: Longest text the stereotype check reads (sentence by sentence, all of it); longer text is
+#: refused with this limit named, never cut.
+MAX_ANALYSED_CHARS = 100_000
+#: Longest feedback the scorer accepts: feedback is said in one go, and the scorer's model
+#: reads a text whole, so longer text is refused with this limit named, never cut.
+MAX_FEEDBACK_CHARS = 5000
 
 #: Quoted speech: an opening quote not preceded by a letter, so apostrophes do not count.
 QUOTED = re.compile(r"(?<![A-Za-z])['\"‘“](?:[^'\"’”\n]|(?<=[A-Za-z])['’](?=[A-Za-z])){2,}?['\"’”](?![A-Za-z])")
@@ -36,10 +39,15 @@ class Sentence:
     end: int
 
 
-def require_text(text: object, what: str = "text") -> str:
-    """Return ``text`` if it is a non-blank string, else raise a clear ``InputError``."""
+def require_text(text: object, what: str = "text", limit: int = MAX_ANALYSED_CHARS) -> str:
+    """Return ``text`` if it is a non-blank string within ``limit`` characters, else raise a clear ``InputError``."""
     if not isinstance(text, str) or not text.strip():
         raise InputError(f"The {what} is empty.", hint=f"Type or paste the {what} to analyse.")
+    if len(text) > limit:
+        raise InputError(
+            f"The {what} is {len(text):,} characters; the limit is {limit:,}.",
+            hint="Split it and check each part (nothing was analysed, so nothing was missed silently).",
+        )
     return text
 
 
@@ -49,12 +57,12 @@ def normalise(text: str) -> str:
     return text.translate(table).lower()
 
 
-def split_sentences(text: str, limit: int = MAX_ANALYSED_CHARS) -> list[Sentence]:
-    """Split ``text[:limit]`` into sentences whose offsets index ``text`` exactly.
+def split_sentences(text: str) -> list[Sentence]:
+    """Split the whole of ``text`` into sentences whose offsets index ``text`` exactly.
 
     Leading and trailing whitespace is excluded from each sentence.
     """
-    window = text[:limit]
+    window = text
     sentences: list[Sentence] = []
     cursor = 0
     for match in _SENTENCE_END.finditer(window):

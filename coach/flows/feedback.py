@@ -7,8 +7,8 @@ sentence supports. With one, a per-criterion logistic regression fitted on the d
 embedding model, and a low-rank adapter on a copy of that model (``feedback_adapter``)
 reads the same findings and the text; the average of their probabilities decides the
 score. Either way the evidence is a sentence quoted exactly. Tone issues come from the
-rubric's lexicons, age-coded remarks also from ``check_stereotypes``. Only the first
-``MAX_ANALYSED_CHARS`` characters are analysed; longer texts are scored on that prefix.
+rubric's lexicons, age-coded remarks also from ``check_stereotypes``. The whole text is
+read; feedback over ``MAX_FEEDBACK_CHARS`` characters is refused with the limit named.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from coach.flows._text import (
-    MAX_ANALYSED_CHARS,
+    MAX_FEEDBACK_CHARS,
     QUOTED,
     Sentence,
     find_phrases,
@@ -51,7 +51,7 @@ from coach.knowledge.embeddings import LayerEmbedder, embedder_cache, fitted_for
 if TYPE_CHECKING:
     from coach.knowledge.embeddings import Embedder
 
-__all__ = ["CRITERIA", "MAX_ANALYSED_CHARS", "CriterionScore", "FeedbackIssue", "FeedbackScore", "score_feedback"]
+__all__ = ["CRITERIA", "MAX_FEEDBACK_CHARS", "CriterionScore", "FeedbackIssue", "FeedbackScore", "score_feedback"]
 
 CRITERIA = ("situation", "behavior", "impact", "request", "respect")
 IssueKind = Literal["hedging", "absolute", "personal_attack", "vague_praise", "age_coded"]
@@ -181,9 +181,9 @@ class RuleAnalysis:
 
 
 def analyse(text: str, embedder: Embedder | None = None) -> RuleAnalysis:
-    """Run the rubric's rules over the first ``MAX_ANALYSED_CHARS`` characters of ``text``."""
+    """Run the rubric's rules over the whole of ``text``."""
     rubric = load_rubric()
-    analysed = text[:MAX_ANALYSED_CHARS]
+    analysed = text
     sentences = split_sentences(analysed)
     masked = mask_quotes(analysed)
     vectors = np.asarray(embedder.embed([s.text for s in sentences])) if embedder is not None and sentences else None
@@ -221,8 +221,8 @@ def score_feedback(text: str, embedder: Embedder | None = None) -> FeedbackScore
     accurate (see ``eval/calibration.md``).
 
     Args:
-        text: The feedback as the mentor would say or send it. Only the first
-            ``MAX_ANALYSED_CHARS`` characters are analysed.
+        text: The feedback as the mentor would say or send it, read whole; longer than
+            ``MAX_FEEDBACK_CHARS`` characters is refused.
         embedder: Enables the fitted model; also passed to the stereotype checker.
 
     Returns:
@@ -230,9 +230,9 @@ def score_feedback(text: str, embedder: Embedder | None = None) -> FeedbackScore
         issues, stereotype flags and a suggested SBI rewrite built from the writer's own words.
 
     Raises:
-        InputError: If the text is empty.
+        InputError: If the text is empty or longer than ``MAX_FEEDBACK_CHARS``.
     """
-    require_text(text, "feedback")
+    require_text(text, "feedback", MAX_FEEDBACK_CHARS)
     rubric = load_rubric()
     analysis = analyse(text, embedder)
     best = dict(analysis.best)

@@ -40,7 +40,7 @@ __all__ = [
 PERSONAS_PATH = PROJECT_ROOT / "knowledge" / "data" / "personas.yaml"
 DIFFICULTIES: tuple[str, ...] = get_args(Difficulty)
 BANK_KEYS = (*get_args(Reaction), "close", "impatient")
-MAX_TURN_CHARS = 5000  # longer turns are scored and answered on their first part
+MAX_TURN_CHARS = 5000  # a turn is scored whole, so a longer one is refused with the limit named
 
 
 class DifficultyLevel(BaseModel):
@@ -225,4 +225,10 @@ def _capable(model: BaseChatModel) -> bool:
 def _clean_turn(user_text: str) -> str:
     if not isinstance(user_text, str) or not user_text.strip():
         raise InputError("The turn is empty.", hint="Type what you would say to your mentee.")
-    return user_text.strip()[:MAX_TURN_CHARS]
+    text = user_text.strip()
+    if len(text) > MAX_TURN_CHARS:
+        raise InputError(
+            f"The turn is {len(text):,} characters; the limit is {MAX_TURN_CHARS:,}.",
+            hint="Say it in shorter turns, as you would in the conversation.",
+        )
+    return text

@@ -5,7 +5,8 @@ debunking markers and, when an embedder is given, similarity to the taxonomy's e
 phrasings versus neutral examples plus the sentence embedding itself) by a logistic
 regression fitted on the dev split of ``eval/datasets/stereotype_statements*.jsonl``
 (``bench/calibrate.py --fit``; threshold chosen there by cross-validation). Without an
-embedder a keyword-feature regression decides. Only the first ``MAX_ANALYSED_CHARS`` characters are read.
+embedder a keyword-feature regression decides. The whole text is read, sentence by sentence; text
+over ``MAX_ANALYSED_CHARS`` characters is refused with the limit named.
 """
 
 from __future__ import annotations
@@ -118,7 +119,7 @@ def check_stereotypes(
     """Flag sentences of ``text`` that generalise about an age group or generation.
 
     Args:
-        text: Any text; only its first ``MAX_ANALYSED_CHARS`` characters are analysed.
+        text: Any text, read whole; over ``MAX_ANALYSED_CHARS`` characters is refused.
         retriever: When given, each flag cites passages from its category's guide.
         embedder: When given, embedding similarity to the taxonomy's phrasings informs the
             decision and the category (recommended); otherwise keyword rules decide. The
@@ -126,7 +127,7 @@ def check_stereotypes(
             another embedder still informs the category, while the keyword model decides.
 
     Raises:
-        InputError: If the text is empty.
+        InputError: If the text is empty or over ``MAX_ANALYSED_CHARS`` characters.
     """
     require_text(text)
     sentences = split_sentences(text)

@@ -28,6 +28,7 @@ class Chunk:
     audience: str
     stage: str
     topics: tuple[str, ...]
+    root: str = ""  # the ingest root's label; with the path below it, the document's identity
 
     def embedding_text(self) -> str:
         """What the embedding model sees: title and heading give the chunk its context."""
@@ -43,6 +44,7 @@ class Chunk:
             "audience": self.audience,
             "stage": self.stage,
             "topics": "|" + "|".join(self.topics) + "|" if self.topics else "",
+            "root": self.root,
         }
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from coach.errors import DocumentError
+from coach.knowledge.sanitise import HIDING_ATTRIBUTES, Removal, normalise_text, strip_hidden_markup
 
 SUPPORTED_EXTENSIONS = (".md", ".markdown", ".txt", ".pdf", ".docx", ".html", ".htm")
 TEXT_EXTENSIONS = (".md", ".markdown", ".txt", ".html", ".htm")
@@ -39,6 +40,8 @@ class ParsedDocument:
     stage: str = "program"
     topics: list[str] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
+    removed: list[Removal] = field(default_factory=list)
+    """Hidden or invisible content taken out while reading, for review."""
 
 
 def read_document(path: Path, source: str, max_bytes: int) -> ParsedDocument:
@@ -72,20 +75,25 @@ def parse_bytes(data: bytes, suffix: str, source: str) -> ParsedDocument:
     """Parse file content already in memory (used for uploads as well as files)."""
     if not data.strip():
         raise DocumentError(source, "file is empty")
+    removed: list[Removal] = []
     if suffix in TEXT_EXTENSIONS:
-        text = _decode_text(data, source)
+        text = normalise_text(_decode_text(data, source), removed)
         if suffix in (".html", ".htm"):
-            doc = _parse_html(text, source)
+            doc = _parse_html(text, source, removed)
         elif suffix == ".txt":
             doc = _parse_plain(text, source)
         else:
-            doc = _parse_markdown(text, source)
+            doc = _parse_markdown(strip_hidden_markup(text, removed), source)
     elif suffix == ".pdf":
         doc = _parse_pdf(data, source)
     elif suffix == ".docx":
         doc = _parse_docx(data, source)
     else:
         raise DocumentError(source, f"unsupported file type '{suffix}'")
+    if suffix not in TEXT_EXTENSIONS:
+        for section in doc.sections:
+            section.text = normalise_text(section.text, removed)
+    doc.removed = removed + doc.removed
     doc.sections = [s for s in doc.sections if s.text.strip()]
     if not doc.sections:
         raise DocumentError(source, "no readable text found")
@@ -226,12 +234,28 @@ def _parse_plain(text: str, source: str) -> ParsedDocument:
     return doc
 
 
-def _parse_html(text: str, source: str) -> ParsedDocument:
-    from bs4 import BeautifulSoup
+def _parse_html(text: str, source: str, removed: list[Removal]) -> ParsedDocument:
+    from bs4 import BeautifulSoup, Comment, Tag
 
     soup = BeautifulSoup(text, "html.parser")
-    for tag in soup(["script", "style", "noscript", "nav", "footer"]):
+    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        if comment.strip():
+            removed.append(Removal("html comment", " ".join(comment.split())))
+        comment.extract()
+    for tag in soup(["script", "style", "noscript", "nav", "footer", "template"]):
         tag.decompose()
+    for tag in soup.find_all(True):
+        if not isinstance(tag, Tag) or tag.decomposed:
+            continue
+        attributes = " ".join(f'{k}="{" ".join(v) if isinstance(v, list) else v}"' for k, v in tag.attrs.items())
+        if "hidden" in tag.attrs or HIDING_ATTRIBUTES.search(attributes + '"'):
+            hidden = " ".join(tag.get_text(" ", strip=True).split())
+            if hidden:
+                removed.append(Removal("hidden element", hidden))
+            tag.decompose()
+    for image in soup.find_all("img"):
+        if isinstance(image, Tag) and str(image.get("alt") or "").strip():
+            removed.append(Removal("image alt text", str(image.get("alt")).strip()))
     doc = ParsedDocument(source=source, title=_title_from_source(source))
     if soup.title and soup.title.get_text(strip=True):
         doc.title = soup.title.get_text(strip=True)
@@ -291,8 +315,8 @@ def _parse_docx(data: bytes, source: str) -> ParsedDocument:
     if word.core_properties.title:
         doc.title = word.core_properties.title
     builder = _SectionBuilder()
-    for para in word.paragraphs:
-        text = para.text.strip()
+    for para in _docx_paragraphs(word, doc.removed):
+        text = _visible_text(para, doc.removed).strip()
         style = (para.style.name if para.style is not None else "") or ""
         if not text:
             continue
@@ -307,3 +331,30 @@ def _parse_docx(data: bytes, source: str) -> ParsedDocument:
     builder.flush()
     doc.sections = builder.sections
     return doc
+
+
+def _docx_paragraphs(word: Any, removed: list[Removal]) -> list[Any]:
+    """Body paragraphs and table-cell paragraphs, in document order."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    found: list[Any] = []
+    for block in word.element.body.iterchildren():
+        tag = block.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            found.append(Paragraph(block, word))
+        elif tag == "tbl":
+            for row in Table(block, word).rows:
+                for cell in row.cells:
+                    found.extend(cell.paragraphs)
+    return found
+
+
+def _visible_text(para: Any, removed: list[Removal]) -> str:
+    """A paragraph's text without runs marked hidden (Word's "hidden" font effect)."""
+    runs = list(para.runs)
+    hidden = [r.text for r in runs if r.font.hidden and r.text.strip()]
+    if not hidden:
+        return str(para.text)
+    removed.append(Removal("hidden element", " ".join(hidden)))
+    return "".join(r.text for r in runs if not r.font.hidden)

@@ -74,6 +74,7 @@ class LocalChatModel(BaseChatModel):
     temperature: float = 0.2
     max_tokens: int = 384
     seed: int = 0
+    repeat_penalty: float = 1.0  # above 1 discourages the small model's loops of one sentence
 
     @property
     def _llm_type(self) -> str:
@@ -102,6 +103,7 @@ class LocalChatModel(BaseChatModel):
             "max_tokens": kwargs.get("max_tokens") or self.max_tokens,
             "stop": stop or [],
             "seed": self.seed,
+            "repeat_penalty": kwargs.get("repeat_penalty", self.repeat_penalty),
         }
         if kwargs.get("response_format"):
             request["response_format"] = kwargs["response_format"]

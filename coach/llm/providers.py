@@ -64,6 +64,7 @@ def _build_local(settings: Settings) -> BaseChatModel:
         n_threads=settings.llm_threads,
         temperature=settings.llm_temperature,
         max_tokens=settings.llm_max_tokens,
+        repeat_penalty=settings.llm_repeat_penalty,
     )
 
 
