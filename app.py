@@ -18,6 +18,7 @@ pages = {
     "Practise": [
         st.Page("app_pages/rehearsal.py", title="Feedback rehearsal", icon=":material/theater_comedy:"),
         st.Page("app_pages/reflection.py", title="Stereotype reflection", icon=":material/self_improvement:"),
+        st.Page("app_pages/history.py", title="My history", icon=":material/history:"),
     ],
     "Program": [
         st.Page("app_pages/dashboard.py", title="Program dashboard", icon=":material/monitoring:"),
@@ -26,6 +27,7 @@ pages = {
     ],
 }
 navigation = st.navigation(pages)
+ui.keep_view_state()
 signed_in = st.sidebar.empty()
 
 
@@ -39,3 +41,4 @@ show_signed_in()
 with ui.guard():
     navigation.run()
 show_signed_in()  # Home may have just changed the name
+ui.remember_identity()

@@ -27,7 +27,11 @@ if TYPE_CHECKING:
     from coach.storage import Database
 
 ROLES = ("junior mentor", "senior mentee", "coordinator")
+QUERY_NAME, QUERY_ROLE = "name", "role"
+KEPT_PREFIX = "kept_"
+WARM_UP_TEXT = "In Monday's review you interrupted me twice. Could you let me finish next time?"
 LLM_FIELDS = ("llm_provider", "llm_model", "llm_base_url", "llm_api_key")
+_ID_REFERENCE = re.compile(r"\s?\[[0-9a-f]{16,}\]")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<:$&])")
 
 
@@ -103,15 +107,68 @@ def ensure_index() -> Runtime:
     return rt
 
 
-# --- view state -------------------------------------------------------------------------
+@st.cache_resource(show_spinner=False)
+def _warm_scorer(key: str, _runtime: Runtime) -> bool:
+    from coach.flows.feedback import score_feedback
+
+    del key
+    score_feedback(WARM_UP_TEXT, _runtime.embedder)
+    return True
+
+
+def warm_rehearsal() -> Runtime:
+    """Load the embedding model, the feedback scorer and the chat model now, with a visible status.
+
+    Paid once per process when the Rehearsal page opens, so the first reply is not the slow one.
+    """
+    rt = ensure_index()
+    key = f"{rt.settings.data_dir}|{rt.settings.embedding_model_path}"
+    if st.session_state.get("_warmed") != key:
+        with st.spinner("Getting the feedback scorer and the persona ready…"):
+            _warm_scorer(key, rt)
+            flow_model()
+        st.session_state["_warmed"] = key
+    return rt
+
+
+# --- who is using the app: every page asks here, nothing else reads it -----------------
+def _from_url(key: str, default: str) -> str:
+    """A value kept in the page address, so it survives a browser refresh."""
+    value = st.query_params.get(key, default)
+    return " ".join(str(value).split())[:80]
+
+
 def owner() -> str:
-    """The display name entered on Home (empty until set)."""
+    """The display name entered on Home (empty until set); restored from the address after a refresh."""
+    if "owner" not in st.session_state:
+        st.session_state["owner"] = _from_url(QUERY_NAME, "")
     return str(st.session_state.get("owner", "")).strip()
 
 
 def role() -> str:
-    """The role picked on Home."""
+    """The role picked on Home; restored from the address after a refresh."""
+    if "role" not in st.session_state:
+        saved = _from_url(QUERY_ROLE, ROLES[0])
+        st.session_state["role"] = saved if saved in ROLES else ROLES[0]
     return str(st.session_state.get("role", ROLES[0]))
+
+
+def set_identity(name: str, chosen_role: str) -> None:
+    """Remember the display name and role for this browser session and its address."""
+    st.session_state["owner"] = " ".join(name.split())
+    st.session_state["role"] = chosen_role if chosen_role in ROLES else ROLES[0]
+    remember_identity()
+
+
+def remember_identity() -> None:
+    """Write the name and role into the address (page switches drop query parameters)."""
+    name, current = owner(), role()
+    if name and st.query_params.get(QUERY_NAME) != name:
+        st.query_params[QUERY_NAME] = name
+    elif not name and QUERY_NAME in st.query_params:
+        del st.query_params[QUERY_NAME]
+    if st.query_params.get(QUERY_ROLE) != current:
+        st.query_params[QUERY_ROLE] = current
 
 
 def require_owner() -> str | None:
@@ -122,6 +179,25 @@ def require_owner() -> str | None:
         st.page_link("app_pages/home.py", label="Go to Home", icon=":material/home:")
         return None
     return name
+
+
+# --- view state -------------------------------------------------------------------------
+def keep_view_state() -> None:
+    """Keep the values of ``kept_*`` widgets while their page is not shown.
+
+    Streamlit forgets a widget's value once a run does not draw it (another page is open);
+    storing the value again in every run makes it ordinary session state, which stays.
+    """
+    for key in [k for k in st.session_state if str(k).startswith(KEPT_PREFIX)]:
+        st.session_state[key] = st.session_state[key]
+
+
+def kept(key: str, default: Any) -> str:
+    """The widget key ``kept_<key>``, preset to ``default`` the first time."""
+    full = KEPT_PREFIX + key
+    if full not in st.session_state:
+        st.session_state[full] = default
+    return full
 
 
 # --- errors -----------------------------------------------------------------------------
@@ -148,16 +224,36 @@ def escape(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
-def model_badge(current: Settings | None = None) -> None:
-    """Which model is in use and whether text stays on this machine."""
-    current = current or settings()
+def model_words(current: Settings) -> tuple[str, bool]:
+    """The model in plain words, and whether text stays on this computer."""
     destination = current.text_destination
-    icon = "🔒" if destination.startswith("stays") else "🌐"
-    text = f"**Model:** {escape(model_description(current))}  \n{icon} **Your text {escape(destination)}.**"
-    if destination.startswith("stays"):
-        st.success(text)
+    local = destination.startswith("stays")
+    if current.llm_provider == "fake":
+        return "Demo model: your text stays on this computer", True
+    if current.llm_provider == "local":
+        return "Local model: your text stays on this computer", True
+    if local:
+        return "Model server on this computer: your text stays on this computer", True
+    return f"Online model: your text is {destination}", False
+
+
+def model_badge(current: Settings | None = None) -> None:
+    """Which kind of model is in use and whether text stays on this computer, in plain words."""
+    current = current or settings()
+    words, local = model_words(current)
+    help_text = f"{model_description(current)}. Change it on the Settings page."
+    if local:
+        st.success(f"**{escape(words)}.**", icon=":material/lock:")
     else:
-        st.warning(text)
+        st.warning(f"**{escape(words)}.**", icon=":material/public:")
+    st.caption(escape(help_text))
+
+
+def status_mark(ok: bool | None, yes: str = "Met", no: str = "Not met", partly: str = "Partly met") -> str:
+    """A status as an icon and words (never an emoji alone), for ``st.markdown``."""
+    if ok is None:
+        return f":orange[:material/radio_button_partial: {partly}]"
+    return f":green[:material/check_circle: {yes}]" if ok else f":red[:material/cancel: {no}]"
 
 
 def time_bar(minutes: int, total: int, start: int) -> None:
@@ -166,17 +262,30 @@ def time_bar(minutes: int, total: int, start: int) -> None:
     st.progress(min(1.0, minutes / max(total, 1)), text=label)
 
 
+def citation_label(number: int, citation: Citation, heading: str = "") -> str:
+    """A source card's label: its number, document title and section heading (no ids or paths)."""
+    parts = [citation.title.strip() or "Guidance"]
+    if heading and heading.strip() and heading.strip() != parts[0]:
+        parts.append(heading.strip())
+    return f"[{number}] " + " · ".join(parts)
+
+
 def citation_cards(citations: Iterable[Citation], passages: Iterable[Passage] = ()) -> None:
-    """One expandable card per citation: title, document, quote and the full passage."""
+    """One expandable card per citation: title, section heading, quote and the full passage."""
     full = {p.id: p for p in passages}
     for number, citation in enumerate(citations, 1):
-        with st.expander(f"[{number}] {citation.title} · {citation.source}"):
+        passage = full.get(citation.id)
+        with st.expander(citation_label(number, citation, passage.heading if passage else "")):
             st.markdown(f"> {escape(citation.quote)}")
-            passage = full.get(citation.id)
             if passage is not None and passage.text.strip() != citation.quote.strip():
-                st.caption(escape(passage.heading or "Passage"))
                 st.text(passage.text)
-            st.caption(f"Chunk {escape(citation.id)}")
+
+
+def numbered_references(text: str, citations: Iterable[Citation]) -> str:
+    """``text`` with passage-id references such as ``[c5999…]`` replaced by card numbers ``[1]``."""
+    for number, citation in enumerate(citations, 1):
+        text = text.replace(f"[{citation.id}]", f"[{number}]")
+    return _ID_REFERENCE.sub("", text)
 
 
 def highlighted(text: str, spans: Iterable[tuple[int, int]]) -> str:
@@ -218,7 +327,7 @@ def pair_picker(key: str, allow_new: bool = True) -> Any:
     options: list[Any] = [None, *pairs]
     label = "New pair (enter profiles)" if allow_new else "No pair"
     return st.selectbox(
-        "Pair", options, key=key, format_func=lambda p: label if p is None else f"{p.label} (#{p.id})",
+        "Pair", options, key=key, format_func=lambda p: label if p is None else p.label,
     )
 
 

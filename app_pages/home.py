@@ -37,11 +37,10 @@ with left:
         "Your display name", value=ui.owner(), max_chars=80,
         help="Your rehearsals, reflections and saved questions are kept under this name.",
     )
-    st.session_state["owner"] = " ".join(name.split())
 with right:
     current = ui.role()
     chosen = st.radio("I am a…", ui.ROLES, index=ui.ROLES.index(current), horizontal=True)
-    st.session_state["role"] = chosen
+ui.set_identity(name, chosen)
 
 st.subheader("What to do next")
 if not ui.owner():

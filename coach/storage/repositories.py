@@ -282,6 +282,75 @@ def record_attempt(
             raise InputError(f"No practice attempt {attempt_id} for {owner}.", hint="Start a new rehearsal.")
 
 
+def record_attempt_turn(
+    db: Database,
+    attempt_id: int,
+    owner: str,
+    seq: int,
+    turn: Mapping[str, Any],
+    scores: Mapping[str, float],
+    overall: float | None,
+) -> None:
+    """Append turn number ``seq`` (from 1) to an attempt, stored with its sequence number.
+
+    The write only lands when turns 1 to ``seq - 1`` are already saved and turn ``seq`` is
+    not, so two saves racing each other can neither swap nor overwrite turns.
+
+    Raises:
+        InputError: the attempt does not exist, belongs to someone else, or ``seq`` is not next.
+    """
+    with db.write() as session:
+        row = session.scalar(
+            select(PracticeAttempt).where(PracticeAttempt.id == attempt_id, PracticeAttempt.owner == owner)
+        )
+        if row is None:
+            raise InputError(f"No practice attempt {attempt_id} for {owner}.", hint="Start a new rehearsal.")
+        if row.turn_count != seq - 1:
+            raise InputError(
+                f"Turn {seq} does not follow the {row.turn_count} turn(s) already saved.",
+                hint="Reload the page to see the saved rehearsal, then continue.",
+            )
+        turns = [*row.turns, {**dict(turn), "seq": seq}]
+        session.execute(
+            update(PracticeAttempt)
+            .where(PracticeAttempt.id == attempt_id, PracticeAttempt.turn_count == seq - 1)
+            .values(turns=turns, scores=dict(scores), overall=overall, turn_count=seq)
+        )
+
+
+def _attempt_view(row: PracticeAttempt) -> AttemptView:
+    turns = sorted(row.turns, key=lambda t: int(t.get("seq", 0)) if isinstance(t, dict) else 0)
+    return AttemptView(
+        id=row.id, owner=row.owner, persona=row.persona, difficulty=row.difficulty, turns=list(turns),
+        scores={k: float(v) for k, v in row.scores.items()}, overall=row.overall, created_at=row.created_at,
+    )
+
+
+def latest_attempt(db: Database, owner: str) -> AttemptView | None:
+    """The owner's most recently started attempt (with or without turns), or None."""
+    with db.read() as session:
+        row = session.scalar(
+            select(PracticeAttempt)
+            .where(PracticeAttempt.owner == owner)
+            .order_by(PracticeAttempt.created_at.desc(), PracticeAttempt.id.desc())
+            .limit(1)
+        )
+        return None if row is None else _attempt_view(row)
+
+
+def get_attempt(db: Database, owner: str, attempt_id: int) -> AttemptView:
+    """One of the owner's attempts, turns in sequence order.
+
+    Raises:
+        InputError: no such attempt for this owner.
+    """
+    with db.read() as session:
+        row = session.get(PracticeAttempt, attempt_id)
+        if row is None or row.owner != owner:
+            raise InputError(f"No practice attempt {attempt_id} for {owner}.", hint="Pick one from your history.")
+        return _attempt_view(row)
+
+
 def list_attempts(db: Database, owner: str) -> list[AttemptView]:
     """The owner's own attempts with at least one turn, oldest first."""
     with db.read() as session:
@@ -290,13 +359,7 @@ def list_attempts(db: Database, owner: str) -> list[AttemptView]:
             .where(PracticeAttempt.owner == owner, PracticeAttempt.turn_count > 0)
             .order_by(PracticeAttempt.created_at, PracticeAttempt.id)
         )
-        return [
-            AttemptView(
-                id=r.id, owner=r.owner, persona=r.persona, difficulty=r.difficulty, turns=list(r.turns),
-                scores={k: float(v) for k, v in r.scores.items()}, overall=r.overall, created_at=r.created_at,
-            )
-            for r in rows
-        ]
+        return [_attempt_view(r) for r in rows]
 
 
 # --- reflections ------------------------------------------------------------------------
