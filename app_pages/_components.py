@@ -18,7 +18,6 @@ import streamlit as st
 from coach.config import Settings
 from coach.errors import CoachError
 from coach.runtime import Runtime
-from coach.services import model_description
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -29,6 +28,7 @@ if TYPE_CHECKING:
 ROLES = ("junior mentor", "senior mentee", "coordinator")
 QUERY_NAME, QUERY_ROLE = "name", "role"
 KEPT_PREFIX = "kept_"
+MIB = 1024 * 1024
 WARM_UP_TEXT = "In Monday's review you interrupted me twice. Could you let me finish next time?"
 LLM_FIELDS = ("llm_provider", "llm_model", "llm_base_url", "llm_api_key")
 _ID_REFERENCE = re.compile(r"\s?\[[0-9a-f]{16,}\]")
@@ -200,6 +200,20 @@ def kept(key: str, default: Any) -> str:
     return full
 
 
+def upload_limit_bytes(current: Settings | None = None) -> int:
+    """The one upload limit: the smaller of ``COACH_MAX_UPLOAD_BYTES`` and Streamlit's ``server.maxUploadSize``."""
+    current = current or settings()
+    streamlit_bytes = int(st.get_option("server.maxUploadSize")) * MIB
+    return min(current.max_upload_bytes, streamlit_bytes)
+
+
+def size_words(size: int) -> str:
+    """A byte count the way people say it: "10 MB", "4 KB"."""
+    if size >= MIB:
+        return f"{size / MIB:.0f} MB"
+    return f"{max(1, size // 1024)} KB"
+
+
 # --- errors -----------------------------------------------------------------------------
 def show_error(exc: CoachError) -> None:
     """A clean error with how to fix it."""
@@ -241,12 +255,10 @@ def model_badge(current: Settings | None = None) -> None:
     """Which kind of model is in use and whether text stays on this computer, in plain words."""
     current = current or settings()
     words, local = model_words(current)
-    help_text = f"{model_description(current)}. Change it on the Settings page."
     if local:
         st.success(f"**{escape(words)}.**", icon=":material/lock:")
     else:
         st.warning(f"**{escape(words)}.**", icon=":material/public:")
-    st.caption(escape(help_text))
 
 
 def status_mark(ok: bool | None, yes: str = "Met", no: str = "Not met", partly: str = "Partly met") -> str:
@@ -322,13 +334,17 @@ def pair_picker(key: str, allow_new: bool = True) -> Any:
 
     pairs = repo.list_pairs(database())
     wanted = st.session_state.pop(f"_{key}_select", None)
+    if wanted is None and key not in st.session_state:
+        wanted = st.session_state.get(f"_{key}_last")  # back on the page: show the pair chosen before
     if wanted is not None:
         st.session_state[key] = next((p for p in pairs if p.id == wanted), None)
     options: list[Any] = [None, *pairs]
     label = "New pair (enter profiles)" if allow_new else "No pair"
-    return st.selectbox(
+    chosen = st.selectbox(
         "Pair", options, key=key, format_func=lambda p: label if p is None else p.label,
     )
+    st.session_state[f"_{key}_last"] = chosen.id if chosen is not None else None
+    return chosen
 
 
 def select_pair_next_run(key: str, pair_id: int) -> None:

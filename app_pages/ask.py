@@ -49,7 +49,8 @@ if question:
             shown.append(piece)
             placeholder.markdown(ui.escape("".join(shown)))
 
-        with ui.guard():
+        waiting = "Finding passages and writing an answer…" if mode == "generative" else "Finding passages…"
+        with ui.guard(), st.spinner(waiting):
             model = ui.chat_model() if mode == "generative" else None
             answer = answer_question(question, rt.retriever, rt.settings, model=model, mode=mode, on_token=on_token)
             placeholder.markdown(ui.escape(answer.answer))

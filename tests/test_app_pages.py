@@ -63,8 +63,7 @@ def test_home_role_name_and_model_badge(app_env: Path) -> None:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     assert not at.exception
     assert at.title[0].value == "Reverse Mentoring Coach"
-    assert "stays on this machine" in at.success[0].value
-    assert "Demo model" in at.success[0].value
+    assert at.success[0].value.replace("\\", "").strip("*.") == "Demo model: your text stays on this computer"
     assert any("display name" in i.value for i in at.info)
     at.text_input[0].input("  Aisha  Khan ").run()
     at.radio[0].set_value("coordinator").run()
@@ -201,7 +200,8 @@ def test_dashboard_adds_pair_and_shows_aggregates_only(app_env: Path) -> None:
     assert metrics["Sessions held"] == "1 / 4"
     assert metrics["Practice attempts"] == "1"
     assert metrics["Average rehearsal score"] == "75"
-    assert len(at.get("arrow_vega_lite_chart")) >= 2 or len(at.get("vega_lite_chart")) >= 2
+    assert len(at.get("vega_lite_chart")) == 1  # sessions per pair; one day of practice is no trend yet
+    assert any("trend appears" in i.value for i in at.info)
     shown = texts(at)
     for secret in ("SECRET-TURN", "SECRET-REFLECTION", "PRIVATE-NOTES"):
         assert secret not in shown
