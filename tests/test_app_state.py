@@ -207,3 +207,11 @@ def test_upload_limit_is_the_same_for_streamlit_and_the_coach() -> None:
 def test_upload_text_names_the_one_limit() -> None:
     at = open_page("app_pages/knowledge.py", role="coordinator")
     assert "up to 10 MB each" in at.get("file_uploader")[0].proto.label
+
+
+@pytest.mark.usefixtures("app_env")
+def test_rehearsal_page_loads_the_scorer_on_opening_and_waits_for_a_rehearsal() -> None:
+    at = open_page("app_pages/rehearsal.py")
+    assert not at.exception, at.exception
+    assert "_warmed" in at.session_state  # the scorer and model were loaded before any turn
+    assert at.chat_input[0].proto.disabled and "Start a rehearsal" in at.chat_input[0].proto.placeholder
