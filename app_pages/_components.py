@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 ROLES = ("junior mentor", "senior mentee", "coordinator")
 QUERY_NAME, QUERY_ROLE = "name", "role"
-KEPT_PREFIX = "kept_"
+KEPT_PREFIX, KEPT_VALUES = "kept_", "_kept_values"
 MIB = 1024 * 1024
 WARM_UP_TEXT = "In Monday's review you interrupted me twice. Could you let me finish next time?"
 LLM_FIELDS = ("llm_provider", "llm_model", "llm_base_url", "llm_api_key")
@@ -183,20 +183,22 @@ def require_owner() -> str | None:
 
 # --- view state -------------------------------------------------------------------------
 def keep_view_state() -> None:
-    """Keep the values of ``kept_*`` widgets while their page is not shown.
+    """Note the values of ``kept_*`` widgets, so they come back when their page is opened again.
 
-    Streamlit forgets a widget's value once a run does not draw it (another page is open);
-    storing the value again in every run makes it ordinary session state, which stays.
+    Streamlit forgets a widget's value once a run does not draw it (another page is open).
+    Values are only read here; ``kept`` puts one back only when its widget's value is gone,
+    so text being typed on the page is never overwritten by a rerun.
     """
+    store: dict[str, Any] = st.session_state.setdefault(KEPT_VALUES, {})
     for key in [k for k in st.session_state if str(k).startswith(KEPT_PREFIX)]:
-        st.session_state[key] = st.session_state[key]
+        store[str(key)] = st.session_state[key]
 
 
 def kept(key: str, default: Any) -> str:
-    """The widget key ``kept_<key>``, preset to ``default`` the first time."""
+    """The widget key ``kept_<key>``, holding its last value (``default`` the first time)."""
     full = KEPT_PREFIX + key
     if full not in st.session_state:
-        st.session_state[full] = default
+        st.session_state[full] = st.session_state.get(KEPT_VALUES, {}).get(full, default)
     return full
 
 

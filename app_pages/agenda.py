@@ -48,14 +48,14 @@ db = ui.database()
 pair = ui.pair_picker("agenda_pair")
 if pair is None:
     left, right = st.columns(2)
-    mentor_name = left.text_input("Junior mentor's name", key="agenda_mentor_name")
-    mentor_profile = left.text_area("Mentor profile", key="agenda_mentor_profile",
+    mentor_name = left.text_input("Junior mentor's name", key=ui.kept("agenda_mentor_name", ""))
+    mentor_profile = left.text_area("Mentor profile", key=ui.kept("agenda_mentor_profile", ""),
                                     placeholder="Data analyst, two years in, runs the internal AI guild")
-    mentee_name = right.text_input("Senior mentee's name", key="agenda_mentee_name")
-    mentee_profile = right.text_area("Mentee profile", key="agenda_mentee_profile",
+    mentee_name = right.text_input("Senior mentee's name", key=ui.kept("agenda_mentee_name", ""))
+    mentee_profile = right.text_area("Mentee profile", key=ui.kept("agenda_mentee_profile", ""),
                                      placeholder="Head of operations, wants to understand generative AI")
-    program_sessions = st.number_input("Sessions in the program", 1, 100, 6, key="agenda_program")
-    save_pair = st.checkbox("Save this pair (needed to save agendas and notes)", value=True)
+    program_sessions = st.number_input("Sessions in the program", 1, 100, key=ui.kept("agenda_program", 6))
+    save_pair = st.checkbox("Save this pair (needed to save agendas and notes)", key=ui.kept("agenda_save_pair", True))
     held: list[int] = []
 else:
     mentor_name, mentee_name = pair.mentor, pair.mentee
@@ -68,7 +68,8 @@ else:
 cols = st.columns(4)
 default_number = min(program_sessions, max(held, default=0) + 1)
 number_key = ui.kept(f"agenda_number_{pair.id if pair else 'new'}", int(default_number))
-st.session_state[number_key] = max(1, min(int(st.session_state[number_key]), int(program_sessions)))
+if not 1 <= int(st.session_state[number_key]) <= int(program_sessions):
+    st.session_state[number_key] = max(1, min(int(st.session_state[number_key]), int(program_sessions)))
 number = int(cols[0].number_input("Session number", 1, int(program_sessions), key=number_key))
 duration = int(cols[1].slider("Duration (minutes)", 10, 180, step=5, key=ui.kept("agenda_duration", 45)))
 session_format = cols[2].radio("Format", ["in person", "video"], horizontal=True, key=ui.kept("agenda_format",

@@ -20,7 +20,8 @@ def render(answer: Answer) -> None:
     """An answer's grounding line and source cards."""
     if answer.covered:
         st.caption(
-            f"{answer.grounded_sentences}/{answer.total_sentences} sentences supported · {ui.escape(answer.model)}"
+            f"{answer.grounded_sentences}/{answer.total_sentences} sentences supported · "
+            + ("quoted from the guides" if answer.model == "extractive" else "written by the model, checked against the guides")
             + (" · the model's draft was not supported, so quotes are shown" if answer.fell_back else "")
         )
         ui.citation_cards(answer.citations, answer.passages)

@@ -18,10 +18,10 @@ def button(at, label: str):  # type: ignore[no-untyped-def]
 @pytest.mark.usefixtures("app_env")
 def test_agenda_build_save_notes_and_carry_over() -> None:
     at = open_page("app_pages/agenda.py")
-    at.text_input(key="agenda_mentor_name").input("Aisha")
-    at.text_area(key="agenda_mentor_profile").input("Data analyst who runs the AI guild")
-    at.text_input(key="agenda_mentee_name").input("Robert")
-    at.text_area(key="agenda_mentee_profile").input("Head of operations, new to generative AI")
+    at.text_input(key="kept_agenda_mentor_name").input("Aisha")
+    at.text_area(key="kept_agenda_mentor_profile").input("Data analyst who runs the AI guild")
+    at.text_input(key="kept_agenda_mentee_name").input("Robert")
+    at.text_area(key="kept_agenda_mentee_profile").input("Head of operations, new to generative AI")
     at.text_input[2].input("using AI assistants safely")
     button(at, "Build agenda").click().run()
     assert not at.exception, at.exception

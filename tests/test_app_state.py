@@ -109,8 +109,8 @@ def test_question_prep_form_and_results_come_back_together() -> None:
 @pytest.mark.usefixtures("app_env")
 def test_agenda_session_number_stays_after_build_and_ics_asks_for_a_time() -> None:
     at = open_page("app_pages/agenda.py")
-    at.text_input(key="agenda_mentor_name").input("Aisha")
-    at.text_input(key="agenda_mentee_name").input("Robert")
+    at.text_input(key="kept_agenda_mentor_name").input("Aisha")
+    at.text_input(key="kept_agenda_mentee_name").input("Robert")
     at.number_input(key="kept_agenda_number_new").set_value(2)
     button(at, "Build agenda").click().run()
     assert not at.exception, at.exception

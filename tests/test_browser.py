@@ -139,6 +139,9 @@ def rehearse_two_quick_turns(page: Page, data_dir: Path) -> None:
     page.evaluate(WATCH_CHAT_INPUT)
     chat.fill(FIRST_TURN)
     chat.press("Enter")
+    # Once the server has the first turn the input is drawn disabled, saying why; the
+    # second turn is typed at once and goes in when the input is enabled again.
+    page.wait_for_function("() => window.chatStates.some(([disabled]) => disabled)")
     box = page.locator('[data-testid="stChatInputTextArea"]')
     box.fill(SECOND_TURN)  # Playwright waits while the input is disabled
     box.press("Enter")
