@@ -194,8 +194,26 @@ def keep_view_state() -> None:
         store[str(key)] = st.session_state[key]
 
 
+def kept_key(key: str) -> str:
+    """The widget key under which ``keep_view_state`` notes a value."""
+    return KEPT_PREFIX + key
+
+
+def remembered(key: str, default: Any) -> Any:
+    """The last value of widget ``kept_key(key)``, for its ``value=``/``index=`` (``default`` at first).
+
+    A widget with a key keeps its own state while its page is shown, so this only matters
+    when the page is opened again; nothing is written, so nothing being typed is overwritten.
+    """
+    return st.session_state.get(KEPT_VALUES, {}).get(KEPT_PREFIX + key, default)
+
+
 def kept(key: str, default: Any) -> str:
-    """The widget key ``kept_<key>``, holding its last value (``default`` the first time)."""
+    """The widget key ``kept_<key>``, preset through session state to its last value (``default`` at first).
+
+    For widgets whose value the page also sets itself (the persona in progress, the
+    session number after Build); plain form fields use ``remembered`` instead.
+    """
     full = KEPT_PREFIX + key
     if full not in st.session_state:
         st.session_state[full] = st.session_state.get(KEPT_VALUES, {}).get(full, default)

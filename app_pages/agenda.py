@@ -26,9 +26,12 @@ def calendar_export(agenda: Agenda) -> None:
     zones = time_zones()
     default_zone = st.context.timezone if st.context.timezone in zones else "UTC"
     tomorrow = date.today() + timedelta(days=1)
-    day = st.date_input("Date", key=ui.kept("agenda_ics_date", tomorrow), format="YYYY-MM-DD")
-    at = st.time_input("Start time", key=ui.kept("agenda_ics_time", DEFAULT_START), step=timedelta(minutes=15))
-    zone = st.selectbox("Time zone", zones, key=ui.kept("agenda_ics_zone", default_zone))
+    day = st.date_input("Date", key=ui.kept_key("agenda_ics_date"), value=ui.remembered("agenda_ics_date", tomorrow),
+                        format="YYYY-MM-DD")
+    at = st.time_input("Start time", key=ui.kept_key("agenda_ics_time"),
+                       value=ui.remembered("agenda_ics_time", DEFAULT_START), step=timedelta(minutes=15))
+    zone = st.selectbox("Time zone", zones, key=ui.kept_key("agenda_ics_zone"),
+                        index=zones.index(ui.remembered("agenda_ics_zone", default_zone)))
     start = datetime.combine(day, at, tzinfo=ZoneInfo(zone))
     st.caption(f"{agenda.duration_minutes} minutes from {start:%a %d %b %Y, %H:%M} ({zone}). The description is "
                "plain text; the full agenda is attached as Markdown.")
@@ -48,14 +51,20 @@ db = ui.database()
 pair = ui.pair_picker("agenda_pair")
 if pair is None:
     left, right = st.columns(2)
-    mentor_name = left.text_input("Junior mentor's name", key=ui.kept("agenda_mentor_name", ""))
-    mentor_profile = left.text_area("Mentor profile", key=ui.kept("agenda_mentor_profile", ""),
+    mentor_name = left.text_input("Junior mentor's name", key=ui.kept_key("agenda_mentor_name"),
+                                  value=ui.remembered("agenda_mentor_name", ""))
+    mentor_profile = left.text_area("Mentor profile", key=ui.kept_key("agenda_mentor_profile"),
+                                    value=ui.remembered("agenda_mentor_profile", ""),
                                     placeholder="Data analyst, two years in, runs the internal AI guild")
-    mentee_name = right.text_input("Senior mentee's name", key=ui.kept("agenda_mentee_name", ""))
-    mentee_profile = right.text_area("Mentee profile", key=ui.kept("agenda_mentee_profile", ""),
+    mentee_name = right.text_input("Senior mentee's name", key=ui.kept_key("agenda_mentee_name"),
+                                   value=ui.remembered("agenda_mentee_name", ""))
+    mentee_profile = right.text_area("Mentee profile", key=ui.kept_key("agenda_mentee_profile"),
+                                     value=ui.remembered("agenda_mentee_profile", ""),
                                      placeholder="Head of operations, wants to understand generative AI")
-    program_sessions = st.number_input("Sessions in the program", 1, 100, key=ui.kept("agenda_program", 6))
-    save_pair = st.checkbox("Save this pair (needed to save agendas and notes)", key=ui.kept("agenda_save_pair", True))
+    program_sessions = st.number_input("Sessions in the program", 1, 100, key=ui.kept_key("agenda_program"),
+                                       value=ui.remembered("agenda_program", 6))
+    save_pair = st.checkbox("Save this pair (needed to save agendas and notes)", key=ui.kept_key("agenda_save_pair"),
+                            value=ui.remembered("agenda_save_pair", True))
     held: list[int] = []
 else:
     mentor_name, mentee_name = pair.mentor, pair.mentee
@@ -71,10 +80,13 @@ number_key = ui.kept(f"agenda_number_{pair.id if pair else 'new'}", int(default_
 if not 1 <= int(st.session_state[number_key]) <= int(program_sessions):
     st.session_state[number_key] = max(1, min(int(st.session_state[number_key]), int(program_sessions)))
 number = int(cols[0].number_input("Session number", 1, int(program_sessions), key=number_key))
-duration = int(cols[1].slider("Duration (minutes)", 10, 180, step=5, key=ui.kept("agenda_duration", 45)))
-session_format = cols[2].radio("Format", ["in person", "video"], horizontal=True, key=ui.kept("agenda_format",
-                                                                                              "in person"))
-focus = cols[3].text_input("Focus", placeholder="e.g. using AI assistants safely", key=ui.kept("agenda_focus", ""))
+duration = int(cols[1].slider("Duration (minutes)", 10, 180, step=5, key=ui.kept_key("agenda_duration"),
+                              value=ui.remembered("agenda_duration", 45)))
+formats = ["in person", "video"]
+session_format = cols[2].radio("Format", formats, horizontal=True, key=ui.kept_key("agenda_format"),
+                               index=formats.index(ui.remembered("agenda_format", "in person")))
+focus = cols[3].text_input("Focus", placeholder="e.g. using AI assistants safely", key=ui.kept_key("agenda_focus"),
+                           value=ui.remembered("agenda_focus", ""))
 
 notes, open_actions = "", []
 if pair is not None:

@@ -71,11 +71,14 @@ db = ui.database()
 pair = ui.pair_picker("questions_pair", allow_new=False)
 pair_id = pair.id if pair else None
 mentee = st.text_area("About the mentee", height=80,
-                      key=ui.kept(f"questions_mentee_{pair_id or 0}", (pair.mentee_profile or pair.mentee) if pair else ""))
+                      key=ui.kept_key(f"questions_mentee_{pair_id or 0}"),
+                      value=ui.remembered(f"questions_mentee_{pair_id or 0}",
+                                          (pair.mentee_profile or pair.mentee) if pair else ""))
 left, right = st.columns([3, 1])
-topic = left.text_input("Topic of the next session", key=ui.kept("questions_topic", ""),
+topic = left.text_input("Topic of the next session", key=ui.kept_key("questions_topic"),
+                        value=ui.remembered("questions_topic", ""),
                         placeholder="e.g. how younger staff use social media at work")
-count = right.slider("How many", 5, 10, key=ui.kept("questions_count", 8))
+count = right.slider("How many", 5, 10, key=ui.kept_key("questions_count"), value=ui.remembered("questions_count", 8))
 form = {"pair": pair_id, "mentee": mentee, "topic": topic, "count": count}
 if st.button("Generate questions", type="primary"):
     with ui.guard(), st.status("Preparing questions…", expanded=True) as status:

@@ -16,7 +16,8 @@ if name is None:
     st.stop()
 db = ui.database()
 
-text = st.text_area("Your text", height=150, key=ui.kept("reflection_text", ""),
+text = st.text_area("Your text", height=150, key=ui.kept_key("reflection_text"),
+                    value=ui.remembered("reflection_text", ""),
                     placeholder="e.g. He's from a generation that just doesn't get new technology.")
 if st.button("Check my text", type="primary"):
     with ui.guard(), st.status("Reflecting…", expanded=True) as status:
@@ -50,7 +51,8 @@ if "reflection" in st.session_state:
     st.subheader("Reflect")
     answers = {}
     for n, question in enumerate(result.questions):
-        answers[question] = st.text_area(question, key=ui.kept(f"reflection_answer_{n}", ""), height=70)
+        answers[question] = st.text_area(question, key=ui.kept_key(f"reflection_answer_{n}"), height=70,
+                                         value=ui.remembered(f"reflection_answer_{n}", ""))
     with st.expander("A grounded reframe", expanded=True):
         st.text(ui.numbered_references(result.reframe, result.citations))
         ui.citation_cards(result.citations)
