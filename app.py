@@ -22,6 +22,7 @@ SECTIONS = {
     "Practise": [
         ("app_pages/rehearsal.py", "Feedback rehearsal", ":material/theater_comedy:"),
         ("app_pages/reflection.py", "Stereotype reflection", ":material/self_improvement:"),
+        ("app_pages/history.py", "My history", ":material/history:"),
     ],
     "Program": [
         ("app_pages/dashboard.py", "Program dashboard", ":material/monitoring:"),
@@ -36,7 +37,9 @@ SECTIONS = {
 }
 
 with ui.guard():
+    ui.keep_view_state()
     me = ui.actor()
+    ui.write_session_cookie()
     pages = {
         section: [
             st.Page(path, title=title, icon=icon, default=path == "app_pages/home.py")

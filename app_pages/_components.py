@@ -20,7 +20,6 @@ from coach.actors import Actor, Role
 from coach.config import Settings
 from coach.errors import CoachError
 from coach.runtime import Runtime
-from coach.services import model_description
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -30,6 +29,7 @@ if TYPE_CHECKING:
 
 ROLES = tuple(r.value for r in Role)
 SESSION_KEY = "auth_token"
+SESSION_COOKIE, COOKIE_PENDING, SIGNED_OUT = "coach_session", "_cookie_pending", "_signed_out"
 EVERYONE = tuple(Role)
 # Which roles see which page; each page also calls ``require_actor`` with the same roles,
 # and the functions it calls check again in ``coach``.
@@ -39,6 +39,7 @@ PAGE_ROLES: dict[str, tuple[Role, ...]] = {
     "app_pages/ask.py": EVERYONE,
     "app_pages/rehearsal.py": (Role.MENTOR,),
     "app_pages/reflection.py": (Role.MENTOR, Role.MENTEE),
+    "app_pages/history.py": (Role.MENTOR, Role.MENTEE),
     "app_pages/dashboard.py": (Role.COORDINATOR, Role.ADMINISTRATOR),
     "app_pages/knowledge.py": (Role.COORDINATOR, Role.ADMINISTRATOR),
     "app_pages/people.py": (Role.COORDINATOR, Role.ADMINISTRATOR),
@@ -48,7 +49,11 @@ PAGE_ROLES: dict[str, tuple[Role, ...]] = {
     "app_pages/program_report.py": (Role.COORDINATOR, Role.ADMINISTRATOR),
     "app_pages/settings.py": (Role.ADMINISTRATOR,),
 }
+KEPT_PREFIX, KEPT_VALUES = "kept_", "_kept_values"
+MIB = 1024 * 1024
+WARM_UP_TEXT = "In Monday's review you interrupted me twice. Could you let me finish next time?"
 LLM_FIELDS = ("llm_provider", "llm_model", "llm_base_url", "llm_api_key")
+_ID_REFERENCE = re.compile(r"\s?\[[0-9a-f]{16,}\]")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<:$&])")
 
 
@@ -129,6 +134,30 @@ def ensure_index() -> Runtime:
     return rt
 
 
+@st.cache_resource(show_spinner=False)
+def _warm_scorer(key: str, _runtime: Runtime) -> bool:
+    from coach.flows.feedback import score_feedback
+
+    del key
+    score_feedback(WARM_UP_TEXT, _runtime.embedder)
+    return True
+
+
+def warm_rehearsal() -> Runtime:
+    """Load the embedding model, the feedback scorer and the chat model now, with a visible status.
+
+    Paid once per process when the Rehearsal page opens, so the first reply is not the slow one.
+    """
+    rt = ensure_index()
+    key = f"{rt.settings.data_dir}|{rt.settings.embedding_model_path}"
+    if st.session_state.get("_warmed") != key:
+        with st.spinner("Getting the feedback scorer and the persona ready…"):
+            _warm_scorer(key, rt)
+            flow_model()
+        st.session_state["_warmed"] = key
+    return rt
+
+
 # --- who is signed in ------------------------------------------------------------------
 def client() -> str:
     """The visitor's address as Streamlit sees it (for the sign-in back-off and the audit trail)."""
@@ -165,11 +194,42 @@ def _company_actor() -> Actor | None:
     return found
 
 
+def _cookie_token() -> str | None:
+    """The session token this browser kept in its cookie (so a refresh keeps the sign-in)."""
+    try:
+        value = st.context.cookies.get(SESSION_COOKIE)
+    except Exception:  # no request context (headless tests)
+        return None
+    return str(value) if value else None
+
+
+def write_session_cookie() -> None:
+    """Write (or clear) the sign-in cookie asked for by ``sign_in``/``sign_out``, once.
+
+    The cookie holds only the opaque token; the database keeps its hash, and signing out,
+    disabling the account or the session's expiry makes an old cookie worthless.
+    """
+    import json
+
+    import streamlit.components.v1 as components
+
+    pending = st.session_state.pop(COOKIE_PENDING, None)
+    if pending is None:
+        return
+    token, max_age = pending
+    cookie = f"{SESSION_COOKIE}={token}; path=/; max-age={max_age}; SameSite=Strict"
+    components.html(f"<script>window.parent.document.cookie = {json.dumps(cookie)};</script>", height=0)
+
+
 def actor() -> Actor | None:
     """The signed-in account, resolved from the database on every run (None: nobody)."""
     from coach.accounts.signin import resolve_session
 
     token = st.session_state.get(SESSION_KEY)
+    if token is None and not st.session_state.get(SIGNED_OUT):
+        token = _cookie_token()
+        if token is not None:
+            st.session_state[SESSION_KEY] = token
     found = resolve_session(database(), token) if token is not None else None
     if found is None and token is not None:
         st.session_state.pop(SESSION_KEY, None)  # expired, revoked, disabled or tampered with
@@ -177,10 +237,14 @@ def actor() -> Actor | None:
 
 
 def sign_in(found: Actor) -> None:
-    """Keep a new session token for this browser session."""
+    """Keep a new session token for this browser session, and in a cookie for a refresh."""
     from coach.accounts.signin import start_session
 
-    st.session_state[SESSION_KEY] = start_session(database(), found, settings())
+    current = settings()
+    token = start_session(database(), found, current)
+    st.session_state[SESSION_KEY] = token
+    st.session_state.pop(SIGNED_OUT, None)
+    st.session_state[COOKIE_PENDING] = (token, current.session_hours * 3600)
 
 
 def sign_out() -> None:
@@ -191,6 +255,8 @@ def sign_out() -> None:
     for key in list(st.session_state):
         if key not in ("llm_overrides",):
             del st.session_state[key]
+    st.session_state[SIGNED_OUT] = True  # the old cookie is revoked; do not even try it
+    st.session_state[COOKIE_PENDING] = ("", 0)
     if company_sign_in() and st.user.is_logged_in:
         st.logout()
 
@@ -223,6 +289,59 @@ def require_actor(*roles: Role) -> Actor:
             show_error(exc)
         st.stop()
     return found
+
+
+# --- view state -------------------------------------------------------------------------
+def keep_view_state() -> None:
+    """Note the values of ``kept_*`` widgets, so they come back when their page is opened again.
+
+    Streamlit forgets a widget's value once a run does not draw it (another page is open).
+    Values are only read here; ``kept`` puts one back only when its widget's value is gone,
+    so text being typed on the page is never overwritten by a rerun.
+    """
+    store: dict[str, Any] = st.session_state.setdefault(KEPT_VALUES, {})
+    for key in [k for k in st.session_state if str(k).startswith(KEPT_PREFIX)]:
+        store[str(key)] = st.session_state[key]
+
+
+def kept_key(key: str) -> str:
+    """The widget key under which ``keep_view_state`` notes a value."""
+    return KEPT_PREFIX + key
+
+
+def remembered(key: str, default: Any) -> Any:
+    """The last value of widget ``kept_key(key)``, for its ``value=``/``index=`` (``default`` at first).
+
+    A widget with a key keeps its own state while its page is shown, so this only matters
+    when the page is opened again; nothing is written, so nothing being typed is overwritten.
+    """
+    return st.session_state.get(KEPT_VALUES, {}).get(KEPT_PREFIX + key, default)
+
+
+def kept(key: str, default: Any) -> str:
+    """The widget key ``kept_<key>``, preset through session state to its last value (``default`` at first).
+
+    For widgets whose value the page also sets itself (the persona in progress, the
+    session number after Build); plain form fields use ``remembered`` instead.
+    """
+    full = KEPT_PREFIX + key
+    if full not in st.session_state:
+        st.session_state[full] = st.session_state.get(KEPT_VALUES, {}).get(full, default)
+    return full
+
+
+def upload_limit_bytes(current: Settings | None = None) -> int:
+    """The one upload limit: the smaller of ``COACH_MAX_UPLOAD_BYTES`` and Streamlit's ``server.maxUploadSize``."""
+    current = current or settings()
+    streamlit_bytes = int(st.get_option("server.maxUploadSize")) * MIB
+    return min(current.max_upload_bytes, streamlit_bytes)
+
+
+def size_words(size: int) -> str:
+    """A byte count the way people say it: "10 MB", "4 KB"."""
+    if size >= MIB:
+        return f"{size / MIB:.0f} MB"
+    return f"{max(1, size // 1024)} KB"
 
 
 # --- errors -----------------------------------------------------------------------------
@@ -260,16 +379,34 @@ def escape(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
-def model_badge(current: Settings | None = None) -> None:
-    """Which model is in use and whether text stays on this machine."""
-    current = current or settings()
+def model_words(current: Settings) -> tuple[str, bool]:
+    """The model in plain words, and whether text stays on this computer."""
     destination = current.text_destination
-    icon = "🔒" if destination.startswith("stays") else "🌐"
-    text = f"**Model:** {escape(model_description(current))}  \n{icon} **Your text {escape(destination)}.**"
-    if destination.startswith("stays"):
-        st.success(text)
+    local = destination.startswith("stays")
+    if current.llm_provider == "fake":
+        return "Demo model: your text stays on this computer", True
+    if current.llm_provider == "local":
+        return "Local model: your text stays on this computer", True
+    if local:
+        return "Model server on this computer: your text stays on this computer", True
+    return f"Online model: your text is {destination}", False
+
+
+def model_badge(current: Settings | None = None) -> None:
+    """Which kind of model is in use and whether text stays on this computer, in plain words."""
+    current = current or settings()
+    words, local = model_words(current)
+    if local:
+        st.success(f"**{escape(words)}.**", icon=":material/lock:")
     else:
-        st.warning(text)
+        st.warning(f"**{escape(words)}.**", icon=":material/public:")
+
+
+def status_mark(ok: bool | None, yes: str = "Met", no: str = "Not met", partly: str = "Partly met") -> str:
+    """A status as an icon and words (never an emoji alone), for ``st.markdown``."""
+    if ok is None:
+        return f":orange[:material/radio_button_partial: {partly}]"
+    return f":green[:material/check_circle: {yes}]" if ok else f":red[:material/cancel: {no}]"
 
 
 def time_bar(minutes: int, total: int, start: int) -> None:
@@ -278,17 +415,30 @@ def time_bar(minutes: int, total: int, start: int) -> None:
     st.progress(min(1.0, minutes / max(total, 1)), text=label)
 
 
+def citation_label(number: int, citation: Citation, heading: str = "") -> str:
+    """A source card's label: its number, document title and section heading (no ids or paths)."""
+    parts = [citation.title.strip() or "Guidance"]
+    if heading and heading.strip() and heading.strip() != parts[0]:
+        parts.append(heading.strip())
+    return f"[{number}] " + " · ".join(parts)
+
+
 def citation_cards(citations: Iterable[Citation], passages: Iterable[Passage] = ()) -> None:
-    """One expandable card per citation: title, document, quote and the full passage."""
+    """One expandable card per citation: title, section heading, quote and the full passage."""
     full = {p.id: p for p in passages}
     for number, citation in enumerate(citations, 1):
-        with st.expander(f"[{number}] {citation.title} · {citation.source}"):
+        passage = full.get(citation.id)
+        with st.expander(citation_label(number, citation, passage.heading if passage else "")):
             st.markdown(f"> {escape(citation.quote)}")
-            passage = full.get(citation.id)
             if passage is not None and passage.text.strip() != citation.quote.strip():
-                st.caption(escape(passage.heading or "Passage"))
                 st.text(passage.text)
-            st.caption(f"Chunk {escape(citation.id)}")
+
+
+def numbered_references(text: str, citations: Iterable[Citation]) -> str:
+    """``text`` with passage-id references such as ``[c5999…]`` replaced by card numbers ``[1]``."""
+    for number, citation in enumerate(citations, 1):
+        text = text.replace(f"[{citation.id}]", f"[{number}]")
+    return _ID_REFERENCE.sub("", text)
 
 
 def highlighted(text: str, spans: Iterable[tuple[int, int]]) -> str:
@@ -325,13 +475,17 @@ def pair_picker(key: str, allow_new: bool = True) -> Any:
 
     pairs = repo.list_pairs(database())
     wanted = st.session_state.pop(f"_{key}_select", None)
+    if wanted is None and key not in st.session_state:
+        wanted = st.session_state.get(f"_{key}_last")  # back on the page: show the pair chosen before
     if wanted is not None:
         st.session_state[key] = next((p for p in pairs if p.id == wanted), None)
     options: list[Any] = [None, *pairs]
     label = "New pair (enter profiles)" if allow_new else "No pair"
-    return st.selectbox(
-        "Pair", options, key=key, format_func=lambda p: label if p is None else f"{p.label} (#{p.id})",
+    chosen = st.selectbox(
+        "Pair", options, key=key, format_func=lambda p: label if p is None else p.label,
     )
+    st.session_state[f"_{key}_last"] = chosen.id if chosen is not None else None
+    return chosen
 
 
 def select_pair_next_run(key: str, pair_id: int) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, available_timezones
+
 import streamlit as st
 
 from app_pages import _components as ui
@@ -17,6 +20,31 @@ from coach.flows.agenda import (
 from coach.storage import repositories as repo
 
 OWNERS = ["mentor", "mentee", "both"]
+DEFAULT_START = time(10, 0)
+
+def calendar_export(agenda: Agenda) -> None:
+    """Ask for the session's date, time and time zone, then offer the .ics file."""
+    zones = time_zones()
+    default_zone = st.context.timezone if st.context.timezone in zones else "UTC"
+    tomorrow = date.today() + timedelta(days=1)
+    day = st.date_input("Date", key=ui.kept_key("agenda_ics_date"), value=ui.remembered("agenda_ics_date", tomorrow),
+                        format="YYYY-MM-DD")
+    at = st.time_input("Start time", key=ui.kept_key("agenda_ics_time"),
+                       value=ui.remembered("agenda_ics_time", DEFAULT_START), step=timedelta(minutes=15))
+    zone = st.selectbox("Time zone", zones, key=ui.kept_key("agenda_ics_zone"),
+                        index=zones.index(ui.remembered("agenda_ics_zone", default_zone)))
+    start = datetime.combine(day, at, tzinfo=ZoneInfo(zone))
+    st.caption(f"{agenda.duration_minutes} minutes from {start:%a %d %b %Y, %H:%M} ({zone}). The description is "
+               "plain text; the full agenda is attached as Markdown.")
+    st.download_button("Download .ics", agenda_to_ics(agenda, start), file_name="agenda.ics", mime="text/calendar",
+                       icon=":material/download:")
+
+
+@st.cache_data(show_spinner=False)
+def time_zones() -> list[str]:
+    """IANA time zone names, sorted."""
+    return sorted(available_timezones())
+
 
 st.title("Agenda builder")
 ui.require_actor(Role.MENTOR, Role.MENTEE, Role.COORDINATOR)
@@ -25,14 +53,20 @@ db = ui.database()
 pair = ui.pair_picker("agenda_pair")
 if pair is None:
     left, right = st.columns(2)
-    mentor_name = left.text_input("Junior mentor's name", key="agenda_mentor_name")
-    mentor_profile = left.text_area("Mentor profile", key="agenda_mentor_profile",
+    mentor_name = left.text_input("Junior mentor's name", key=ui.kept_key("agenda_mentor_name"),
+                                  value=ui.remembered("agenda_mentor_name", ""))
+    mentor_profile = left.text_area("Mentor profile", key=ui.kept_key("agenda_mentor_profile"),
+                                    value=ui.remembered("agenda_mentor_profile", ""),
                                     placeholder="Data analyst, two years in, runs the internal AI guild")
-    mentee_name = right.text_input("Senior mentee's name", key="agenda_mentee_name")
-    mentee_profile = right.text_area("Mentee profile", key="agenda_mentee_profile",
+    mentee_name = right.text_input("Senior mentee's name", key=ui.kept_key("agenda_mentee_name"),
+                                   value=ui.remembered("agenda_mentee_name", ""))
+    mentee_profile = right.text_area("Mentee profile", key=ui.kept_key("agenda_mentee_profile"),
+                                     value=ui.remembered("agenda_mentee_profile", ""),
                                      placeholder="Head of operations, wants to understand generative AI")
-    program_sessions = st.number_input("Sessions in the program", 1, 100, 6, key="agenda_program")
-    save_pair = st.checkbox("Save this pair (needed to save agendas and notes)", value=True)
+    program_sessions = st.number_input("Sessions in the program", 1, 100, key=ui.kept_key("agenda_program"),
+                                       value=ui.remembered("agenda_program", 6))
+    save_pair = st.checkbox("Save this pair (needed to save agendas and notes)", key=ui.kept_key("agenda_save_pair"),
+                            value=ui.remembered("agenda_save_pair", True))
     held: list[int] = []
 else:
     mentor_name, mentee_name = pair.mentor, pair.mentee
@@ -44,11 +78,17 @@ else:
 
 cols = st.columns(4)
 default_number = min(program_sessions, max(held, default=0) + 1)
-number = int(cols[0].number_input("Session number", 1, int(program_sessions), int(default_number),
-                                  key=f"agenda_number_{pair.id if pair else 'new'}"))
-duration = int(cols[1].slider("Duration (minutes)", 10, 180, 45, step=5))
-session_format = cols[2].radio("Format", ["in person", "video"], horizontal=True)
-focus = cols[3].text_input("Focus", placeholder="e.g. using AI assistants safely")
+number_key = ui.kept(f"agenda_number_{pair.id if pair else 'new'}", int(default_number))
+if not 1 <= int(st.session_state[number_key]) <= int(program_sessions):
+    st.session_state[number_key] = max(1, min(int(st.session_state[number_key]), int(program_sessions)))
+number = int(cols[0].number_input("Session number", 1, int(program_sessions), key=number_key))
+duration = int(cols[1].slider("Duration (minutes)", 10, 180, step=5, key=ui.kept_key("agenda_duration"),
+                              value=ui.remembered("agenda_duration", 45)))
+formats = ["in person", "video"]
+session_format = cols[2].radio("Format", formats, horizontal=True, key=ui.kept_key("agenda_format"),
+                               index=formats.index(ui.remembered("agenda_format", "in person")))
+focus = cols[3].text_input("Focus", placeholder="e.g. using AI assistants safely", key=ui.kept_key("agenda_focus"),
+                           value=ui.remembered("agenda_focus", ""))
 
 notes, open_actions = "", []
 if pair is not None:
@@ -83,6 +123,7 @@ if st.button("Build agenda", type="primary"):
         status.update(label=f"Agenda ready: {len(agenda.items)} items", state="complete", expanded=False)
     if pair is not None and st.session_state.get("agenda_pair") != pair:
         ui.select_pair_next_run("agenda_pair", pair.id)
+        st.session_state[ui.KEPT_PREFIX + f"agenda_number_{pair.id}"] = number  # the number chosen stays
         st.rerun()
 
 if "agenda" in st.session_state:
@@ -140,9 +181,10 @@ if "agenda" in st.session_state:
             with ui.guard():
                 repo.save_agenda(db, target_pair, target_number, agenda.model_dump(mode="json"))
                 st.success(f"Saved to session {target_number}.")
-    middle.download_button("Export Markdown", agenda_to_markdown(agenda), file_name="agenda.md", mime="text/markdown")
-    right.download_button("Export calendar (.ics)", agenda_to_ics(agenda), file_name="agenda.ics",
-                          mime="text/calendar")
+    middle.download_button("Export Markdown", agenda_to_markdown(agenda), file_name="agenda.md", mime="text/markdown",
+                           icon=":material/download:")
+    with right.popover("Export calendar (.ics)", icon=":material/calendar_month:"):
+        calendar_export(agenda)
 
     if target_pair is not None:
         st.subheader(f"After session {target_number}")

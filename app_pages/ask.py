@@ -22,7 +22,8 @@ def render(answer: Answer) -> None:
     """An answer's grounding line and source cards."""
     if answer.covered:
         st.caption(
-            f"{answer.grounded_sentences}/{answer.total_sentences} sentences supported · {ui.escape(answer.model)}"
+            f"{answer.grounded_sentences}/{answer.total_sentences} sentences supported · "
+            + ("quoted from the guides" if answer.model == "extractive" else "written by the model, checked against the guides")
             + (" · the model's draft was not supported, so quotes are shown" if answer.fell_back else "")
         )
         ui.citation_cards(answer.citations, answer.passages)
@@ -52,7 +53,8 @@ if question:
             placeholder.markdown(ui.escape("".join(shown)))
 
         answered = False
-        with ui.guard():
+        waiting = "Finding passages and writing an answer…" if mode == "generative" else "Finding passages…"
+        with ui.guard(), st.spinner(waiting):
             model = ui.chat_model() if mode == "generative" else None
             answer = answer_question(question, rt.retriever, rt.settings, model=model, mode=mode, on_token=on_token)
             placeholder.markdown(ui.escape(answer.answer))

@@ -54,7 +54,7 @@ st.title("Knowledge base")
 me = ui.require_actor(Role.COORDINATOR, Role.ADMINISTRATOR)
 rt = ui.ensure_index()
 current = ui.settings()
-limit_mb = current.max_upload_bytes / (1024 * 1024)
+limit_text = ui.size_words(ui.upload_limit_bytes(current))
 
 documents = list_documents(rt)
 st.metric("Indexed documents", len(documents), help=f"{sum(d.chunks for d in documents)} chunks in all")
@@ -81,7 +81,7 @@ with ui.guard():
 
 st.subheader("Add documents")
 files = st.file_uploader(
-    f"Upload guidance ({', '.join(UPLOAD_EXTENSIONS)}; up to {limit_mb:.0f} MB each)",
+    f"Upload guidance ({', '.join(UPLOAD_EXTENSIONS)}; up to {limit_text} each)",
     type=[e.lstrip(".") for e in UPLOAD_EXTENSIONS], accept_multiple_files=True, key="uploads",
 )
 with ui.guard():

@@ -8,13 +8,15 @@ from app_pages import _components as ui
 from coach.actors import Role
 from coach.flows.stereotypes import Reflection, reflect
 from coach.storage import repositories as repo
+from coach.storage.exports import reflections_csv, reflections_markdown
 
 st.title("Stereotype reflection")
 st.caption("Write or paste a draft message, note or thought. Only you can see what you save here.")
 me = ui.require_actor(Role.MENTOR, Role.MENTEE)
 db = ui.database()
 
-text = st.text_area("Your text", height=150, key="reflection_text",
+text = st.text_area("Your text", height=150, key=ui.kept_key("reflection_text"),
+                    value=ui.remembered("reflection_text", ""),
                     placeholder="e.g. He's from a generation that just doesn't get new technology.")
 if st.button("Check my text", type="primary"):
     with ui.guard(), st.status("Reflecting…", expanded=True) as status:
@@ -28,6 +30,9 @@ if st.button("Check my text", type="primary"):
 if "reflection" in st.session_state:
     checked_text, result = st.session_state["reflection"]
     result = Reflection.model_validate(result)
+    if checked_text != text:
+        st.warning("Your text has changed since it was checked: check it again to update what is shown below.",
+                   icon=":material/sync_problem:")
     if result.check.flags:
         st.markdown(ui.highlighted(checked_text, [(f.start, f.end) for f in result.check.flags]))
         for flag in result.check.flags:
@@ -36,8 +41,8 @@ if "reflection" in st.session_state:
                     f"**{ui.escape(flag.category.replace('-', ' ').capitalize())}** · {flag.direction}  \n"
                     f"“{ui.escape(flag.span)}”"
                 )
-                st.markdown(ui.escape(flag.explanation))
-                st.markdown(f"**Reframe:** {ui.escape(flag.reframe)}")
+                st.markdown(ui.escape(ui.numbered_references(flag.explanation, result.citations)))
+                st.markdown(f"**Reframe:** {ui.escape(ui.numbered_references(flag.reframe, result.citations))}")
     else:
         st.success("No generalisation about an age group was found.")
         st.text(checked_text)
@@ -45,15 +50,16 @@ if "reflection" in st.session_state:
     st.subheader("Reflect")
     answers = {}
     for n, question in enumerate(result.questions):
-        answers[question] = st.text_area(question, key=f"reflection_answer_{n}", height=70)
+        answers[question] = st.text_area(question, key=ui.kept_key(f"reflection_answer_{n}"), height=70,
+                                         value=ui.remembered(f"reflection_answer_{n}", ""))
     with st.expander("A grounded reframe", expanded=True):
-        st.text(result.reframe)
+        st.text(ui.numbered_references(result.reframe, result.citations))
         ui.citation_cards(result.citations)
     if st.button("Save privately"):
         with ui.guard():
             repo.save_reflection(db, me, checked_text, {q: a for q, a in answers.items() if a.strip()},
                                  [f.model_dump() for f in result.check.flags], private=True)
-            st.success("Saved. Only you can see it.")
+            st.success("Saved. Only you can see it.", icon=":material/lock:")
 
 saved = repo.list_reflections(db, me)
 if saved:
@@ -64,3 +70,8 @@ if saved:
             for question, answer in entry.answers.items():
                 st.markdown(f"*{ui.escape(question)}*  \n{ui.escape(answer)}")
             st.divider()
+        left, right = st.columns(2)
+        left.download_button("Download (Markdown)", reflections_markdown(saved), file_name="reflections.md",
+                             mime="text/markdown", icon=":material/download:")
+        right.download_button("Download (CSV)", reflections_csv(saved), file_name="reflections.csv", mime="text/csv",
+                              icon=":material/download:")

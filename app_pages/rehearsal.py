@@ -1,122 +1,163 @@
-"""Feedback rehearsal: practise upward feedback with a persona, scored turn by turn."""
+"""Feedback rehearsal: practise upward feedback with a persona, scored and saved turn by turn.
+
+The rehearsal in progress lives in the database: every turn is saved with its sequence
+number as soon as it is scored, and a refresh picks the latest attempt up again. A turn
+typed while the persona is still replying waits in a queue and is answered after it, in
+order; the chat input is disabled (with the reason in it) until the queue is empty.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from app_pages import _components as ui
+from app_pages._scorecard import CRITERIA_LABELS, PERSONA_AVATAR, transcript
 from coach.accounts import sharing
-from coach.actors import Role
-from coach.flows.feedback import FeedbackScore
+from coach.actors import Actor, Role
+from coach.errors import CoachError
 from coach.flows.roleplay import DIFFICULTIES, PracticeSession, load_personas
-from coach.services import attempt_scores
+from coach.services import attempt_scores, resume_practice
 from coach.storage import repositories as repo
 
-PERSONA_AVATAR = ":material/person:"
-CRITERIA_LABELS = {"situation": "Situation", "behavior": "Behaviour", "impact": "Impact", "request": "Request",
-                   "respect": "Respect"}
+QUEUE, INPUT = "rehearsal_queue", "rehearsal_input"
 
 
-def scorecard(score: FeedbackScore, turn: int, expanded: bool) -> None:
-    """Per-criterion marks with the quoted evidence, issues and tips for one turn."""
-    with st.expander(f"Scorecard, turn {turn}: {score.overall}/100 ({score.level})", expanded=expanded):
-        for name, mark in score.criteria.items():
-            icon = "✅" if mark.met else ("🟡" if mark.score == 1 else "⭕")
-            line = f"{icon} **{CRITERIA_LABELS.get(name, name)}** {mark.score}/2"
-            if mark.evidence:
-                line += f" · “{ui.escape(mark.evidence)}”"
-            if not mark.met:
-                line += f"  \nTip: {ui.escape(mark.tip)}"
-            st.markdown(line)
-        for issue in score.issues:
-            st.markdown(f"⚠️ “{ui.escape(issue.span)}”: {ui.escape(issue.message)}")
-        for flag in score.stereotype_flags:
-            st.markdown(f"🪞 “{ui.escape(flag.span)}”: {ui.escape(flag.explanation)}")
-        if score.rewrite:
-            st.caption("A stronger version")
-            st.text(score.rewrite)
+def queue_turn() -> None:
+    """Chat input callback: keep the turn, in order, until the persona has answered the one before."""
+    text = str(st.session_state.get(INPUT) or "")
+    if text.strip():
+        st.session_state.setdefault(QUEUE, []).append(text)
 
 
-st.title("Feedback rehearsal")
-me = ui.require_actor(Role.MENTOR)
-db = ui.database()
-personas = load_personas()
-practice: PracticeSession | None = st.session_state.get("practice")
+def load_practice(me: Actor) -> PracticeSession | None:
+    """The rehearsal in progress: this tab's, or the latest saved one resumed after a refresh."""
+    practice: PracticeSession | None = st.session_state.get("practice")
+    if practice is not None and st.session_state.get("practice_owner") == me.account_id:
+        return practice
+    latest = repo.latest_attempt(db, me)
+    if latest is None:
+        return None
+    with st.spinner("Picking up your rehearsal where you left it…"), ui.guard():
+        practice = resume_practice(latest.persona, latest.difficulty, latest.turns, rt.embedder, ui.flow_model(),
+                                   rt.retriever)
+        remember(practice, latest.id, me)
+    return practice
 
-with st.form("practice_setup"):
-    left, right = st.columns(2)
-    persona_id = left.selectbox("Persona", list(personas),
-                                format_func=lambda p: f"{personas[p].name}, {personas[p].title} ({p})")
-    difficulty = right.radio("Difficulty", DIFFICULTIES, index=DIFFICULTIES.index("normal"), horizontal=True)
-    started = st.form_submit_button("Start a new rehearsal", type="primary")
-if started:
-    with ui.guard():
-        rt = ui.ensure_index()
-        practice = PracticeSession(persona_id, difficulty, embedder=rt.embedder, model=ui.flow_model(),
-                                   retriever=rt.retriever)
-        st.session_state["practice"] = practice
-        st.session_state["attempt_id"] = repo.start_attempt(db, me, persona_id, difficulty)
-        st.session_state.pop("debrief", None)
 
-if practice is not None:
+def remember(practice: PracticeSession, attempt_id: int, me: Actor, select: bool = True) -> None:
+    """Make ``practice`` the rehearsal in progress and (before the form is drawn) show it in the selectors."""
+    st.session_state.update(practice=practice, attempt_id=attempt_id, practice_owner=me.account_id)
+    if select:
+        st.session_state[ui.KEPT_PREFIX + "rehearsal_persona"] = practice.persona.id
+        st.session_state[ui.KEPT_PREFIX + "rehearsal_difficulty"] = practice.difficulty
+
+
+def words(text: str) -> Iterator[str]:
+    """The reply piece by piece, for ``st.write_stream``."""
+    parts = text.split(" ")
+    for i, part in enumerate(parts):
+        yield part if i == len(parts) - 1 else part + " "
+
+
+def answer_queue(practice: PracticeSession, me: Actor) -> None:
+    """Answer every waiting turn in order; each is scored and saved before it is shown."""
+    queue: list[str] = st.session_state.setdefault(QUEUE, [])
     persona = practice.persona
-    st.caption(f"Practising with {ui.escape(persona.name)}, {ui.escape(persona.title)} · {practice.difficulty}")
-    with st.expander("About this persona"):
-        st.text(persona.profile)
-    with st.chat_message("assistant", avatar=PERSONA_AVATAR):
-        st.text(practice.opening())
-    for n, turn in enumerate(practice.turns, 1):
+    while queue:
         with st.chat_message("user"):
-            st.text(turn.user)
-            scorecard(turn.score, n, expanded=False)
+            st.text(queue[0])
         with st.chat_message("assistant", avatar=PERSONA_AVATAR):
-            st.text(turn.reply)
+            with st.spinner(f"{persona.name} is replying…"):
+                try:
+                    # No Streamlit call between scoring and saving: a rerun cannot split them.
+                    turn = practice.respond(queue[0])
+                    seq = len(practice.turns)
+                    dumped, criteria, overall = attempt_scores(practice.turns)
+                    repo.record_attempt_turn(db, me, st.session_state["attempt_id"], seq, dumped[-1], criteria,
+                                             overall)
+                    queue.pop(0)
+                except CoachError as exc:
+                    queue.clear()
+                    st.session_state.pop("practice", None)  # resumed from what was saved
+                    ui.show_error(exc)
+                    return
+            st.write_stream(words(turn.reply))
+    st.rerun()  # draw the transcript with the new scorecard and enable the input again
 
-    said = st.chat_input("Give your feedback…")
-    if said:
-        with st.chat_message("user"):
-            st.text(said)
+
+def setup_form(personas: dict, me: Actor) -> None:  # type: ignore[type-arg]
+    """Persona and difficulty, showing the rehearsal in progress; starts a new attempt on submit."""
+    persona_key = ui.kept("rehearsal_persona", next(iter(personas)))
+    difficulty_key = ui.kept("rehearsal_difficulty", "normal")
+    with st.form("practice_setup"):
+        left, right = st.columns(2)
+        persona_id = left.selectbox("Persona", list(personas), key=persona_key,
+                                    format_func=lambda p: f"{personas[p].name}, {personas[p].title}")
+        difficulty = right.radio("Difficulty", DIFFICULTIES, key=difficulty_key, horizontal=True)
+        started = st.form_submit_button("Start a new rehearsal", type="primary")
+    if started:
         with ui.guard():
-            with st.chat_message("assistant", avatar=PERSONA_AVATAR):
-                st.write_stream(practice.stream_reply(said))
-            turn = practice.turns[-1]
-            scorecard(turn.score, len(practice.turns), expanded=True)
-            turns, criteria, overall = attempt_scores(practice.turns)
-            repo.record_attempt(db, me, st.session_state["attempt_id"], turns, criteria, overall)
-    if practice.finished:
-        st.info(f"{ui.escape(persona.name)} has committed to a change. Finish for your debrief.")
-    if st.button("Finish and debrief", disabled=not practice.turns):
-        st.session_state["debrief"] = practice.debrief()
+            practice = PracticeSession(persona_id, difficulty, embedder=rt.embedder, model=ui.flow_model(),
+                                       retriever=rt.retriever)
+            attempt_id = repo.start_attempt(db, me, persona_id, difficulty)
+            st.session_state[QUEUE] = []
+            st.session_state.pop("debrief", None)
+            remember(practice, attempt_id, me, select=False)
+            st.rerun()
 
-debrief = st.session_state.get("debrief")
-if debrief is not None:
+
+def show_debrief(attempt_id: int) -> None:
+    """The debrief of this attempt, if asked for."""
+    saved = st.session_state.get("debrief")
+    if saved is None or saved[0] != attempt_id:
+        return
+    debrief = saved[1]
     st.subheader("Debrief")
     st.markdown(ui.escape(debrief.summary))
     st.dataframe(
-        [{"turn": t.turn, "overall": t.overall, "level": t.level, **t.scores} for t in debrief.turns],
+        [{"turn": t.turn, "overall": t.overall, "level": t.level,
+          **{CRITERIA_LABELS.get(k, k): v for k, v in t.scores.items()}} for t in debrief.turns],
         hide_index=True,
     )
     if debrief.improved:
-        st.success("Improved: " + ", ".join(CRITERIA_LABELS.get(c, c) for c in debrief.improved))
+        st.success("Improved: " + ", ".join(CRITERIA_LABELS.get(c, c) for c in debrief.improved),
+                   icon=":material/trending_up:")
     st.markdown(f"**Try next:** {ui.escape(debrief.try_next)}")
     ui.citation_cards(debrief.citations)
 
-attempts = repo.list_attempts(db, me)
-if attempts:
+
+def scores_chart(me: Actor) -> None:
+    """The owner's average score per attempt, once there are two attempts to compare."""
+    attempts = repo.list_attempts(db, me)
+    if not attempts:
+        return
     st.subheader("Your scores across attempts")
+    if len(attempts) < 2:
+        st.info(f"First attempt: average {attempts[0].overall or 0:.0f}/100. Your trend appears after a second "
+                "attempt.", icon=":material/insights:")
+        return
     frame = pd.DataFrame([{"attempt": n, "overall": a.overall or 0, "persona": a.persona}
                           for n, a in enumerate(attempts, 1)])
     st.altair_chart(
         alt.Chart(frame).mark_line(point=True).encode(
-            x=alt.X("attempt:O", title="Attempt"), y=alt.Y("overall:Q", title="Average score", scale=alt.Scale(
-                domain=[0, 100])), tooltip=["attempt", "persona", "overall"],
+            x=alt.X("attempt:O", title="Attempt", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("overall:Q", title="Average score", scale=alt.Scale(domain=[0, 100])),
+            tooltip=["attempt", "persona", "overall"],
         ),
         width="stretch",
     )
+    st.page_link("app_pages/history.py", label="Read earlier attempts in My history", icon=":material/history:")
 
-if attempts:
+
+def share_section(me: Actor) -> None:
+    """Share one rehearsal's marks (never the transcript) with a pair or coordinator; revoke a share."""
+    attempts = repo.list_attempts(db, me)
+    if not attempts:
+        return
     with st.expander("Share a scorecard (marks only, never what you wrote)"):
         with st.form("share_scorecard", clear_on_submit=True):
             chosen = st.selectbox("Rehearsal", attempts, format_func=lambda a: (
@@ -134,3 +175,39 @@ if attempts:
                 with ui.guard():
                     sharing.revoke_share(db, me, share.id)
                     st.rerun()
+
+
+st.title("Feedback rehearsal")
+me = ui.require_actor(Role.MENTOR)
+db = ui.database()
+personas = load_personas()
+rt = ui.warm_rehearsal()
+current = load_practice(me)
+waiting = bool(st.session_state.get(QUEUE))
+if current is None:
+    placeholder = "Start a rehearsal above first"
+elif waiting:
+    placeholder = f"Wait for {current.persona.name}'s reply…"
+else:
+    placeholder = "Give your feedback…"
+st.chat_input(placeholder, key=INPUT, on_submit=queue_turn, disabled=current is None or waiting)
+
+setup_form(personas, me)
+if current is not None:
+    persona = current.persona
+    st.caption(f"Practising with {ui.escape(persona.name)}, {ui.escape(persona.title)} · {current.difficulty}"
+               f" · {len(current.turns)} turn(s) saved")
+    with st.expander("About this persona"):
+        st.text(persona.profile)
+    transcript(current.opening(), current.turns, expand_last=not waiting)
+    if waiting:
+        answer_queue(current, me)
+    if current.finished:
+        st.info(f"{ui.escape(persona.name)} has committed to a change. Finish for your debrief.",
+                icon=":material/handshake:")
+    if st.button("Finish and debrief", disabled=not current.turns):
+        with st.spinner("Writing your debrief…"), ui.guard():
+            st.session_state["debrief"] = (st.session_state["attempt_id"], current.debrief())
+    show_debrief(st.session_state["attempt_id"])
+scores_chart(me)
+share_section(me)

@@ -53,7 +53,7 @@ if st.button("Test connection"):
 
 with st.expander("Health checks"):
     for check in run_checks(preview):
-        text = f"{'✅' if check.ok else '❌'} **{ui.escape(check.name)}**: {ui.escape(check.detail)}"
+        text = f"{ui.status_mark(check.ok, 'OK', 'Needs attention')} · **{ui.escape(check.name)}**: {ui.escape(check.detail)}"
         if check.fix:
             text += f"  \nFix: {ui.escape(check.fix)}"
         st.markdown(text)

@@ -294,3 +294,31 @@ def check_connection(settings: Settings) -> str:
             hint="Check the endpoint and model name, or choose the local provider.",
         ) from exc
     return f"{model_label(model)} answered: {' '.join(reply.split())[:80] or '(empty reply)'}"
+
+
+def resume_practice(
+    persona_id: str,
+    difficulty: str,
+    saved_turns: Sequence[dict[str, Any]],
+    embedder: Any = None,
+    model: Any = None,
+    retriever: Any = None,
+) -> Any:
+    """A ``PracticeSession`` continued from an attempt's saved turns (after a refresh).
+
+    The mentor's saved turns are replayed without the model, so the persona's state
+    (patience, what it has heard, lines already used) is what it was; the transcript
+    keeps the saved replies and scores. The model is attached afterwards for new turns.
+
+    Raises:
+        InputError: unknown persona or difficulty.
+    """
+    from coach.flows.roleplay import PracticeSession, PracticeTurn
+
+    session = PracticeSession(persona_id, difficulty, embedder=embedder, model=None, retriever=retriever)
+    ordered = sorted(saved_turns, key=lambda t: int(t.get("seq", 0)))
+    for saved in ordered:
+        session.respond(str(saved["user"]))
+    session.turns = [PracticeTurn.model_validate(saved) for saved in ordered]
+    session.model = model
+    return session

@@ -35,10 +35,10 @@ def button(at, label: str):  # type: ignore[no-untyped-def]
 @pytest.mark.usefixtures("app_env")
 def test_agenda_build_save_notes_and_carry_over() -> None:
     at = open_page("app_pages/agenda.py")
-    at.text_input(key="agenda_mentor_name").input("Aisha")
-    at.text_area(key="agenda_mentor_profile").input("Data analyst who runs the AI guild")
-    at.text_input(key="agenda_mentee_name").input("Robert")
-    at.text_area(key="agenda_mentee_profile").input("Head of operations, new to generative AI")
+    at.text_input(key="kept_agenda_mentor_name").input("Aisha")
+    at.text_area(key="kept_agenda_mentor_profile").input("Data analyst who runs the AI guild")
+    at.text_input(key="kept_agenda_mentee_name").input("Robert")
+    at.text_area(key="kept_agenda_mentee_profile").input("Head of operations, new to generative AI")
     at.text_input[2].input("using AI assistants safely")
     button(at, "Build agenda").click().run()
     assert not at.exception, at.exception
@@ -47,7 +47,7 @@ def test_agenda_build_save_notes_and_carry_over() -> None:
     bars = at.get("progress")
     assert len(bars) >= 3 and all("min" in str(b.proto.text) for b in bars)
     assert any(str(e.label).startswith("[1] ") for e in at.expander)  # source cards
-    assert [d.label for d in at.get("download_button")] == ["Export Markdown", "Export calendar (.ics)"]
+    assert [d.label for d in at.get("download_button")] == ["Export Markdown", "Download .ics"]
 
     button(at, "Save to session 1").click().run()
     assert not at.exception, at.exception
@@ -66,7 +66,7 @@ def test_agenda_build_save_notes_and_carry_over() -> None:
 
     # The next agenda for the saved pair picks up the notes and open action items.
     del at.session_state["agenda"]
-    at.number_input(key=f"agenda_number_{pair.id}").set_value(2).run()
+    at.number_input(key=f"kept_agenda_number_{pair.id}").set_value(2).run()
     assert "Picked up from session 1" in [e.label for e in at.expander]
     assert "Robert tries an AI assistant on a real email" in texts(at)
     button(at, "Build agenda").click().run()
@@ -141,7 +141,7 @@ def test_rehearsal_scorecard_shared_with_the_mentee_and_revoked() -> None:
 def test_reflection_highlights_escapes_and_saves_privately() -> None:
     at = open_page("app_pages/reflection.py")
     text = "Our new VP is a boomer, so he obviously can't use Slack. <script>alert(1)</script> **bold**"
-    at.text_area(key="reflection_text").input(text)
+    at.text_area(key="kept_reflection_text").input(text)
     button(at, "Check my text").click().run()
     assert not at.exception, at.exception
     highlighted = next(m.value for m in at.markdown if ":orange-background[" in m.value)
@@ -149,7 +149,7 @@ def test_reflection_highlights_escapes_and_saves_privately() -> None:
     assert "\\*\\*bold\\*\\*" in highlighted
     assert "Reframe:" in texts(at)
     assert all(not getattr(m.proto, "allow_html", False) for m in at.markdown)
-    at.text_area(key="reflection_answer_0").input("I have seen him use Slack well.")
+    at.text_area(key="kept_reflection_answer_0").input("I have seen him use Slack well.")
     button(at, "Save privately").click().run()
     assert not at.exception, at.exception
     db = open_database(Settings())
@@ -163,7 +163,7 @@ def test_reflection_highlights_escapes_and_saves_privately() -> None:
 @pytest.mark.usefixtures("app_env")
 def test_reflection_with_no_flags() -> None:
     at = open_page("app_pages/reflection.py")
-    at.text_area(key="reflection_text").input("Robert asked good questions about our data pipeline today.")
+    at.text_area(key="kept_reflection_text").input("Robert asked good questions about our data pipeline today.")
     button(at, "Check my text").click().run()
     assert not at.exception, at.exception
     assert any("No generalisation" in s.value for s in at.success)

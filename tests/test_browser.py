@@ -1,14 +1,17 @@
 """End to end in a real browser: Debian's chromium driven by Playwright against `streamlit run`.
 
 The app runs with the real offline default (the local model) on a copy of the session's
-index. The test signs in, builds an agenda, completes a two-turn rehearsal, asks the guide,
-signs in as a coordinator for the dashboard, and saves screenshots of each page to
-docs/screenshots/.
+index. The test signs in, builds an agenda, sends two rehearsal turns in quick succession
+(checking the input waits for each reply and the saved order), refreshes the page and finds
+the rehearsal resumed (still signed in), reads it in My history, asks the guide, signs in as
+a coordinator for the dashboard, and saves screenshots of each page to docs/screenshots/
+(the README's screenshots).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -16,6 +19,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +29,8 @@ from playwright.sync_api import Page
 from coach.actors import Role
 from coach.config import PROJECT_ROOT, Settings
 from coach.runtime import Runtime
+from coach.storage import open_database
+from coach.storage import repositories as repo
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -94,6 +100,31 @@ def stop_streamlit(proc: subprocess.Popen[bytes], log: Any) -> None:
     log.close()
 
 
+FIRST_TURN = "You always ignore what younger people say."
+SECOND_TURN = (
+    "In Tuesday's planning meeting you cut me off twice while I presented the survey results. "
+    "The team stopped offering ideas. Could you let me finish before you respond next time?"
+)
+# Records every state the chat input is drawn in (disabled, placeholder), so a test can ask
+# afterwards whether it was ever shown disabled with its reason.
+WATCH_CHAT_INPUT = """() => {
+  window.chatStates = [];
+  const record = () => {
+    const box = document.querySelector('[data-testid="stChatInputTextArea"]');
+    if (box) window.chatStates.push([box.disabled, box.placeholder]);
+  };
+  new MutationObserver(record).observe(document.body, {subtree: true, childList: true, attributes: true});
+}"""
+
+
+@dataclass(frozen=True)
+class Served:
+    """A running app: its address and its data directory."""
+
+    url: str
+    data_dir: Path
+
+
 def screenshot(page: Page, name: str) -> None:
     """Save the page scrolled to the top (Streamlit scrolls inside its main area, not the window)."""
     page.evaluate("() => { for (const el of document.querySelectorAll('*')) { if (el.scrollTop > 0) el.scrollTop = 0; } }")
@@ -124,7 +155,7 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 120) 
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, indexed_runtime: Runtime) -> Iterator[str]:
+def server(tmp_path_factory: pytest.TempPathFactory, indexed_runtime: Runtime) -> Iterator[Served]:
     """`streamlit run app.py` on a free loopback port, with its own data directory and two accounts."""
     data_dir = tmp_path_factory.mktemp("browser-data")
     assert indexed_runtime.settings.chroma_path is not None
@@ -132,14 +163,67 @@ def server(tmp_path_factory: pytest.TempPathFactory, indexed_runtime: Runtime) -
     add_accounts(data_dir, {"Aisha": Role.MENTOR, "Cora": Role.COORDINATOR})
     proc, url, log = start_streamlit(data_dir, {"COACH_LLM_PROVIDER": "local", "COACH_MIN_GROUP_SIZE": "1"})
     try:
-        yield url
+        yield Served(url, data_dir)
     finally:
         stop_streamlit(proc, log)
 
 
+def saved_turns(data_dir: Path, owner: str) -> list[tuple[int, str]]:
+    """The (sequence number, text) of the owner's latest rehearsal, as the app saved it."""
+    db = open_database(Settings(data_dir=data_dir))
+    try:
+        from coach.accounts.directory import actor_of, find_account
+
+        with db.read() as session:
+            row = find_account(session, f"{owner.lower()}@example.org")
+        assert row is not None
+        attempt = repo.latest_attempt(db, actor_of(row))
+        return [(int(t["seq"]), str(t["user"])) for t in attempt.turns] if attempt else []
+    finally:
+        db.dispose()
+
+
+def rehearse_two_quick_turns(page: Page, data_dir: Path) -> None:
+    """Two turns sent one right after the other: the second waits for the first reply."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("link", name="Feedback rehearsal").click()
+    page.get_by_role("button", name="Start a new rehearsal").click()
+    chat = page.get_by_placeholder("Give your feedback…")
+    expect(chat).to_be_enabled()
+    page.evaluate(WATCH_CHAT_INPUT)
+    chat.fill(FIRST_TURN)
+    chat.press("Enter")
+    # Once the server has the first turn the input is drawn disabled, saying why; the
+    # second turn is typed at once and goes in when the input is enabled again.
+    page.wait_for_function("() => window.chatStates.some(([disabled]) => disabled)")
+    box = page.locator('[data-testid="stChatInputTextArea"]')
+    box.fill(SECOND_TURN)  # Playwright waits while the input is disabled
+    box.press("Enter")
+    expect(page.get_by_text("Scorecard, turn 2")).to_be_visible()
+    expect(page.get_by_placeholder("Give your feedback…")).to_be_enabled()
+    states = page.evaluate("() => window.chatStates")
+    assert any(disabled and placeholder.startswith("Wait for") for disabled, placeholder in states), states[-5:]
+    assert saved_turns(data_dir, "Aisha") == [(1, FIRST_TURN), (2, SECOND_TURN)]
+    assert page.locator('[data-testid="stChatMessage"]').count() == 5
+
+    # A refresh drops the browser session: the sign-in comes back from its cookie and the
+    # rehearsal from the database.
+    page.reload()
+    expect(page.get_by_text("2 turn(s) saved")).to_be_visible()
+    expect(page.get_by_text("Scorecard, turn 2")).to_be_visible()
+    assert page.locator('[data-testid="stChatMessage"]').count() == 5
+    expect(page.get_by_text("Signed in as").first).to_contain_text("Aisha")
+    page.get_by_role("button", name="Finish and debrief").click()
+    expect(page.get_by_text("Debrief", exact=True)).to_be_visible()
+    expect(page.get_by_text("Your scores across attempts")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"(Met|Partly met|Not met) · Situation")).filter(visible=True).first).to_be_visible()
+    screenshot(page, "rehearsal")
+
+
 @pytest.mark.slow
 @pytest.mark.integration
-def test_agenda_and_two_turn_rehearsal_in_chromium(server: str) -> None:
+def test_agenda_and_two_turn_rehearsal_in_chromium(server: Served) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -151,13 +235,12 @@ def test_agenda_and_two_turn_rehearsal_in_chromium(server: str) -> None:
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
 
-        # Home: the sign-in form and the model badge, then signed in.
-        page.goto(server)
+        # Home: the sign-in form and the model badge in plain words, then signed in.
+        page.goto(server.url)
         expect(page.get_by_text("Reverse Mentoring Coach").first).to_be_visible()
-        expect(page.get_by_text("stays on this machine").first).to_be_visible()
-        expect(page.get_by_text("SmolLM2").first).to_be_visible()
+        expect(page.get_by_text("Local model: your text stays on this computer").first).to_be_visible()
         expect(page.get_by_role("link", name="Agenda builder")).to_have_count(0)
-        sign_in(page, server, "Aisha")
+        sign_in(page, server.url, "Aisha")
         expect(page.get_by_text("Signed in as").first).to_contain_text("Aisha")
         expect(page.get_by_role("link", name="Program dashboard")).to_have_count(0)
         screenshot(page, "home")
@@ -178,24 +261,13 @@ def test_agenda_and_two_turn_rehearsal_in_chromium(server: str) -> None:
         expect(page.get_by_text("Saved to session 1.")).to_be_visible()
         screenshot(page, "agenda")
 
-        # Feedback rehearsal: two turns, each scored, replies streamed.
-        page.get_by_role("link", name="Feedback rehearsal").click()
-        page.get_by_role("button", name="Start a new rehearsal").click()
-        chat = page.get_by_placeholder("Give your feedback…")
-        chat.fill("You always ignore what younger people say.")
-        chat.press("Enter")
-        expect(page.get_by_text("Scorecard, turn 1")).to_be_visible()
-        chat.fill(
-            "In Tuesday's planning meeting you cut me off twice while I presented the survey results. "
-            "The team stopped offering ideas. Could you let me finish before you respond next time?"
-        )
-        chat.press("Enter")
-        expect(page.get_by_text("Scorecard, turn 2")).to_be_visible()
-        assert page.locator('[data-testid="stChatMessage"]').count() == 5
-        page.get_by_role("button", name="Finish and debrief").click()
-        expect(page.get_by_text("Debrief", exact=True)).to_be_visible()
-        expect(page.get_by_text("Your scores across attempts")).to_be_visible()
-        screenshot(page, "rehearsal")
+        rehearse_two_quick_turns(page, server.data_dir)
+
+        # My history: the attempt with its transcript and a download.
+        page.get_by_role("link", name="My history").click()
+        expect(page.get_by_text("Download this transcript (Markdown)")).to_be_visible()
+        expect(page.get_by_text(FIRST_TURN).first).to_be_visible()
+        screenshot(page, "history")
 
         # Ask the guide: a cited answer with source cards.
         page.get_by_role("link", name="Ask the guide").click()
@@ -210,10 +282,10 @@ def test_agenda_and_two_turn_rehearsal_in_chromium(server: str) -> None:
         page.get_by_role("link", name="Home").click()
         page.get_by_role("button", name="Sign out").click()
         expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
-        sign_in(page, server, "Cora")
+        sign_in(page, server.url, "Cora")
         page.get_by_role("link", name="Program dashboard").click()
         expect(page.get_by_text("Sessions held against planned")).to_be_visible()
-        expect(page.get_by_text("Average rubric scores over time")).to_be_visible()
+        expect(page.get_by_text("The trend appears once people have practised")).to_be_visible()
         metrics = page.locator('[data-testid="stMetricValue"]')
         expect(metrics.nth(0)).to_have_text("1")
         expect(metrics.nth(2)).to_have_text("1")

@@ -1,4 +1,4 @@
-"""Agenda exports: clean Markdown with minutes and sources, and an iCalendar event."""
+"""Agenda exports: clean Markdown with minutes and sources, plain text, and an iCalendar event."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 PRODID = "-//Reverse Mentoring Coach//Session agenda//EN"
 LOCATIONS = {"video": "Video call", "in person": "In person"}
+ATTACHMENT_NAME = "agenda.md"
 
 
 def _cell(text: str) -> str:
@@ -62,13 +63,33 @@ def next_hour(now: datetime | None = None) -> datetime:
     return now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
 
 
+def agenda_to_text(agenda: Agenda) -> str:
+    """The agenda as plain text for a calendar description: no Markdown, no tables."""
+    label = load_blocks().stages[agenda.stage].label
+    lines = [agenda.title, f"{agenda.duration_minutes} minutes, {agenda.format}, {label}", "", "Objectives"]
+    lines += [f"- {o}" for o in agenda.objectives]
+    lines += ["", "Agenda"]
+    clock = 0
+    for n, item in enumerate(agenda.items, 1):
+        span = f"{_clock(clock)}-{_clock(clock + item.minutes)}"
+        lines.append(f"{n}. {span} {' '.join(item.title.split())} ({item.minutes} min, {item.owner})")
+        clock += item.minutes
+    lines += ["", "Preparation"]
+    lines += [f"- Mentor: {t}" for t in agenda.preparation.mentor] + [f"- Mentee: {t}" for t in agenda.preparation.mentee]
+    if agenda.follow_up:
+        lines += ["", "Follow-up", *[f"- {f}" for f in agenda.follow_up]]
+    lines += ["", "The full agenda with details and sources is attached as agenda.md."]
+    return "\n".join(lines)
+
+
 def agenda_to_ics(agenda: Agenda, start: datetime | None = None) -> bytes:
     """One VEVENT for the session: start (default: next full hour), end from the duration.
 
-    A naive ``start`` is read as local time. SUMMARY is the title and DESCRIPTION the
-    Markdown agenda.
+    A naive ``start`` is read as local time; an aware one keeps its time zone and is
+    written in UTC. SUMMARY is the title, DESCRIPTION the plain-text agenda, and the
+    Markdown agenda is attached inline (ATTACH, base64, ``text/markdown``).
     """
-    from icalendar import Calendar, Event
+    from icalendar import Calendar, Event, vBinary
 
     begin = (start.astimezone() if start is not None else next_hour()).astimezone(UTC)
     end = begin + timedelta(minutes=agenda.duration_minutes)
@@ -82,7 +103,9 @@ def agenda_to_ics(agenda: Agenda, start: datetime | None = None) -> bytes:
     event.add("dtstart", begin)
     event.add("dtend", end)
     event.add("summary", agenda.title)
-    event.add("description", agenda_to_markdown(agenda))
+    event.add("description", agenda_to_text(agenda))
     event.add("location", LOCATIONS[agenda.format])
+    markdown = agenda_to_markdown(agenda).encode("utf-8")
+    event.add("attach", vBinary(markdown), parameters={"FMTTYPE": "text/markdown", "X-FILENAME": ATTACHMENT_NAME})
     calendar.add_component(event)
     return bytes(calendar.to_ical())

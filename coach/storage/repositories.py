@@ -256,8 +256,9 @@ def carry_over(db: Database, pair_id: int, before_number: int) -> CarryOver:
 
 # --- practice attempts ------------------------------------------------------------------
 def _attempt_view(r: PracticeAttempt) -> AttemptView:
+    turns = sorted(r.turns, key=lambda t: int(t.get("seq", 0)) if isinstance(t, dict) else 0)
     return AttemptView(
-        id=r.id, owner_id=r.owner_id or 0, persona=r.persona, difficulty=r.difficulty, turns=list(r.turns),
+        id=r.id, owner_id=r.owner_id or 0, persona=r.persona, difficulty=r.difficulty, turns=list(turns),
         scores={k: float(v) for k, v in r.scores.items()}, overall=r.overall, created_at=r.created_at,
     )
 
@@ -298,6 +299,57 @@ def record_attempt(
         changed = getattr(result, "rowcount", 1)
     if not changed:
         audit.deny(db, actor, "write a rehearsal", f"attempt {attempt_id}", "That rehearsal is not yours.")
+
+
+def record_attempt_turn(
+    db: Database,
+    actor: Actor,
+    attempt_id: int,
+    seq: int,
+    turn: Mapping[str, Any],
+    scores: Mapping[str, float],
+    overall: float | None,
+) -> None:
+    """Append turn number ``seq`` (from 1) to the actor's attempt, stored with its sequence number.
+
+    The write only lands when turns 1 to ``seq - 1`` are already saved and turn ``seq`` is
+    not, so two saves racing each other can neither swap nor overwrite turns.
+
+    Raises:
+        PermissionDenied: the attempt is someone else's (or does not exist).
+        InputError: ``seq`` is not the next turn.
+    """
+    audit.signed_in(db, actor, "write a rehearsal")
+    with db.write() as session:
+        row = session.get(PracticeAttempt, attempt_id)
+        mine = row is not None and row.owner_id == actor.account_id
+        if mine and row is not None:
+            if row.turn_count != seq - 1:
+                raise InputError(
+                    f"Turn {seq} does not follow the {row.turn_count} turn(s) already saved.",
+                    hint="Reload the page to see the saved rehearsal, then continue.",
+                )
+            turns = [*row.turns, {**dict(turn), "seq": seq}]
+            session.execute(
+                update(PracticeAttempt)
+                .where(PracticeAttempt.id == attempt_id, PracticeAttempt.turn_count == seq - 1)
+                .values(turns=turns, scores=dict(scores), overall=overall, turn_count=seq)
+            )
+    if not mine:
+        audit.deny(db, actor, "write a rehearsal", f"attempt {attempt_id}", "That rehearsal is not yours.")
+
+
+def latest_attempt(db: Database, actor: Actor) -> AttemptView | None:
+    """The actor's most recently started attempt (with or without turns), or None."""
+    audit.signed_in(db, actor, "resume a rehearsal")
+    with db.read() as session:
+        row = session.scalar(
+            select(PracticeAttempt)
+            .where(PracticeAttempt.owner_id == actor.account_id)
+            .order_by(PracticeAttempt.created_at.desc(), PracticeAttempt.id.desc())
+            .limit(1)
+        )
+        return None if row is None else _attempt_view(row)
 
 
 def list_attempts(db: Database, actor: Actor) -> list[AttemptView]:
