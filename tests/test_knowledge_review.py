@@ -45,7 +45,7 @@ def test_only_program_staff_preview_and_review(settings: Settings, role: Role) -
 
 @pytest.mark.slow
 def test_knowledge_page_previews_publishes_and_lists_quarantined(app_env: Path) -> None:  # noqa: F811
-    at = open_page("app_pages/knowledge.py", role="coordinator")
+    at = open_page("app_pages/knowledge.py", "Cora", Role.COORDINATOR)
     at.file_uploader[0].set_value([("rituals.md", POISONED, "text/markdown")])
     at.run()
     assert not at.exception, at.exception
