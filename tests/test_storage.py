@@ -200,7 +200,6 @@ def test_killing_the_app_mid_save_keeps_every_committed_save(database_settings: 
         from coach.config import Settings
         from coach.storage import open_database
         from coach.storage import repositories as repo
-from coach.storage.db import MIGRATIONS_DIR
         db = open_database(Settings(data_dir={str(data_dir)!r}, database_url={url!r}))
         pair = repo.create_pair(db, "Aisha", "Robert")
         i = 0
