@@ -61,6 +61,9 @@ bench: $(STAMP)
 	$(BIN)/python bench/llm.py
 	$(BIN)/python bench/app.py
 	$(BIN)/python bench/matching.py
+	$(BIN)/python bench/embeddings.py
+	$(BIN)/python bench/coldstart.py
+	$(BIN)/python bench/concurrency.py
 
 clean:
 	rm -rf .coach-data .pytest_cache .mypy_cache .ruff_cache
