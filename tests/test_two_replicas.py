@@ -16,10 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from coach.actors import Role
 from coach.config import Settings
 from coach.knowledge.store import VectorStore
 from coach.storage import open_database
 from coach.storage import repositories as repo
+from tests.people import add_person
 from tests.postgres import PostgresCluster
 from tests.test_chroma_server import chroma_server  # noqa: F401  (fixture used by name)
 
@@ -33,8 +35,10 @@ REPLICA = textwrap.dedent(
     from coach.answering import answer_question
     from coach.runtime import Runtime
     from coach.storage import open_database
+    from coach.actors import Actor, Role
     from coach.storage import repositories as repo
     name, docs, go, pair_id = sys.argv[1], pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3]), int(sys.argv[4])
+    me = Actor(int(sys.argv[5]), f"{name}@example.org", name, Role.COORDINATOR)
     runtime = Runtime()
     db = open_database(runtime.settings)
     (go.parent / f"ready-{name}").touch()
@@ -44,8 +48,8 @@ REPLICA = textwrap.dedent(
     saved = []
     for i in range(10):
         answer = answer_question("What stays private between mentor and mentee?", runtime.retriever, runtime.settings)
-        saved += repo.save_questions(db, name, [(f"{name} question {i}", "explore", answer.answer[:80])], pair_id)
-        repo.add_action_items(db, pair_id, 1, [f"shared action {i}", f"{name} action {i}"])
+        saved += repo.save_questions(db, me, [(f"{name} question {i}", "explore", answer.answer[:80])], pair_id)
+        repo.add_action_items(db, me, pair_id, 1, [f"shared action {i}", f"{name} action {i}"])
     print(json.dumps({"saved": saved, "ok": summary.ok, "sources": answer.passages[0].source}))
     """
 )
@@ -63,7 +67,8 @@ def test_two_processes_share_postgresql_and_chroma(
     url = postgres_cluster.url(postgres_cluster.create_database())
     shared = Settings(data_dir=tmp_path / "check", database_url=url, vector_store="http", chroma_port=chroma_server)
     db = open_database(shared)
-    pair = repo.create_pair(db, "Aisha", "Robert")
+    people = {name: add_person(db, name, Role.COORDINATOR) for name in ("replica-a", "replica-b")}
+    pair = repo.create_pair(db, people["replica-a"], "Aisha", "Robert")
     go = tmp_path / "go"
     procs = []
     for name in ("replica-a", "replica-b"):
@@ -73,7 +78,7 @@ def test_two_processes_share_postgresql_and_chroma(
             COACH_CHROMA_HOST="127.0.0.1", COACH_CHROMA_PORT=str(chroma_server), COACH_LLM_PROVIDER="fake",
             COACH_MODEL_CACHE_DIR=os.environ["COACH_MODEL_CACHE_DIR"],
         )
-        args = [sys.executable, "-c", REPLICA, name, str(docs), str(go), str(pair.id)]
+        args = [sys.executable, "-c", REPLICA, name, str(docs), str(go), str(pair.id), str(people[name].account_id)]
         procs.append(subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
     deadline = time.monotonic() + 240
     while len(list(tmp_path.glob("ready-*"))) < 2 and time.monotonic() < deadline:
@@ -91,10 +96,10 @@ def test_two_processes_share_postgresql_and_chroma(
     assert set(by_source) == {f"docs/{name}" for name in GUIDES}
     assert store.count() == sum(len(ids) for ids in by_source.values())  # each chunk stored once
     for name, result in zip(("replica-a", "replica-b"), results, strict=True):
-        stored = repo.list_questions(db, name)
+        stored = repo.list_questions(db, people[name])
         assert sorted(q.id for q in stored) == sorted(result["saved"])
         assert sorted(q.text for q in stored) == sorted(f"{name} question {i}" for i in range(10))
-    items = sorted(a.text for s in repo.list_sessions(db, pair.id) for a in s.action_items)
+    items = sorted(a.text for s in repo.list_sessions(db, people["replica-b"], pair.id) for a in s.action_items)
     expected = [f"shared action {i}" for i in range(10)]
     expected += [f"{name} action {i}" for name in ("replica-a", "replica-b") for i in range(10)]
     assert items == sorted(expected)
