@@ -473,7 +473,8 @@ def pair_picker(key: str, allow_new: bool = True) -> Any:
     """A select box of saved pairs; returns the ``PairView`` or None for 'new pair' / no pair."""
     from coach.storage import repositories as repo
 
-    pairs = repo.list_pairs(database())
+    who = actor()
+    pairs = repo.list_pairs(database(), who) if who is not None else []
     wanted = st.session_state.pop(f"_{key}_select", None)
     if wanted is None and key not in st.session_state:
         wanted = st.session_state.get(f"_{key}_last")  # back on the page: show the pair chosen before

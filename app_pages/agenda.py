@@ -47,7 +47,7 @@ def time_zones() -> list[str]:
 
 
 st.title("Agenda builder")
-ui.require_actor(Role.MENTOR, Role.MENTEE, Role.COORDINATOR)
+me = ui.require_actor(Role.MENTOR, Role.MENTEE, Role.COORDINATOR)
 db = ui.database()
 
 pair = ui.pair_picker("agenda_pair")
@@ -74,7 +74,7 @@ else:
     mentee_profile = pair.mentee_profile or pair.mentee
     program_sessions = pair.program_sessions
     save_pair = False
-    held = [s.number for s in repo.list_sessions(db, pair.id) if s.status == "held"]
+    held = [s.number for s in repo.list_sessions(db, me, pair.id) if s.status == "held"]
 
 cols = st.columns(4)
 default_number = min(program_sessions, max(held, default=0) + 1)
@@ -92,7 +92,7 @@ focus = cols[3].text_input("Focus", placeholder="e.g. using AI assistants safely
 
 notes, open_actions = "", []
 if pair is not None:
-    previous = repo.carry_over(db, pair.id, number)
+    previous = repo.carry_over(db, me, pair.id, number)
     notes, open_actions = previous.notes, previous.open_actions
     if notes or open_actions:
         with st.expander(f"Picked up from session {previous.previous_number or '–'}", expanded=True):
@@ -106,7 +106,7 @@ if st.button("Build agenda", type="primary"):
     with ui.guard(), st.status("Building the agenda…", expanded=True) as status:
         if pair is None and save_pair:
             st.write("Saving the pair")
-            pair = repo.create_pair(db, mentor_name, mentee_name, program_sessions=int(program_sessions),
+            pair = repo.create_pair(db, me, mentor_name, mentee_name, program_sessions=int(program_sessions),
                                     mentor_profile=mentor_profile, mentee_profile=mentee_profile)
         request = AgendaRequest(
             mentor=mentor_profile or mentor_name, mentee=mentee_profile or mentee_name, session_number=number,
@@ -179,7 +179,7 @@ if "agenda" in st.session_state:
             st.caption("Save the pair to store agendas and notes.")
         elif st.button(f"Save to session {target_number}"):
             with ui.guard():
-                repo.save_agenda(db, target_pair, target_number, agenda.model_dump(mode="json"))
+                repo.save_agenda(db, me, target_pair, target_number, agenda.model_dump(mode="json"))
                 st.success(f"Saved to session {target_number}.")
     middle.download_button("Export Markdown", agenda_to_markdown(agenda), file_name="agenda.md", mime="text/markdown",
                            icon=":material/download:")
@@ -188,7 +188,7 @@ if "agenda" in st.session_state:
 
     if target_pair is not None:
         st.subheader(f"After session {target_number}")
-        saved = {s.number: s for s in repo.list_sessions(db, target_pair)}
+        saved = {s.number: s for s in repo.list_sessions(db, me, target_pair)}
         current = saved.get(target_number)
         with st.form("session_notes"):
             session_notes = st.text_area("Notes (use '- [ ] ...' or 'Action: ...' lines for action items)",
@@ -196,10 +196,10 @@ if "agenda" in st.session_state:
             was_held = st.checkbox("This session was held", value=bool(current and current.status == "held"))
             if st.form_submit_button("Save notes"):
                 with ui.guard():
-                    repo.save_notes(db, target_pair, target_number, session_notes, held=was_held)
-                    added = repo.add_action_items(db, target_pair, target_number, extract_open_actions(session_notes))
+                    repo.save_notes(db, me, target_pair, target_number, session_notes, held=was_held)
+                    added = repo.add_action_items(db, me, target_pair, target_number, extract_open_actions(session_notes))
                     st.success(f"Notes saved; {len(added)} new action item(s).")
         open_items = [i for s in saved.values() for i in s.action_items if not i.done]
         for item in open_items:
             if st.checkbox(f"Done: {item.text} (session {item.session_number})", key=f"action_{item.id}"):
-                repo.set_action_done(db, item.id)
+                repo.set_action_done(db, me, item.id)

@@ -27,7 +27,7 @@ with st.expander("Add a pair"), st.form("new_pair", clear_on_submit=True):
     planned = st.number_input("Planned sessions", min_value=1, max_value=100, value=6)
     if st.form_submit_button("Add pair"):
         with ui.guard():
-            pair = repo.create_pair(db, mentor, mentee, goals=goals, program_sessions=int(planned))
+            pair = repo.create_pair(db, me, mentor, mentee, goals=goals, program_sessions=int(planned))
             st.success(f"Added {ui.escape(pair.label)}.")
 
 summary = repo.program_summary(db, me, ui.settings().min_group_size)

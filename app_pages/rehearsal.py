@@ -41,9 +41,13 @@ def load_practice(me: Actor) -> PracticeSession | None:
     latest = repo.latest_attempt(db, me)
     if latest is None:
         return None
-    with st.spinner("Picking up your rehearsal where you left it…"), ui.guard():
-        practice = resume_practice(latest.persona, latest.difficulty, latest.turns, rt.embedder, ui.flow_model(),
-                                   rt.retriever)
+    with st.spinner("Picking up your rehearsal where you left it…"):
+        try:
+            practice = resume_practice(latest.persona, latest.difficulty, latest.turns, rt.embedder,
+                                       ui.flow_model(), rt.retriever)
+        except CoachError as exc:
+            st.caption(ui.escape(str(exc)))
+            return None
         remember(practice, latest.id, me)
     return practice
 

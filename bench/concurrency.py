@@ -63,6 +63,7 @@ class Tally:
     attempts: dict[str, int] = field(default_factory=dict)  # owner -> attempts saved with all turns
     agendas: dict[tuple[int, int], str] = field(default_factory=dict)  # (pair, session) -> title
     questions: dict[str, int] = field(default_factory=dict)  # owner -> saved questions
+    people: dict[str, Any] = field(default_factory=dict)  # owner -> their account (an Actor)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @contextmanager
@@ -78,6 +79,10 @@ class User:
 
     def __init__(self, index: int, runtime: Runtime, db: Database, tally: Tally, think: float) -> None:
         self.owner = f"user{index:02d}"
+        from tests.people import add_person
+
+        self.me = add_person(db, self.owner)
+        tally.people[self.owner] = self.me
         self.index = index
         self.runtime, self.db, self.tally, self.think = runtime, db, tally, think
         self.rng = random.Random(index)
@@ -86,7 +91,7 @@ class User:
         time.sleep(self.rng.uniform(0, 2 * self.think))
 
     def run(self, rounds: int) -> None:
-        pair = repo.create_pair(self.db, self.owner, f"Senior {self.index}", program_sessions=12)
+        pair = repo.create_pair(self.db, self.me, self.owner, f"Senior {self.index}", program_sessions=12)
         for number in range(1, rounds + 1):
             steps = (self.rehearse, self.score, lambda n=number: self.agenda(pair.id, n), self.ask)
             for step in steps:
@@ -100,12 +105,12 @@ class User:
         rt = self.runtime
         persona = PERSONAS[self.rng.randrange(len(PERSONAS))]
         session = PracticeSession(persona, "normal", embedder=rt.embedder, model=rt.chat_model, retriever=rt.retriever)
-        attempt = repo.start_attempt(self.db, self.owner, persona, "normal")
+        attempt = repo.start_attempt(self.db, self.me, persona, "normal")
         for text in TURNS:
             with self.tally.timed("turn"):
                 session.respond(text)
             with self.tally.timed("save"):
-                repo.record_attempt(self.db, attempt, self.owner, *attempt_scores(session.turns))
+                repo.record_attempt(self.db, self.me, attempt, *attempt_scores(session.turns))
         with self.tally.lock:
             self.tally.attempts[self.owner] = self.tally.attempts.get(self.owner, 0) + 1
 
@@ -126,7 +131,7 @@ class User:
             agenda = build_agenda(request, self.runtime.retriever, self.runtime.chat_model)
         title = f"{self.owner} session {number}"
         with self.tally.timed("save"):
-            repo.save_agenda(self.db, pair_id, number, {**agenda.model_dump(mode="json"), "title": title})
+            repo.save_agenda(self.db, self.me, pair_id, number, {**agenda.model_dump(mode="json"), "title": title})
         with self.tally.lock:
             self.tally.agendas[(pair_id, number)] = title
 
@@ -138,7 +143,7 @@ class User:
         with self.tally.timed("ask"):
             answer_question(question, rt.retriever, rt.settings, model=rt.chat_model)
         with self.tally.timed("save"):
-            repo.save_questions(self.db, self.owner, [(f"{question} ({self.owner})", "explore", ""), (question, "", "")])
+            repo.save_questions(self.db, self.me, [(f"{question} ({self.owner})", "explore", ""), (question, "", "")])
         with self.tally.lock:
             self.tally.questions[self.owner] = self.tally.questions.get(self.owner, 0) + 2
 
@@ -168,16 +173,18 @@ def lost_writes(tally: Tally, db: Database) -> tuple[int, list[str]]:
     """Acknowledged writes missing from (or duplicated in) the database, with what differs."""
     problems: list[str] = []
     for owner, count in tally.attempts.items():
-        stored = [a for a in repo.list_attempts(db, owner) if len(a.turns) == len(TURNS)]
+        stored = [a for a in repo.list_attempts(db, tally.people[owner]) if len(a.turns) == len(TURNS)]
         if len(stored) != count:
             problems.append(f"{owner}: {count} rehearsals saved, {len(stored)} stored with every turn")
     for owner, count in tally.questions.items():
-        stored_questions = len(repo.list_questions(db, owner))
+        stored_questions = len(repo.list_questions(db, tally.people[owner]))
         if stored_questions != count:
             problems.append(f"{owner}: {count} questions saved, {stored_questions} stored")
     by_pair: dict[int, dict[int, Any]] = {}
+    owners = {pair_id: person for person in tally.people.values()
+              for pair_id in (p.id for p in repo.list_pairs(db, person))}
     for pair_id, _ in tally.agendas:
-        by_pair.setdefault(pair_id, {s.number: s for s in repo.list_sessions(db, pair_id)})
+        by_pair.setdefault(pair_id, {s.number: s for s in repo.list_sessions(db, owners[pair_id], pair_id)})
     for (pair_id, number), title in tally.agendas.items():
         stored_session = by_pair[pair_id].get(number)
         if stored_session is None or (stored_session.agenda or {}).get("title") != title:

@@ -311,14 +311,21 @@ def resume_practice(
     keeps the saved replies and scores. The model is attached afterwards for new turns.
 
     Raises:
-        InputError: unknown persona or difficulty.
+        InputError: unknown persona or difficulty, or turns saved without their replies.
     """
+    from pydantic import ValidationError
+
     from coach.flows.roleplay import PracticeSession, PracticeTurn
 
     session = PracticeSession(persona_id, difficulty, embedder=embedder, model=None, retriever=retriever)
     ordered = sorted(saved_turns, key=lambda t: int(t.get("seq", 0)))
+    try:
+        kept = [PracticeTurn.model_validate(saved) for saved in ordered]
+    except ValidationError as exc:
+        raise InputError("The last rehearsal was saved without its replies, so it cannot be resumed.",
+                         hint="Start a new rehearsal; the old one stays in My history.") from exc
     for saved in ordered:
         session.respond(str(saved["user"]))
-    session.turns = [PracticeTurn.model_validate(saved) for saved in ordered]
+    session.turns = kept
     session.model = model
     return session

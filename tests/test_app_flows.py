@@ -59,8 +59,9 @@ def test_agenda_build_save_notes_and_carry_over() -> None:
     assert any("2 new action item" in s.value for s in at.success)
 
     db = open_database(Settings())
-    pair = repo.list_pairs(db)[0]
-    sessions = repo.list_sessions(db, pair.id)
+    aisha = person("Aisha")
+    pair = repo.list_pairs(db, aisha)[0]
+    sessions = repo.list_sessions(db, aisha, pair.id)
     assert sessions[0].status == "held" and sessions[0].agenda is not None
     db.dispose()
 

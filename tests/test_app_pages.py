@@ -307,8 +307,9 @@ def test_dashboard_adds_pair_and_shows_aggregates_only(app_env: Path) -> None:
     at.button[0].click().run()
     assert not at.exception, at.exception
     db = open_database(Settings())
-    pair = repo.list_pairs(db)[0]
-    repo.save_notes(db, pair.id, 1, "PRIVATE-NOTES", held=True)
+    cora = person("Cora", Role.COORDINATOR)
+    pair = repo.list_pairs(db, cora)[0]
+    repo.save_notes(db, cora, pair.id, 1, "PRIVATE-NOTES", held=True)
     for name in ("Aisha", "Ben", "Chidi", "Dana", "Eli"):
         mentor = add_person(db, name)
         attempt = repo.start_attempt(db, mentor, "defensive", "normal")

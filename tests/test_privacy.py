@@ -55,7 +55,7 @@ def test_share_one_scorecard_and_revoke(database: Database) -> None:
 def test_erasure_deletes_private_data_and_says_what(database: Database) -> None:
     admin = add_person(database, "Ada", Role.ADMINISTRATOR)
     mentor, mentee = add_person(database, "Mia"), add_person(database, "Sam", Role.MENTEE)
-    repo.create_pair(database, "Mia", "Sam")
+    repo.create_pair(database, mentor, "Mia", "Sam")
     attempt = repo.start_attempt(database, mentor, "busy", "normal")
     repo.record_attempt(database, mentor, attempt, [{"user": "x"}], {}, 50.0)
     sharing.share_scorecard(database, mentor, attempt, "sam@example.org")
@@ -134,7 +134,7 @@ def test_settings_never_show_passwords_or_keys(tmp_path: Path) -> None:
 def test_data_dir_and_database_file_are_private(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "fresh", llm_provider="fake")
     db = open_database(settings)
-    repo.create_pair(db, "A", "B")
+    repo.create_pair(db, add_person(db, "A"), "A", "B")
     assert stat.S_IMODE((tmp_path / "fresh").stat().st_mode) == 0o700
     for name in ("coach.db", "coach.db-wal"):
         path = tmp_path / "fresh" / name

@@ -107,7 +107,7 @@ def test_nothing_is_visible_to_participants_before_publishing(database: Database
     assert (mine.mentor, mine.mentee, mine.mentee_name) == ("priya@ex.org", "martin@ex.org", "Martin")
     assert lifecycle.my_matches(database, MARTIN)[0].id == mine.id
     assert [m.mentee for m in lifecycle.my_matches(database, OUTSIDER)] == ["sam@ex.org"]
-    pair = repo.get_pair(database, mine.pair_id or 0)
+    pair = repo.get_pair(database, PRIYA, mine.pair_id or 0)
     assert (pair.mentor, pair.mentee, pair.program_sessions) == ("Priya", "Martin", 4)
     assert "learn tiktok video" in pair.goals and "Digital fluency" in pair.goals
     with pytest.raises(InputError, match="no proposed pairs"):
@@ -228,7 +228,7 @@ def test_program_agendas_use_each_pair_and_are_valid(database: Database, program
     published = {m.mentor: m for m in matching_store.publish(database, COORDINATOR, program)}
     priya = published["priya@ex.org"]
     lifecycle.set_session_status(database, PRIYA, priya.id, 1, "held")
-    repo.save_notes(database, priya.pair_id or 0, 1, "Good start.\nAction: Martin to post one short video")
+    repo.save_notes(database, COORDINATOR, priya.pair_id or 0, 1, "Good start.\nAction: Martin to post one short video")
     seen: list[tuple[int, int]] = []
     outcomes = generate_program_agendas(database, COORDINATOR, program, FakeRetriever(),
                                         progress=lambda done, total, _label: seen.append((done, total)))
@@ -238,7 +238,7 @@ def test_program_agendas_use_each_pair_and_are_valid(database: Database, program
     assert numbers[priya.pair_id or 0] == 2 and numbers[published["leo@ex.org"].pair_id or 0] == 1
     from coach.flows.agenda import Agenda
 
-    saved = {s.number: s for s in repo.list_sessions(database, priya.pair_id or 0)}
+    saved = {s.number: s for s in repo.list_sessions(database, COORDINATOR, priya.pair_id or 0)}
     agenda = Agenda.model_validate(saved[2].agenda)
     assert agenda_problems(agenda) == [] and agenda.duration_minutes == 60
     assert "Martin to post one short video" in agenda.open_actions

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from coach.actors import Role
 from coach.config import Settings
 from coach.flows.feedback import score_feedback
 from coach.flows.roleplay import PracticeSession
@@ -17,6 +18,7 @@ from coach.llm.prompts import Prompt
 from coach.runtime import Runtime
 from coach.storage import Database
 from coach.storage import repositories as repo
+from tests.people import add_person
 
 SAY = Prompt(
     name="say", version=1, input_variables=["topic"], system="You are brief.", template="One sentence about {topic}."
@@ -91,29 +93,32 @@ def test_threads_take_turns_on_the_local_model(tmp_path: Path) -> None:
 
 
 def test_many_threads_saving_at_once_lose_nothing(database: Database) -> None:
-    pair = repo.create_pair(database, "Aisha", "Robert")
+    people = [add_person(database, f"user{i}") for i in range(12)]
+    cora = add_person(database, "Cora", Role.COORDINATOR)
+    pair = repo.create_pair(database, cora, "Aisha", "Robert")
 
     def save(i: int) -> None:
-        owner = f"user{i}"
+        owner = people[i]
         for n in range(5):
             attempt = repo.start_attempt(database, owner, "busy", "normal")
-            repo.record_attempt(database, attempt, owner, [{"user": f"turn {n}"}], {"impact": 1.0}, 50.0)
-            repo.save_agenda(database, pair.id, 1 + (i * 5 + n) % 7, {"title": f"{owner} {n}"})
-            repo.add_action_items(database, pair.id, 1, [f"{owner} action {n}"])
+            repo.record_attempt(database, owner, attempt, [{"user": f"turn {n}"}], {"impact": 1.0}, 50.0)
+            repo.save_agenda(database, cora, pair.id, 1 + (i * 5 + n) % 7, {"title": f"{owner.display_name} {n}"})
+            repo.add_action_items(database, cora, pair.id, 1, [f"{owner.display_name} action {n}"])
 
     run_threads(12, save)
-    for i in range(12):
-        assert len(repo.list_attempts(database, f"user{i}")) == 5
-    sessions = repo.list_sessions(database, pair.id)
+    for person in people:
+        assert len(repo.list_attempts(database, person)) == 5
+    sessions = repo.list_sessions(database, cora, pair.id)
     assert sorted(s.number for s in sessions) == list(range(1, 8))  # one row per session number
     assert len([a for s in sessions for a in s.action_items]) == 60
 
 
 def test_the_same_action_item_saved_from_many_tabs_is_stored_once(database: Database) -> None:
     """Tabs saving the same notes at once: each open action item is stored once (PostgreSQL runs them truly in parallel)."""
-    pair = repo.create_pair(database, "Aisha", "Robert")
-    repo.save_notes(database, pair.id, 1, "first notes")
+    aisha = add_person(database, "Aisha")
+    pair = repo.create_pair(database, aisha, "Aisha", "Robert")
+    repo.save_notes(database, aisha, pair.id, 1, "first notes")
     texts = [f"Robert tries tool {n}" for n in range(6)]
-    run_threads(8, lambda i: [repo.add_action_items(database, pair.id, 1, [t]) for t in texts])
-    items = [a.text for s in repo.list_sessions(database, pair.id) for a in s.action_items]
+    run_threads(8, lambda i: [repo.add_action_items(database, aisha, pair.id, 1, [t]) for t in texts])
+    items = [a.text for s in repo.list_sessions(database, aisha, pair.id) for a in s.action_items]
     assert sorted(items) == sorted(texts)

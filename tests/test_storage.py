@@ -57,7 +57,7 @@ def test_migrations_create_tables_and_are_idempotent(database_settings: Settings
 
 
 def test_migrations_downgrade_to_base_and_upgrade_again(database: Database) -> None:
-    pair = repo.create_pair(database, "Aisha", "Robert")
+    pair = repo.create_pair(database, add_person(database, "Aisha"), "Aisha", "Robert")
     assert pair.id
     database.downgrade("base")
     remaining = set(inspect(database.engine).get_table_names())
@@ -66,8 +66,9 @@ def test_migrations_downgrade_to_base_and_upgrade_again(database: Database) -> N
         assert session.execute(text("select count(*) from alembic_version")).scalar() == 0
     database.migrate()
     assert set(inspect(database.engine).get_table_names()) >= TABLES
-    assert repo.list_pairs(database) == []  # the downgrade really dropped the data
-    assert repo.create_pair(database, "Aisha", "Robert").label == "Aisha → Robert"
+    aisha = add_person(database, "Aisha")
+    assert repo.list_pairs(database, aisha) == []  # the downgrade really dropped the data
+    assert repo.create_pair(database, aisha, "Aisha", "Robert").label == "Aisha → Robert"
 
 
 def test_sqlite_runs_in_wal_mode_with_busy_timeout(tmp_path: Path) -> None:
@@ -104,39 +105,61 @@ def test_unusable_database_url_raises_store_error_with_hint(tmp_path: Path) -> N
 )
 def test_create_pair_validates(
     database: Database, mentor: str, mentee: str, sessions: int, error: str | None) -> None:
+    aisha = add_person(database, "Aisha")
     if error is None:
-        pair = repo.create_pair(database, mentor, mentee, goals="AI tools", program_sessions=sessions)
-        assert repo.get_pair(database, pair.id) == pair
-        assert [p.label for p in repo.list_pairs(database)] == ["Aisha → Robert"]
+        pair = repo.create_pair(database, aisha, mentor, mentee, goals="AI tools", program_sessions=sessions)
+        assert repo.get_pair(database, aisha, pair.id) == pair
+        assert [p.label for p in repo.list_pairs(database, aisha)] == ["Aisha → Robert"]
     else:
         with pytest.raises(InputError, match=error):
-            repo.create_pair(database, mentor, mentee, program_sessions=sessions)
+            repo.create_pair(database, aisha, mentor, mentee, program_sessions=sessions)
 
 
 def test_agenda_notes_and_action_items_carry_over(database: Database) -> None:
-    pair = repo.create_pair(database, "Aisha", "Robert", program_sessions=6)
-    repo.save_agenda(database, pair.id, 1, {"title": "First session", "items": []})
-    repo.save_notes(database, pair.id, 1, "Talked about prompts.\n- [ ] Robert tries a chatbot", held=True)
-    ids = repo.add_action_items(database, pair.id, 1, ["Robert tries a chatbot", "Aisha shares a reading list"])
-    repo.add_action_items(database, pair.id, 1, ["Robert tries a chatbot"])  # no duplicate
-    repo.set_action_done(database, ids[1])
-    sessions = repo.list_sessions(database, pair.id)
+    aisha = add_person(database, "Aisha")
+    pair = repo.create_pair(database, aisha, "Aisha", "Robert", program_sessions=6)
+    repo.save_agenda(database, aisha, pair.id, 1, {"title": "First session", "items": []})
+    repo.save_notes(database, aisha, pair.id, 1, "Talked about prompts.\n- [ ] Robert tries a chatbot", held=True)
+    ids = repo.add_action_items(database, aisha, pair.id, 1, ["Robert tries a chatbot", "Aisha shares a reading list"])
+    repo.add_action_items(database, aisha, pair.id, 1, ["Robert tries a chatbot"])  # no duplicate
+    repo.set_action_done(database, aisha, ids[1])
+    sessions = repo.list_sessions(database, aisha, pair.id)
     assert [(s.number, s.status) for s in sessions] == [(1, "held")]
     assert sessions[0].agenda == {"title": "First session", "items": []}
     assert [(i.text, i.done) for i in sessions[0].action_items] == [
         ("Robert tries a chatbot", False),
         ("Aisha shares a reading list", True),
     ]
-    carried = repo.carry_over(database, pair.id, 2)
+    carried = repo.carry_over(database, aisha, pair.id, 2)
     assert carried.previous_number == 1
     assert "Talked about prompts" in carried.notes
     assert carried.open_actions == ["Robert tries a chatbot"]
-    assert repo.carry_over(database, pair.id, 1).open_actions == []
+    assert repo.carry_over(database, aisha, pair.id, 1).open_actions == []
 
 
 def test_saving_to_unknown_pair_is_an_input_error(database: Database) -> None:
     with pytest.raises(InputError, match="No pair"):
-        repo.save_agenda(database, 999, 1, {})
+        repo.save_agenda(database, add_person(database, "Aisha"), 999, 1, {})
+
+
+def test_a_pair_is_private_to_its_creator_its_people_and_staff(database: Database) -> None:
+    aisha, ben = add_person(database, "Aisha"), add_person(database, "Ben")
+    cora = add_person(database, "Cora", Role.COORDINATOR)
+    pair = repo.create_pair(database, aisha, "Aisha", "Robert")
+    repo.save_notes(database, aisha, pair.id, 1, "PRIVATE pair notes")
+    assert [p.id for p in repo.list_pairs(database, ben)] == []
+    assert repo.list_sessions(database, cora, pair.id)[0].notes == "PRIVATE pair notes"
+    for attempt in (
+        lambda: repo.get_pair(database, ben, pair.id),
+        lambda: repo.list_sessions(database, ben, pair.id),
+        lambda: repo.carry_over(database, ben, pair.id, 2),
+        lambda: repo.save_notes(database, ben, pair.id, 1, "overwritten"),
+        lambda: repo.add_action_items(database, ben, pair.id, 1, ["sneaky"]),
+    ):
+        with pytest.raises(PermissionDenied):
+            attempt()
+    assert repo.list_sessions(database, aisha, pair.id)[0].notes == "PRIVATE pair notes"
+    assert not repo.list_sessions(database, aisha, pair.id)[0].action_items
 
 
 def test_private_items_are_filtered_by_owner(db: Database) -> None:
@@ -158,9 +181,9 @@ def test_private_items_are_filtered_by_owner(db: Database) -> None:
 def test_program_summary_holds_aggregates_only(db: Database) -> None:
     aisha, ben = add_person(db, "Aisha"), add_person(db, "Ben")
     coordinator = add_person(db, "Cora", Role.COORDINATOR)
-    pair = repo.create_pair(db, "Aisha", "Robert", program_sessions=4)
-    repo.save_notes(db, pair.id, 1, "private notes", held=True)
-    repo.save_agenda(db, pair.id, 2, {"title": "Second"})
+    pair = repo.create_pair(db, aisha, "Aisha", "Robert", program_sessions=4)
+    repo.save_notes(db, aisha, pair.id, 1, "private notes", held=True)
+    repo.save_agenda(db, aisha, pair.id, 2, {"title": "Second"})
     for overall, impact in ((40.0, 0.0), (80.0, 2.0)):
         attempt = repo.start_attempt(db, aisha, "defensive", "normal")
         repo.record_attempt(db, aisha, attempt, [{"user": "SECRET-TRANSCRIPT"}], {"impact": impact}, overall)
@@ -178,14 +201,15 @@ def test_program_summary_holds_aggregates_only(db: Database) -> None:
 
 def test_two_tabs_writing_at_once_lose_nothing(database_settings: Settings) -> None:
     tab_a, tab_b = open_database(database_settings), open_database(database_settings)
-    pair = repo.create_pair(tab_a, "Aisha", "Robert")
     people = {"A": add_person(tab_a, "A"), "B": add_person(tab_a, "B")}
+    cora = add_person(tab_a, "Cora", Role.COORDINATOR)
+    pair = repo.create_pair(tab_a, cora, "Aisha", "Robert")
     errors: list[BaseException] = []
 
     def work(database: Database, who: str) -> None:
         try:
             for i in range(25):
-                repo.add_action_items(database, pair.id, 1 + i % 3, [f"{who} action {i}"])
+                repo.add_action_items(database, cora, pair.id, 1 + i % 3, [f"{who} action {i}"])
                 repo.save_questions(database, people[who], [(f"{who} question {i}?", "explore", "")], pair.id)
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
@@ -196,7 +220,7 @@ def test_two_tabs_writing_at_once_lose_nothing(database_settings: Settings) -> N
     for thread in threads:
         thread.join()
     assert not errors
-    items = [i.text for s in repo.list_sessions(tab_a, pair.id) for i in s.action_items]
+    items = [i.text for s in repo.list_sessions(tab_a, cora, pair.id) for i in s.action_items]
     assert len(items) == 50
     assert len(repo.list_questions(tab_b, people["A"])) == len(repo.list_questions(tab_b, people["B"])) == 25
     tab_a.dispose()
@@ -214,8 +238,8 @@ def test_killing_the_app_mid_save_keeps_every_committed_save(database_settings: 
         from coach.storage import repositories as repo
         from tests.people import add_person
         db = open_database(Settings(data_dir={str(data_dir)!r}, database_url={url!r}))
-        pair = repo.create_pair(db, "Aisha", "Robert")
         aisha = add_person(db, "Aisha")
+        pair = repo.create_pair(db, aisha, "Aisha", "Robert")
         print(aisha.account_id, flush=True)
         i = 0
         while True:

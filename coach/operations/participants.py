@@ -49,7 +49,7 @@ def my_pairs(db: Database, actor: Actor) -> list[MyPair]:
             continue
         me = actor.email.lower()
         partner = match.mentee_name or match.mentee if match.mentor == me else match.mentor_name or match.mentor
-        sessions = repo.list_sessions(db, match.pair_id) if match.pair_id is not None else []
+        sessions = repo.list_sessions(db, actor, match.pair_id) if match.pair_id is not None else []
         pairs.append(MyPair(
             match=match, partner=partner,
             agendas=[s for s in sessions if s.agenda],

@@ -58,9 +58,11 @@ def _next_number(match: MatchView) -> int | None:
     return next((s.number for s in match.sessions if s.status in OPEN_STATES), None)
 
 
-def _request(program: ProgramView, match: MatchView, pair_id: int, number: int, db: Database) -> AgendaRequest:
-    pair = repo.get_pair(db, pair_id)
-    carry = repo.carry_over(db, pair_id, number)
+def _request(
+    program: ProgramView, match: MatchView, pair_id: int, number: int, db: Database, actor: Actor
+) -> AgendaRequest:
+    pair = repo.get_pair(db, actor, pair_id)
+    carry = repo.carry_over(db, actor, pair_id, number)
     focus = pair.goals or "; ".join(program.topics) or program.goals
     return AgendaRequest(
         mentor=pair.mentor_profile or pair.mentor, mentee=pair.mentee_profile or pair.mentee, session_number=number,
@@ -88,24 +90,24 @@ def generate_program_agendas(
     outcomes: list[AgendaOutcome] = []
     for done, match in enumerate(matches, 1):
         label = f"{match.mentor_name or match.mentor} → {match.mentee_name or match.mentee}"
-        outcomes.append(_one(db, program, match, label, retriever, model))
+        outcomes.append(_one(db, actor, program, match, label, retriever, model))
         if progress is not None:
             progress(done, len(matches), label)
     return outcomes
 
 
-def _one(db: Database, program: ProgramView, match: MatchView, label: str, retriever: PassageRetriever,
+def _one(db: Database, actor: Actor, program: ProgramView, match: MatchView, label: str, retriever: PassageRetriever,
          model: BaseChatModel | None) -> AgendaOutcome:
     pair_id = match.pair_id or 0
     number = _next_number(match)
     if number is None:
         return AgendaOutcome(match.id, pair_id, label, None, False, "no planned session left")
     try:
-        agenda = build_agenda(_request(program, match, pair_id, number, db), retriever, model)
+        agenda = build_agenda(_request(program, match, pair_id, number, db, actor), retriever, model)
     except CoachError as exc:
         return AgendaOutcome(match.id, pair_id, label, number, False, exc.message)
     problems = agenda_problems(agenda)
     if problems:
         return AgendaOutcome(match.id, pair_id, label, number, False, "; ".join(problems))
-    repo.save_agenda(db, pair_id, number, agenda.model_dump(mode="json"))
+    repo.save_agenda(db, actor, pair_id, number, agenda.model_dump(mode="json"))
     return AgendaOutcome(match.id, pair_id, label, number, True, f"session {number}: {agenda.title}")

@@ -105,7 +105,7 @@ def set_session_status(
         session.flush()
         view = match_views(session, [session.get(Match, match_id)])[0]  # type: ignore[list-item]
     if row.pair_id is not None and status in ("planned", "held"):
-        repo.set_session_status(db, row.pair_id, number, status)  # the dashboard counts held sessions there
+        repo.set_session_status(db, actor, row.pair_id, number, status)  # the dashboard counts held sessions there
     return view
 
 

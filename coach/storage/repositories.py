@@ -87,8 +87,41 @@ def _pair_view(row: Pair) -> PairView:
     )
 
 
+def _may_use_pair(session: Session, actor: Actor, row: Pair) -> bool:
+    """Staff, the account that created the pair, or one of a published program pair's two people."""
+    from coach.programs.models import Match
+
+    if actor.role in PROGRAM_STAFF or (row.created_by is not None and row.created_by == actor.account_id):
+        return True
+    email = actor.email.lower()
+    linked = session.scalar(
+        select(Match.id).where(
+            Match.pair_id == row.id, Match.state.in_(("published", "ended")),
+            (Match.mentor_email == email) | (Match.mentee_email == email),
+        )
+    )
+    return linked is not None
+
+
+def _pair_row(db: Database, session: Session, actor: Actor, pair_id: int, action: str) -> Pair:
+    """The pair, after checking ``actor`` may use it (refusals are recorded).
+
+    Raises:
+        InputError: no such pair.
+        PermissionDenied: someone else's pair.
+    """
+    row = session.get(Pair, pair_id)
+    if row is None:
+        raise InputError(f"No pair with id {pair_id}.", hint="Pick a pair from the list or create one.")
+    if not _may_use_pair(session, actor, row):
+        session.rollback()
+        audit.deny(db, actor, action, f"pair {pair_id}", "That pair's sessions are private to the pair and the program staff.")
+    return row
+
+
 def create_pair(
     db: Database,
+    actor: Actor,
     mentor: str,
     mentee: str,
     goals: str = "",
@@ -96,17 +129,18 @@ def create_pair(
     mentor_profile: str = "",
     mentee_profile: str = "",
 ) -> PairView:
-    """Add a pair.
+    """Add a pair, owned by the account that creates it.
 
     Raises:
         InputError: empty names or a program length outside 1..100.
     """
+    audit.signed_in(db, actor, "create a pair")
     if not 1 <= program_sessions <= 100:
         raise InputError("A program has between 1 and 100 sessions.", hint="Pick a number in that range.")
     row = Pair(
         mentor=_name(mentor, "mentor's name"), mentee=_name(mentee, "mentee's name"), goals=_text(goals, "goals"),
         program_sessions=program_sessions, mentor_profile=_text(mentor_profile, "mentor profile"),
-        mentee_profile=_text(mentee_profile, "mentee profile"),
+        mentee_profile=_text(mentee_profile, "mentee profile"), created_by=actor.account_id,
     )
     with db.write() as session:
         session.add(row)
@@ -114,29 +148,28 @@ def create_pair(
         return _pair_view(row)
 
 
-def list_pairs(db: Database) -> list[PairView]:
-    """Every pair, oldest first."""
+def list_pairs(db: Database, actor: Actor) -> list[PairView]:
+    """The pairs the actor may use (every pair for staff), oldest first."""
+    audit.signed_in(db, actor, "list pairs")
     with db.read() as session:
-        return [_pair_view(p) for p in session.scalars(select(Pair).order_by(Pair.id))]
+        rows = session.scalars(select(Pair).order_by(Pair.id)).all()
+        return [_pair_view(p) for p in rows if _may_use_pair(session, actor, p)]
 
 
-def get_pair(db: Database, pair_id: int) -> PairView:
-    """One pair.
+def get_pair(db: Database, actor: Actor, pair_id: int) -> PairView:
+    """One pair the actor may use.
 
     Raises:
         InputError: no such pair.
+        PermissionDenied: someone else's pair.
     """
     with db.read() as session:
-        row = session.get(Pair, pair_id)
-        if row is None:
-            raise InputError(f"No pair with id {pair_id}.", hint="Pick a pair from the list or create one.")
-        return _pair_view(row)
+        return _pair_view(_pair_row(db, session, actor, pair_id, "read a pair"))
 
 
 # --- sessions ---------------------------------------------------------------------------
-def _session_row(session: Session, pair_id: int, number: int) -> MentoringSession:
-    if session.get(Pair, pair_id) is None:
-        raise InputError(f"No pair with id {pair_id}.", hint="Pick a pair from the list or create one.")
+def _session_row(db: Database, session: Session, actor: Actor, pair_id: int, number: int) -> MentoringSession:
+    _pair_row(db, session, actor, pair_id, "change a pair's sessions")
     if number < 1:
         raise InputError("Session numbers start at 1.", hint="Pick session 1 or later.")
     row = session.scalar(
@@ -149,11 +182,11 @@ def _session_row(session: Session, pair_id: int, number: int) -> MentoringSessio
     return row
 
 
-def save_agenda(db: Database, pair_id: int, number: int, agenda: Mapping[str, Any]) -> int:
+def save_agenda(db: Database, actor: Actor, pair_id: int, number: int, agenda: Mapping[str, Any]) -> int:
     """Store the agenda of session ``number`` (creating the session); returns its id."""
 
     def work(session: Session) -> int:
-        row = _session_row(session, pair_id, number)
+        row = _session_row(db, session, actor, pair_id, number)
         row.agenda = dict(agenda)
         row.updated_at = utcnow()
         return row.id
@@ -161,12 +194,12 @@ def save_agenda(db: Database, pair_id: int, number: int, agenda: Mapping[str, An
     return _retry_on_conflict(db, work)
 
 
-def save_notes(db: Database, pair_id: int, number: int, notes: str, held: bool | None = None) -> int:
+def save_notes(db: Database, actor: Actor, pair_id: int, number: int, notes: str, held: bool | None = None) -> int:
     """Store a session's notes (and optionally whether it was held); returns its id."""
     clean = _text(notes, "notes")
 
     def work(session: Session) -> int:
-        row = _session_row(session, pair_id, number)
+        row = _session_row(db, session, actor, pair_id, number)
         row.notes = clean
         if held is not None:
             row.status = "held" if held else "planned"
@@ -176,23 +209,23 @@ def save_notes(db: Database, pair_id: int, number: int, notes: str, held: bool |
     return _retry_on_conflict(db, work)
 
 
-def set_session_status(db: Database, pair_id: int, number: int, status: SessionStatus) -> None:
+def set_session_status(db: Database, actor: Actor, pair_id: int, number: int, status: SessionStatus) -> None:
     """Mark a session planned or held."""
 
     def work(session: Session) -> None:
-        row = _session_row(session, pair_id, number)
+        row = _session_row(db, session, actor, pair_id, number)
         row.status = status
         row.updated_at = utcnow()
 
     _retry_on_conflict(db, work)
 
 
-def add_action_items(db: Database, pair_id: int, number: int, texts: Iterable[str]) -> list[int]:
+def add_action_items(db: Database, actor: Actor, pair_id: int, number: int, texts: Iterable[str]) -> list[int]:
     """Add action items to a session; items already open there are not duplicated."""
     wanted = [t for t in (" ".join(x.split()) for x in texts) if t]
 
     def work(session: Session) -> list[int]:
-        row = _session_row(session, pair_id, number)
+        row = _session_row(db, session, actor, pair_id, number)
         # Lock the session row (PostgreSQL; SQLite writers are already serialised), so two
         # tabs adding the same item at once cannot both miss the other's insert.
         session.execute(select(MentoringSession.id).where(MentoringSession.id == row.id).with_for_update())
@@ -211,15 +244,21 @@ def add_action_items(db: Database, pair_id: int, number: int, texts: Iterable[st
     return _retry_on_conflict(db, work)
 
 
-def set_action_done(db: Database, item_id: int, done: bool = True) -> None:
-    """Mark one action item done (or open again)."""
+def set_action_done(db: Database, actor: Actor, item_id: int, done: bool = True) -> None:
+    """Mark one action item of the actor's pair done (or open again)."""
     with db.write() as session:
-        session.execute(update(ActionItem).where(ActionItem.id == item_id).values(done=done))
+        item = session.get(ActionItem, item_id)
+        meeting = session.get(MentoringSession, item.session_id) if item is not None else None
+        if item is None or meeting is None:
+            raise InputError(f"No action item {item_id}.", hint="Reload the page.")
+        _pair_row(db, session, actor, meeting.pair_id, "change an action item")
+        item.done = done
 
 
-def list_sessions(db: Database, pair_id: int) -> list[SessionView]:
-    """A pair's sessions with their action items, by number."""
+def list_sessions(db: Database, actor: Actor, pair_id: int) -> list[SessionView]:
+    """A pair's sessions with their notes and action items, by number (the pair and staff only)."""
     with db.read() as session:
+        _pair_row(db, session, actor, pair_id, "read a pair's sessions")
         rows = list(
             session.scalars(
                 select(MentoringSession).where(MentoringSession.pair_id == pair_id).order_by(MentoringSession.number)
@@ -242,9 +281,9 @@ def list_sessions(db: Database, pair_id: int) -> list[SessionView]:
         ]
 
 
-def carry_over(db: Database, pair_id: int, before_number: int) -> CarryOver:
+def carry_over(db: Database, actor: Actor, pair_id: int, before_number: int) -> CarryOver:
     """The latest notes before session ``before_number`` and every open action item so far."""
-    earlier = [s for s in list_sessions(db, pair_id) if s.number < before_number]
+    earlier = [s for s in list_sessions(db, actor, pair_id) if s.number < before_number]
     with_notes = [s for s in earlier if s.notes]
     latest = with_notes[-1] if with_notes else None
     open_actions = [i.text for s in earlier for i in s.action_items if not i.done]
