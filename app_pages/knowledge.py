@@ -94,7 +94,7 @@ if st.button("Publish uploaded files", type="primary", disabled=not files):
         bar = st.progress(0.0, text="Checking files")
         for n, upload in enumerate(files or [], 1):
             try:
-                saved.append(save_upload(upload.name, upload.getvalue(), current, actor=me))
+                saved.append(save_upload(upload.name, upload.getvalue(), current, actor=me, audit_db=ui.database()))
             except CoachError as exc:
                 results.append(FileResult(name=upload.name, source="", ok=False, detail=str(exc)))
             bar.progress(n / max(len(files or []), 1) * 0.2, text=f"Checked {n} file(s)")
@@ -107,7 +107,7 @@ if st.button("Publish uploaded files", type="primary", disabled=not files):
         if saved:
             st.write("Reading and embedding…")
             with ui.guard():
-                results += ingest_uploads(rt, saved, progress, actor=me)
+                results += ingest_uploads(rt, saved, progress, actor=me, audit_db=ui.database())
         bar.progress(1.0, text="Done")
         failed = sum(not r.ok for r in results)
         status.update(
@@ -128,7 +128,7 @@ chosen = st.multiselect("Documents to delete", [d.source for d in documents])
 confirm = st.checkbox("Yes, delete them from the index", disabled=not chosen)
 if st.button("Delete", disabled=not (chosen and confirm)):
     with ui.guard():
-        removed = delete_documents(rt, chosen, actor=me)
+        removed = delete_documents(rt, chosen, actor=me, audit_db=ui.database())
         st.success(f"Removed {removed} chunks from {len(chosen)} document(s).")
 
 st.subheader("Re-index")
@@ -141,7 +141,7 @@ if st.button("Re-index now"):
             bar.progress(done / max(total, 1), text=f"{'Reading' if phase == 'read' else 'Embedding'}: {done}/{total}")
 
         with ui.guard():
-            summary = reindex(rt, reindex_progress, actor=me)
+            summary = reindex(rt, reindex_progress, actor=me, audit_db=ui.database())
             for failure in summary.failures:
                 st.warning(ui.escape(failure.line()))
             status.update(label=f"Re-indexed: {summary}", state="complete" if summary.ok else "error")

@@ -25,6 +25,7 @@ from coach.knowledge.review import DocumentReview
 if TYPE_CHECKING:
     from coach.knowledge.ingest import IngestSummary, ProgressCallback
     from coach.runtime import Runtime
+    from coach.storage.db import Database
 
 log = logging.getLogger("coach.access")
 UPLOAD_PREFIX = "uploads/"
@@ -70,17 +71,30 @@ class DocumentPreview(BaseModel):
     review: DocumentReview | None = None
 
 
-def require_editor(actor: Actor | None, action: str) -> Actor:
-    """Knowledge-base edits are for coordinators and administrators (refusals are logged).
+def require_editor(actor: Actor | None, action: str, audit_db: Database | None = None) -> Actor:
+    """Knowledge-base edits are for coordinators and administrators (refusals are logged,
+    and recorded in the audit trail when ``audit_db`` is given).
 
     Raises:
         PermissionDenied: anyone else, or nobody signed in.
     """
+    if audit_db is not None:
+        from coach.accounts import audit
+
+        return audit.check_role(audit_db, actor, *PROGRAM_STAFF, action=action)
     try:
         return require_role(actor, *PROGRAM_STAFF, action=action)
     except PermissionDenied:
         log.warning("refused %s for %s", action, actor.email if actor else "anonymous")
         raise
+
+
+def _record(audit_db: Database | None, actor: Actor | None, action: str, target: str, detail: str = "") -> None:
+    """Every knowledge-base change goes into the audit trail (who, what, when)."""
+    if audit_db is not None and actor is not None:
+        from coach.accounts import audit
+
+        audit.record(audit_db, action, actor=actor, target=target[:400], detail=detail)
 
 
 def safe_upload_name(uploaded_name: str) -> str:
@@ -106,14 +120,16 @@ def safe_upload_name(uploaded_name: str) -> str:
     return f"{uuid.uuid4().hex[:8]}-{stem}{suffix}"
 
 
-def save_upload(uploaded_name: str, data: bytes, settings: Settings, *, actor: Actor | None) -> SavedUpload:
+def save_upload(
+    uploaded_name: str, data: bytes, settings: Settings, *, actor: Actor | None, audit_db: Database | None = None
+) -> SavedUpload:
     """Validate an upload and write it under a safe generated name in ``uploads_dir``.
 
     Raises:
         PermissionDenied: the actor is not a coordinator or administrator.
         InputError: unsupported type, empty file, or over ``max_upload_bytes``.
     """
-    require_editor(actor, "add documents to the knowledge base")
+    require_editor(actor, "add documents to the knowledge base", audit_db)
     name = safe_upload_name(uploaded_name)
     if not data:
         raise InputError(f"'{uploaded_name}' is empty.", hint="Upload a file with some text in it.")
@@ -126,15 +142,16 @@ def save_upload(uploaded_name: str, data: bytes, settings: Settings, *, actor: A
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
     path.write_bytes(data)
+    _record(audit_db, actor, "knowledge: uploaded", UPLOAD_PREFIX + name, f"{uploaded_name}, {len(data):,} bytes")
     return SavedUpload(original_name=uploaded_name, path=path, source=UPLOAD_PREFIX + name)
 
 
 def ingest_uploads(
     runtime: Runtime, uploads: Sequence[SavedUpload], progress: ProgressCallback | None = None,
-    *, actor: Actor | None,
+    *, actor: Actor | None, audit_db: Database | None = None,
 ) -> list[FileResult]:
     """Index saved uploads; one result per file (a failed file is removed from disk); coordinators and administrators."""
-    require_editor(actor, "index documents")
+    require_editor(actor, "index documents", audit_db)
     from coach.knowledge.ingest import ingest_paths
 
     summary = ingest_paths(
@@ -152,6 +169,8 @@ def ingest_uploads(
             n = counts.get(upload.source, 0)
             results.append(FileResult(name=upload.original_name, source=upload.source, ok=True,
                                       detail=f"{n} chunks indexed"))
+        _record(audit_db, actor, "knowledge: published" if results[-1].ok else "knowledge: refused",
+                upload.source, results[-1].detail)
     return results
 
 
@@ -203,13 +222,15 @@ def preview_document(uploaded_name: str, data: bytes, settings: Settings, actor:
                            detail="" if sections else "no readable text left")
 
 
-def delete_documents(runtime: Runtime, sources: Iterable[str], *, actor: Actor | None) -> int:
+def delete_documents(
+    runtime: Runtime, sources: Iterable[str], *, actor: Actor | None, audit_db: Database | None = None
+) -> int:
     """Remove documents from the index (and uploaded files from disk); returns chunks removed.
 
     Raises:
         PermissionDenied: the actor is not a coordinator or administrator.
     """
-    require_editor(actor, "remove documents from the knowledge base")
+    require_editor(actor, "remove documents from the knowledge base", audit_db)
     from coach.knowledge.ingest import remove_sources
     from coach.knowledge.review import ReviewStore
 
@@ -221,20 +242,26 @@ def delete_documents(runtime: Runtime, sources: Iterable[str], *, actor: Actor |
         if source.startswith(UPLOAD_PREFIX):
             name = PurePosixPath(source).name
             (runtime.settings.uploads_dir / name).unlink(missing_ok=True)
+        _record(audit_db, actor, "knowledge: removed", source)
     return removed
 
 
-def reindex(runtime: Runtime, progress: ProgressCallback | None = None, *, actor: Actor | None) -> IngestSummary:
+def reindex(
+    runtime: Runtime, progress: ProgressCallback | None = None, *, actor: Actor | None,
+    audit_db: Database | None = None,
+) -> IngestSummary:
     """Re-index the knowledge folder and every kept upload (unchanged chunks are not re-embedded).
 
     Raises:
         PermissionDenied: the actor is not a coordinator or administrator.
     """
-    require_editor(actor, "re-index the knowledge base")
+    require_editor(actor, "re-index the knowledge base", audit_db)
     paths = [runtime.settings.knowledge_dir]
     if runtime.settings.uploads_dir.is_dir():
         paths.append(runtime.settings.uploads_dir)
-    return runtime.ingest(paths, progress=progress)
+    summary = runtime.ingest(paths, progress=progress)
+    _record(audit_db, actor, "knowledge: re-indexed", "knowledge base", str(summary))
+    return summary
 
 
 def index_is_empty(runtime: Runtime) -> bool:

@@ -11,6 +11,7 @@ from coach.config import Settings
 from coach.errors import PermissionDenied
 from coach.runtime import Runtime
 from coach.services import preview_document, quarantine_reviews
+from coach.storage import Database
 
 from .test_app_pages import app_data_dir, app_env, open_page, texts  # noqa: F401
 
@@ -63,3 +64,33 @@ def test_knowledge_page_previews_publishes_and_lists_quarantined(app_env: Path) 
     at.checkbox[0].check().run()
     next(b for b in at.button if b.label == "Delete").click().run()
     assert not at.exception
+    from coach.accounts import audit
+    from coach.storage import open_database
+    from tests.people import add_person
+
+    db = open_database(Settings())
+    actions = [(e.action, e.target) for e in audit.list_events(db, add_person(db, "Ada", Role.ADMINISTRATOR))]
+    db.dispose()
+    for action in ("knowledge: uploaded", "knowledge: published", "knowledge: removed"):
+        assert (action, uploaded[0]) in actions, actions
+
+
+def test_knowledge_base_changes_and_refusals_are_in_the_audit_trail(database: Database, tmp_path: Path) -> None:
+    from coach.accounts import audit
+    from coach.services import delete_documents, save_upload
+    from tests.people import add_person
+
+    settings = Settings(data_dir=tmp_path / "data", llm_provider="fake")
+    cora = add_person(database, "Cora", Role.COORDINATOR)
+    mia = add_person(database, "Mia")
+    admin = add_person(database, "Ada", Role.ADMINISTRATOR)
+    saved = save_upload("rituals.md", POISONED, settings, actor=cora, audit_db=database)
+    with pytest.raises(PermissionDenied):
+        save_upload("mine.md", b"# Mine\n\nText.", settings, actor=mia, audit_db=database)
+    with pytest.raises(PermissionDenied):
+        delete_documents(Runtime(settings), [saved.source], actor=mia, audit_db=database)
+    events = audit.list_events(database, admin)
+    seen = [(e.action, e.actor, e.target) for e in events]
+    assert ("knowledge: uploaded", "cora@example.org", saved.source) in seen
+    assert [e for e in seen if e[:2] == ("denied", "mia@example.org")] and len(seen) == 3
+    assert saved.path.exists()  # the refused removal changed nothing
