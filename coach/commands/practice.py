@@ -26,9 +26,13 @@ def practice(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="With --script: print turns and debrief as JSON.")] = False,
     seed: Annotated[int, typer.Option("--seed", help="Varies which lines the persona picks.")] = 0,
+    scenario: Annotated[
+        Optional[str],
+        typer.Option("--scenario", help="Your own situation: who the feedback is for and what happened."),
+    ] = None,
 ) -> None:
     """Practise giving feedback to a senior persona; 'done', an empty line or Ctrl-D ends."""
-    session = _session(persona, difficulty, seed)
+    session = _session(persona, difficulty, seed, scenario)
     if script is not None:
         turns = _read_script(script)
         for text in turns:
@@ -50,8 +54,8 @@ def practice(
     _interactive(session)
 
 
-def _session(persona: str, difficulty: str, seed: int) -> PracticeSession:
-    from coach.flows.roleplay import PracticeSession
+def _session(persona: str, difficulty: str, seed: int, scenario: str | None = None) -> PracticeSession:
+    from coach.flows.roleplay import start_practice
 
     rt = runtime()
     model: Any = None
@@ -59,7 +63,9 @@ def _session(persona: str, difficulty: str, seed: int) -> PracticeSession:
         model = rt.chat_model
     except CoachError:
         model = None
-    return PracticeSession(persona, difficulty, embedder=rt.embedder, model=model, retriever=rt.retriever, seed=seed)
+    return start_practice(
+        persona, scenario, difficulty, embedder=rt.embedder, model=model, retriever=rt.retriever, seed=seed
+    )
 
 
 def _read_script(path: Path) -> list[str]:
@@ -76,7 +82,7 @@ def _read_script(path: Path) -> list[str]:
 def _interactive(session: PracticeSession) -> None:
     p = session.persona
     out.print(f"[bold]{p.name}[/], {p.title} ({session.difficulty}). Type your turn; 'done' or an empty line ends.\n")
-    out.print(f"[bold]{p.name.split()[0]}:[/] {p.opening}", highlight=False)
+    out.print(f"[bold]{p.name.split()[0]}:[/] {session.opening()}", highlight=False)
     while True:
         try:
             text = input("\nYou: ")
