@@ -22,13 +22,17 @@ BLOCKING_ISSUES = frozenset({"personal_attack", "age_coded", "absolute"})
 
 
 class _Criterion(Protocol):
-    score: int
-    tip: str
+    @property
+    def score(self) -> int: ...
+    @property
+    def tip(self) -> str: ...
 
 
 class _Issue(Protocol):
-    kind: str
-    message: str
+    @property
+    def kind(self) -> str: ...
+    @property
+    def message(self) -> str: ...
 
 
 def is_complete(criteria: Mapping[str, _Criterion], issues: Sequence[_Issue], n_flags: int) -> bool:

@@ -110,7 +110,7 @@ def conversation_score(turns: list[DebriefTurn]) -> ConversationScore:
     delivered_at: dict[str, int | None] = {
         p: next(t.turn for t in turns if t.scores[p] == parts[p]) if parts[p] else None for p in SBI_PARTS
     }
-    arrived = [delivered_at[p] for p in SBI_PARTS if delivered_at[p] is not None]
+    arrived = [turn for turn in (delivered_at[p] for p in SBI_PARTS) if turn is not None]
     in_order = all(a <= b for a, b in zip(arrived, arrived[1:], strict=False))
     overall = round(100 * (sum(parts.values()) + respect) / (2 * len(DEBRIEF_CRITERIA)))
     from coach.flows.feedback import level_for
