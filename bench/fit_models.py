@@ -5,6 +5,7 @@ Used by ``bench/calibrate.py --fit``; runnable alone to print the cross-validati
     .venv/bin/python bench/fit_models.py            # cross-validate and write both weight files
     .venv/bin/python bench/fit_models.py --dry-run  # cross-validate only
     .venv/bin/python bench/fit_models.py --no-adapter  # skip the feedback adapter (25 minutes less)
+    .venv/bin/python bench/fit_models.py --stereotypes-only  # only the stereotype detector and categories
 
 A full fit takes about 50 minutes on 2 cores: about 25 for the feedback regressions' grid
 (layer x C x weight, 10 folds, 5 criteria) and about 25 for the feedback adapter
@@ -37,7 +38,11 @@ if TYPE_CHECKING:
 
 DATASETS = ROOT / "eval" / "datasets"
 FEEDBACK_FILES = ("feedback_utterances.jsonl", "feedback_utterances_extra.jsonl")
-STEREOTYPE_FILES = ("stereotype_statements.jsonl", "stereotype_statements_extra.jsonl")
+STEREOTYPE_FILES = ("stereotype_statements.jsonl", "stereotype_statements_extra.jsonl", "user_voice_stereotypes.jsonl")
+#: The keyword fallback (no embedder) is fitted on the original statements only: the
+#: user-voice rows (sarcasm, no group word, questions) are beyond keyword features, and with
+#: them the keyword model stopped flagging stereotypes phrased as questions.
+KEYWORD_STEREOTYPE_FILES = STEREOTYPE_FILES[:2]
 
 #: The stereotype model's grids searched by cross-validation (inverse L2 strength, and the
 #: multiplier on the unit-length embedding relative to the standardised hand features).
@@ -46,6 +51,9 @@ EMBEDDING_WEIGHT_GRID = (0.0, 5.0, 15.0)
 THRESHOLD_GRID = tuple(round(float(t), 2) for t in np.arange(0.3, 0.71, 0.05))
 #: Probability a sentence without any age-group reference needs to be flagged (1.01: never).
 UNGROUPED_GRID = (0.7, 0.8, 0.9, 1.01)
+#: The category model's grids: inverse L2 strength and the embedding's multiplier.
+CATEGORY_C_GRID = (0.1, 0.3, 1.0, 3.0)
+CATEGORY_EMBEDDING_WEIGHT_GRID = (0.0, 2.0, 5.0, 10.0)
 #: The feedback model's grids: which layer of the embedding model to pool (4 of 6 keeps
 #: more of the wording than the final sentence embedding), inverse L2 strength and weight.
 FEEDBACK_LAYER_GRID = (4, 6)
@@ -358,6 +366,76 @@ def fit_stereotypes(data: StereotypeData, sources: list[str], embedder_name: str
     return result
 
 
+def category_data(rows: list[dict[str, Any]], embedder: Embedder) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Category inputs (hand features, embeddings) and labels of the positive rows, as ``classify`` computes them."""
+    from coach.flows.stereotypes import resolve_direction
+    from coach.flows.stereotypes_category import category_features
+    from coach.flows.stereotypes_features import anchor_bank, load_taxonomy, sentence_features
+
+    taxonomy = load_taxonomy()
+    bank = anchor_bank(taxonomy, embedder)
+    positives = [r for r in rows if r["label"] and r.get("category")]
+    emb = np.asarray(embedder.embed([r["text"] for r in positives]), dtype=np.float64)
+    hand = []
+    for row, vector in zip(positives, emb, strict=True):
+        direction = resolve_direction(sentence_features(row["text"], taxonomy, vector, bank), vector, bank)
+        hand.append(category_features(row["text"], taxonomy, vector, bank, direction))
+    return np.array(hand), emb, [str(r["category"]) for r in positives]
+
+
+def fit_categories(hand: np.ndarray, emb: np.ndarray, labels: list[str]) -> dict[str, Any]:
+    """Grid-search C and the embedding weight by repeated stratified k-fold accuracy, then refit on all rows."""
+    y = np.array(labels)
+    folds = _folds(y)
+    best = (-1.0, CATEGORY_C_GRID[0], CATEGORY_EMBEDDING_WEIGHT_GRID[0])
+    for c, weight in itertools.product(CATEGORY_C_GRID, CATEGORY_EMBEDDING_WEIGHT_GRID):
+        correct = 0
+        for train, held in folds:
+            mean, scale = _standardise(hand[train])
+            model = _logreg(c).fit(_inputs(hand[train], emb[train], mean, scale, weight), y[train])
+            correct += int(np.sum(model.predict(_inputs(hand[held], emb[held], mean, scale, weight)) == y[held]))
+        score = correct / (len(y) * CV_REPEATS)
+        if score > best[0] + 1e-9:
+            best = (score, c, weight)
+    score, c, weight = best
+    mean, scale = _standardise(hand)
+    model = _logreg(c).fit(_inputs(hand, emb, mean, scale, weight), y)
+    return {
+        "classes": [str(v) for v in model.classes_],
+        "mean": _r(mean),
+        "scale": _r(scale),
+        "coef": _r(model.coef_),
+        "intercept": _r(model.intercept_),
+        "embedding_weight": weight,
+        "C": c,
+        "n": len(y),
+        "dev_cv": {"accuracy": round(score, 4)},
+    }
+
+
+def fit_stereotype_models(embedder: Embedder, write: bool = True, log: Any = print) -> dict[str, Any]:
+    """Fit the stereotype detector and category models on the dev rows and write their weights file."""
+    from coach.flows.stereotypes import weights_path as stereotype_weights_path
+
+    name = getattr(embedder, "name", "embedder")
+    st_rows, st_sources = dev_rows(STEREOTYPE_FILES)
+    stereo = fit_stereotypes(stereotype_data(st_rows, embedder), st_sources, name)
+    kw_rows, kw_sources = dev_rows(KEYWORD_STEREOTYPE_FILES)
+    stereo["keywords"] = fit_stereotypes(stereotype_data(kw_rows, embedder), kw_sources, name)["keywords"]
+    stereo["keywords_fitted_on"] = kw_sources
+    for variant in ("embedding", "keywords"):
+        m = stereo[variant]
+        log(
+            f"stereotypes/{variant}: n={len(st_rows)} C={m['C']} emb={m['embedding_weight']} t={m['threshold']} cv={m['dev_cv']}"
+        )
+    stereo["category"] = fit_categories(*category_data(st_rows, embedder))
+    m = stereo["category"]
+    log(f"stereotypes/category: n={m['n']} C={m['C']} emb={m['embedding_weight']} cv={m['dev_cv']}")
+    if write:
+        stereotype_weights_path().write_text(json.dumps(stereo, indent=1) + "\n", encoding="utf-8")
+    return stereo
+
+
 # --- entry points ---------------------------------------------------------------------------
 
 
@@ -370,18 +448,9 @@ def fit_all(
     and trained last, unless ``adapter`` is false or the embedder has no local model.
     """
     from coach.flows.feedback import weights_path as feedback_weights_path
-    from coach.flows.stereotypes import weights_path as stereotype_weights_path
 
     name = getattr(embedder, "name", "embedder")
-    st_rows, st_sources = dev_rows(STEREOTYPE_FILES)
-    stereo = fit_stereotypes(stereotype_data(st_rows, embedder), st_sources, name)
-    for variant in ("embedding", "keywords"):
-        m = stereo[variant]
-        log(
-            f"stereotypes/{variant}: n={len(st_rows)} C={m['C']} emb={m['embedding_weight']} t={m['threshold']} cv={m['dev_cv']}"
-        )
-    if write:
-        stereotype_weights_path().write_text(json.dumps(stereo, indent=1) + "\n", encoding="utf-8")
+    stereo = fit_stereotype_models(embedder, write, log)
     fb_rows, fb_sources = dev_rows(FEEDBACK_FILES)
     data = feedback_data(fb_rows, embedder)
     feedback = fit_feedback(data, fb_sources, name)
@@ -411,9 +480,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dry-run", action="store_true", help="cross-validate only; do not write weight files")
     parser.add_argument("--no-adapter", action="store_true", help="leave the feedback adapter as it is")
+    parser.add_argument(
+        "--stereotypes-only", action="store_true", help="refit only the stereotype models (a minute, not 50)"
+    )
     args = parser.parse_args()
     settings = Settings()
     embedder = SentenceTransformerEmbedder(settings.embedding_model_path, settings.embedding_batch_size)
+    if args.stereotypes_only:
+        fit_stereotype_models(embedder, write=not args.dry_run)
+        return
     fit_all(embedder, write=not args.dry_run, adapter=not args.no_adapter)
 
 

@@ -30,10 +30,14 @@ def practice(
     as_email: Annotated[
         Optional[str], typer.Option("--as", help="Save the rehearsal to this account's history.")
     ] = None,
+    scenario: Annotated[
+        Optional[str],
+        typer.Option("--scenario", help="Your own situation: who the feedback is for and what happened."),
+    ] = None,
 ) -> None:
     """Practise giving feedback to a senior persona; 'done', an empty line or Ctrl-D ends."""
     owner = _owner(as_email) if as_email else None  # an unknown account fails before the rehearsal
-    session = _session(persona, difficulty, seed)
+    session = _session(persona, difficulty, seed, scenario)
     try:
         _run(session, script, as_json)
     finally:
@@ -83,8 +87,8 @@ def _save(session: PracticeSession, actor: Actor) -> None:
     console.print(f"Saved to the rehearsal history of {actor.email}.")
 
 
-def _session(persona: str, difficulty: str, seed: int) -> PracticeSession:
-    from coach.flows.roleplay import PracticeSession
+def _session(persona: str, difficulty: str, seed: int, scenario: str | None = None) -> PracticeSession:
+    from coach.flows.roleplay import start_practice
 
     rt = runtime()
     model: Any = None
@@ -92,7 +96,9 @@ def _session(persona: str, difficulty: str, seed: int) -> PracticeSession:
         model = rt.chat_model
     except CoachError:
         model = None
-    return PracticeSession(persona, difficulty, embedder=rt.embedder, model=model, retriever=rt.retriever, seed=seed)
+    return start_practice(
+        persona, scenario, difficulty, embedder=rt.embedder, model=model, retriever=rt.retriever, seed=seed
+    )
 
 
 def _read_script(path: Path) -> list[str]:
@@ -109,7 +115,7 @@ def _read_script(path: Path) -> list[str]:
 def _interactive(session: PracticeSession) -> None:
     p = session.persona
     out.print(f"[bold]{p.name}[/], {p.title} ({session.difficulty}). Type your turn; 'done' or an empty line ends.\n")
-    out.print(f"[bold]{p.name.split()[0]}:[/] {p.opening}", highlight=False)
+    out.print(f"[bold]{p.name.split()[0]}:[/] {session.opening()}", highlight=False)
     while True:
         try:
             text = input("\nYou: ")

@@ -34,6 +34,7 @@ from coach.flows._text import (
     split_sentences,
 )
 from coach.flows.feedback_adapter import FeedbackAdapter, load_adapter
+from coach.flows.feedback_advice import SBI_PARTS, is_complete, select_tips, slot_of
 from coach.flows.feedback_features import (
     behavior_level,
     hand_features,
@@ -112,6 +113,10 @@ class FeedbackScore(BaseModel):
     issues: list[FeedbackIssue]
     stereotype_flags: list[StereotypeFlag]
     rewrite: str
+    nothing_to_change: bool = Field(
+        default=False, description="Complete SBI feedback: the rewrite is the text as written."
+    )
+    tips: list[str] = Field(default_factory=list, description="At most two tips, the ones that matter most.")
 
 
 def load_rubric() -> dict[str, Any]:
@@ -265,13 +270,17 @@ def score_feedback(text: str, embedder: Embedder | None = None) -> FeedbackScore
             tip="This part works; keep it this specific." if score == 2 else tips[criterion],
         )
     overall = round(100 * sum(c.score for c in criteria.values()) / (2 * len(CRITERIA)))
+    complete = is_complete(criteria, analysis.issues, len(analysis.flags))
+    rewrite = analysis.text.strip() if complete else build_rewrite(analysis.sentences, best, analysis.issues, analysis.flags)
     return FeedbackScore(
         criteria=criteria,
         overall=overall,
         level=level_for(overall, rubric),
         issues=analysis.issues,
         stereotype_flags=analysis.flags,
-        rewrite=build_rewrite(analysis.sentences, best, analysis.issues, analysis.flags),
+        rewrite=rewrite,
+        nothing_to_change=complete,
+        tips=select_tips(criteria, analysis.issues, complete),
     )
 
 
@@ -396,23 +405,30 @@ def build_rewrite(
 
     Nothing is invented: sentences are reused (minus filler hedges), missing parts become
     bracketed placeholders, and sentences that attack the person or generalise about age
-    are left out.
+    are left out. The parts always come in Situation, Behaviour, Impact, Request order: a
+    sentence that carries the request is placed last even when it also names the moment
+    (``feedback_advice.slot_of``).
     """
     excluded = {s.start for s in sentences if _is_excluded(s, issues, flags)}
-    parts: list[str] = []
-    used: set[int] = set()
-    ack_level, ack = best["respect"]
-    if ack is not None and ack_level == 2 and ack.start not in excluded:
-        parts.append(_clean(ack.text))
-        used.add(ack.start)
-    for criterion in ("situation", "behavior", "impact", "request"):
+    evidence: dict[str, int | None] = {}
+    for criterion in SBI_PARTS:
         level, sentence = best[criterion]
-        if sentence is None or level == 0 or sentence.start in excluded:
+        usable = sentence is not None and level > 0 and sentence.start not in excluded
+        evidence[criterion] = sentence.start if usable and sentence is not None else None
+    parts: list[str] = []
+    ack_level, ack = best["respect"]
+    if ack is not None and ack_level == 2 and ack.start not in excluded and ack.start not in evidence.values():
+        parts.append(_clean(ack.text))
+    emitted: set[int] = set()
+    for criterion in SBI_PARTS:
+        level, sentence = best[criterion]
+        start = evidence[criterion]
+        if start is None or sentence is None:
             parts.append(PLACEHOLDERS[criterion])
             continue
-        if sentence.start not in used:
+        if slot_of(start, evidence) == criterion and start not in emitted:
             parts.append(_clean(sentence.text))
-            used.add(sentence.start)
+            emitted.add(start)
         if level == 1 and criterion in _SHARPEN:
             parts.append(_SHARPEN[criterion])
     return " ".join(p for p in parts if p)

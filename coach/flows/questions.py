@@ -18,11 +18,12 @@ from weakref import WeakKeyDictionary
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError
 
 from coach.config import PROJECT_ROOT
 from coach.errors import CoachError, ConfigurationError, InputError
 from coach.flows.agenda_blocks import PassageRetriever, TextEmbedder, embedder_of, words
+from coach.flows.questions_fit import TopicForms, concern_of, profile_tags, topic_forms
 from coach.schemas import Passage
 
 if TYPE_CHECKING:
@@ -43,6 +44,11 @@ RETRIEVAL_K = 6
 PROFILE_WEIGHT = 0.5
 EMBEDDING_WEIGHT = 2.0
 DUPLICATE_SIMILARITY = 90.0
+#: Per template tag matched by the mentee's role or stance (``questions_fit.PROFILE_TAGS``).
+PROFILE_TAG_WEIGHT = 1.5
+#: Preference for templates that read naturally with a clause topic ("how buyers ...").
+CLAUSE_BONUS = 0.5
+CONCERN_WHY = "Puts the concern you came with on the table, so the mentor can speak to it directly."
 
 Group = Literal["understand", "explore", "apply"]
 GROUPS: tuple[Group, ...] = ("understand", "explore", "apply")
@@ -77,6 +83,7 @@ class PreparedQuestion(BaseModel):
     group: Group
     why: str
     citations: list[str]
+    _template: str = PrivateAttr(default="")
 
 
 class QuestionSet(BaseModel):
@@ -98,6 +105,7 @@ class Template(BaseModel):
     text: str
     why: str
     tags: list[str] = Field(default_factory=list)
+    clause: bool = Field(default=False, description="Reads naturally with a clause topic ('how buyers research ...').")
 
 
 class TemplateGroup(BaseModel):
@@ -212,14 +220,20 @@ def prepare_questions(
         accepted = _accept(proposed, quotas, chosen, dropped, cast("Embedder | None", embedder_of(retriever)))
         source = "model" if accepted else "templates"
 
-    scores = _template_scores(library, topic_text, mentee, embedder_of(retriever))
+    neutral = neutral_topic(topic_text, library) or topic_text
+    forms = topic_forms(neutral)
+    scores = _template_scores(library, topic_text, mentee, embedder_of(retriever), forms)
+    concern = concern_of(mentee)
+    if concern:
+        _accept([_concern_question(concern, citations)], quotas, chosen, dropped)
     # Questions never repeat a generation label from the topic: asking about "Gen Z staff"
     # frames the conversation by age, which the open-questions guidance advises against.
-    for phrase in dict.fromkeys((neutral_topic(topic_text, library) or topic_text, NEUTRAL_TOPIC)):
+    for phrase in dict.fromkeys((neutral, NEUTRAL_TOPIC)):
         if all(_in_group(chosen, g) >= quotas[g] for g in GROUPS):
             break
         if phrase:
-            _accept(_from_templates(library, phrase, scores, citations), quotas, chosen, dropped)
+            forms = topic_forms(phrase) if phrase != NEUTRAL_TOPIC else TopicForms(None, phrase)
+            _accept(_from_templates(library, forms, scores, citations), quotas, chosen, dropped)
     chosen.sort(key=lambda q: GROUPS.index(q.group))
     return QuestionSet(questions=chosen, topic=topic_text, source=source, dropped=dropped)
 
@@ -251,7 +265,7 @@ def _accept(
     for candidate in candidates:
         if _in_group(chosen, candidate.group) >= quotas[candidate.group]:
             continue
-        if _is_duplicate(candidate.text, chosen):
+        if _is_duplicate(candidate.text, chosen) or _same_template(candidate, chosen):
             continue
         if question_problems(candidate.text) or check_stereotypes(candidate.text, embedder=embedder).has_stereotype:
             dropped.append(candidate.text)
@@ -259,6 +273,19 @@ def _accept(
         chosen.append(candidate)
         added += 1
     return added
+
+
+def _same_template(candidate: PreparedQuestion, chosen: list[PreparedQuestion]) -> bool:
+    """A set never uses one template twice (not even filled with a different phrase)."""
+    return bool(candidate._template) and any(q._template == candidate._template for q in chosen)
+
+
+def _concern_question(concern: str, citations: dict[Group, list[list[str]]]) -> PreparedQuestion:
+    refs = citations["explore"]
+    return PreparedQuestion(
+        text=f"What would you say to my concern {concern}?", group="explore", why=CONCERN_WHY,
+        citations=refs[0] if refs else [],
+    )
 
 
 def _is_duplicate(text: str, chosen: list[PreparedQuestion]) -> bool:
@@ -295,11 +322,25 @@ def _template_vectors(library: TemplateLibrary, embedder: TextEmbedder) -> dict[
 
 
 def _template_scores(
-    library: TemplateLibrary, topic: str, mentee: str, embedder: TextEmbedder | None
+    library: TemplateLibrary,
+    topic: str,
+    mentee: str,
+    embedder: TextEmbedder | None,
+    forms: TopicForms | None = None,
 ) -> dict[Group, list[float]]:
-    """How well each template fits the topic and the mentee: tag overlap, plus embedding similarity."""
-    topic_words, mentee_words = words(topic), words(mentee)
-    scores = {g: [_fit(t, topic_words, mentee_words) for t in library.groups[g].templates] for g in GROUPS}
+    """How well each template fits the topic and the mentee: tag overlap (with the tags the
+    mentee's role and stance make relevant), the topic's form, plus embedding similarity."""
+    topic_words, mentee_words, stance = words(topic), words(mentee), profile_tags(mentee)
+    is_clause = forms is not None and forms.clause is not None
+    scores = {
+        g: [
+            _fit(t, topic_words, mentee_words)
+            + PROFILE_TAG_WEIGHT * len(set(t.tags) & stance)
+            + (CLAUSE_BONUS if is_clause and t.clause else 0.0)
+            for t in library.groups[g].templates
+        ]
+        for g in GROUPS
+    }
     if embedder is not None and topic.strip():
         query = np.asarray(embedder.embed([topic])[0])
         for group, rows in _template_vectors(library, embedder).items():
@@ -310,23 +351,29 @@ def _template_scores(
 
 
 def _from_templates(
-    library: TemplateLibrary, phrase: str, scores: dict[Group, list[float]], citations: dict[Group, list[list[str]]]
+    library: TemplateLibrary,
+    forms: TopicForms,
+    scores: dict[Group, list[float]],
+    citations: dict[Group, list[list[str]]],
 ) -> list[PreparedQuestion]:
-    """Every template filled with ``phrase``, best fit first within each group (ties: file order)."""
+    """Every template filled with the topic's clause (templates that take one) or noun form,
+    best fit first within each group (ties: file order)."""
     out: list[PreparedQuestion] = []
     for group in GROUPS:
         templates = library.groups[group].templates
         order = sorted(range(len(templates)), key=lambda i: (-round(scores[group][i], 6), i))
         refs = citations[group]
         for rank, i in enumerate(order):
-            out.append(
-                PreparedQuestion(
-                    text=templates[i].text.format(topic=phrase),
-                    group=group,
-                    why=templates[i].why,
-                    citations=refs[rank % len(refs)] if refs else [],
-                )
+            template = templates[i]
+            phrase = forms.clause if template.clause and forms.clause else forms.noun
+            question = PreparedQuestion(
+                text=template.text.format(topic=phrase),
+                group=group,
+                why=template.why,
+                citations=refs[rank % len(refs)] if refs else [],
             )
+            question._template = template.text
+            out.append(question)
     return out
 
 

@@ -23,8 +23,9 @@ from coach.config import PROJECT_ROOT
 from coach.errors import InputError
 from coach.flows.feedback import FeedbackScore, score_feedback
 from coach.flows.roleplay_debrief import Debrief, DebriefTurn, build_debrief
+from coach.flows.roleplay_listen import Scenario, echo, request_echo, scenario_from_text, scenario_opening
 from coach.flows.roleplay_policy import ConversationState, Decision, Difficulty, Reaction, decide
-from coach.flows.roleplay_voice import pick_line, request_phrase, reword
+from coach.flows.roleplay_voice import MAX_REPLY_WORDS, pick_line, reword
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DIFFICULTIES", "Debrief", "DebriefTurn", "Difficulty", "Persona", "PracticeSession", "PracticeTurn",
-    "Reaction", "load_personas",
+    "Reaction", "Scenario", "load_personas", "start_practice",
 ]
 
 PERSONAS_PATH = PROJECT_ROOT / "knowledge" / "data" / "personas.yaml"
@@ -121,9 +122,11 @@ class PracticeSession:
         model: Optional chat model; only a capable one is used, to reword bank lines.
         retriever: Optional; the debrief then cites the feedback guides.
         seed: Makes the choice of bank lines reproducible.
+        scenario: Optional; the mentor's own situation (free text or a ``Scenario``). The
+            persona opens on it and, until the mentor names a moment, asks about it.
 
     Raises:
-        InputError: unknown persona or difficulty.
+        InputError: unknown persona or difficulty, or an empty scenario.
     """
 
     def __init__(
@@ -134,6 +137,7 @@ class PracticeSession:
         model: BaseChatModel | None = None,
         retriever: PassageRetriever | None = None,
         seed: int = 0,
+        scenario: str | Scenario | None = None,
     ) -> None:
         if difficulty not in DIFFICULTIES:
             raise InputError(f"Unknown difficulty '{difficulty}'.", hint=f"Choose one of: {', '.join(DIFFICULTIES)}.")
@@ -148,6 +152,7 @@ class PracticeSession:
         self._used: set[str] = set()
         self._last: str | None = None
         self._engaged_at: int | None = None
+        self.scenario = scenario_from_text(scenario) if isinstance(scenario, str) else scenario
 
     @property
     def patience(self) -> int:
@@ -159,8 +164,8 @@ class PracticeSession:
         return self._engaged_at is not None
 
     def opening(self) -> str:
-        """The persona's first words."""
-        return self.persona.opening
+        """The persona's first words (about the mentor's own situation when one was given)."""
+        return scenario_opening(self.scenario) if self.scenario else self.persona.opening
 
     def respond(self, user_text: str) -> PracticeTurn:
         """Score the mentor's turn, choose the persona's reaction and reply.
@@ -171,7 +176,7 @@ class PracticeSession:
         text = _clean_turn(user_text)
         score = score_feedback(text, self.embedder)
         decision = decide(score, text, self.state, self.difficulty, self.patience)
-        reply, reworded = self._compose(decision, text)
+        reply, reworded = self._compose(decision, text, _turn_evidence(score))
         turn = PracticeTurn(
             user=user_text, reply=reply, score=score, reaction=decision.reaction, closing=decision.closing,
             reason=decision.reason, reworded=reworded,
@@ -198,13 +203,17 @@ class PracticeSession:
             [(t.score, t.reaction) for t in self.turns], self.persona.name, self._engaged_at, self.retriever
         )
 
-    def _compose(self, decision: Decision, text: str) -> tuple[str, bool]:
+    def _compose(self, decision: Decision, text: str, heard: dict[str, str]) -> tuple[str, bool]:
         key = "close" if decision.closing else "impatient" if decision.impatient else decision.reaction
         seed = f"{self.seed}:{self.persona.id}:{self.difficulty}:{len(self.turns)}:{key}"
-        request = request_phrase(self.state.evidence.get("request")) if key == "engage" else None
-        line, filled = pick_line(self.persona.responses[key], self._used, seed, request, self._last)
+        request = request_echo(self.state.evidence) if key == "engage" else None
+        lines = self.persona.responses[key]
+        if request:  # commit to the request the mentor made, in the persona's words
+            lines = [line for line in lines if "{request}" in line] or lines
+        line, filled = pick_line(lines, self._used, seed, request, self._last)
         self._used.add(line)
         self._last = line
+        filled = self._listening(key, {} if request else heard, filled)
         if self.model is None or not _capable(self.model):
             return filled, False
         variables = {
@@ -214,6 +223,40 @@ class PracticeSession:
         }
         reworded = reword(self.model, variables, key, self.persona.name, f"{text} {filled}")
         return (reworded, True) if reworded else (filled, False)
+
+
+    def _listening(self, key: str, heard: dict[str, str], line: str) -> str:
+        """The bank line, opened by what the persona heard this turn (or, in a scenario, the situation)."""
+        prefix = echo(key, heard)
+        if not prefix and self.scenario is not None and key == "ask_example":
+            prefix = f"About {self.scenario.topic}:"
+        reply = f"{prefix} {line}" if prefix else line
+        return reply if len(reply.split()) <= MAX_REPLY_WORDS else line
+
+
+def start_practice(
+    persona_id: str,
+    scenario: str | None = None,
+    difficulty: str = "normal",
+    embedder: Embedder | None = None,
+    model: BaseChatModel | None = None,
+    retriever: PassageRetriever | None = None,
+    seed: int = 0,
+) -> PracticeSession:
+    """A practice session, set in the mentor's own situation when ``scenario`` describes one.
+
+    Raises:
+        InputError: unknown persona or difficulty, or a scenario that is only whitespace.
+    """
+    return PracticeSession(
+        persona_id, difficulty, embedder=embedder, model=model, retriever=retriever, seed=seed,
+        scenario=scenario if scenario is None else scenario_from_text(scenario),
+    )
+
+
+def _turn_evidence(score: FeedbackScore) -> dict[str, str]:
+    """This turn's evidence spans for the parts it delivered at least partly."""
+    return {c: s.evidence for c, s in score.criteria.items() if s.evidence and s.score > 0}
 
 
 def _capable(model: BaseChatModel) -> bool:

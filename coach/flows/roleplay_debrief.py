@@ -12,6 +12,12 @@ if TYPE_CHECKING:
     from coach.flows.feedback import FeedbackScore
 
 DEBRIEF_CRITERIA = ("situation", "behavior", "impact", "request", "respect")
+SBI_PARTS = DEBRIEF_CRITERIA[:4]
+REACTION_WORDS = {
+    "ask_example": "asked for an example", "ask_impact": "asked about the impact", "ask_request": "asked what you wanted",
+    "defensive": "got defensive", "engage": "committed", "partial": "accepted part of it",
+    "hard_pushback": "pushed back",
+}
 GUIDANCE_SOURCES = ("upward-feedback-sbi.md", "feedback-tact-and-tone.md")
 MAX_CITATIONS = 3
 CANDIDATES = 12  # passages retrieved before keeping those from the feedback guides
@@ -34,6 +40,18 @@ class DebriefTurn(BaseModel):
     quotes: dict[str, str] = Field(description="Criterion -> the words of the turn that earned its score.")
 
 
+class ConversationScore(BaseModel):
+    """The practice judged as one piece of feedback delivered over several turns."""
+
+    parts: dict[str, int] = Field(description="Best level of each SBI part reached in any turn.")
+    respect: int = Field(description="The lowest respect level of any turn: one attack marks the conversation.")
+    delivered_at: dict[str, int | None] = Field(description="The turn at which each part reached its best level.")
+    in_order: bool = Field(description="The parts arrived in Situation, Behaviour, Impact, Request order.")
+    overall: int
+    level: str
+    reactions: list[str]
+
+
 class Debrief(BaseModel):
     """What went well, what improved, and one thing to try next time."""
 
@@ -42,6 +60,7 @@ class Debrief(BaseModel):
     try_next: str
     citations: list[Citation]
     summary: str
+    conversation: ConversationScore | None = Field(default=None, description="The conversation as a whole.")
 
 
 def build_debrief(
@@ -70,14 +89,67 @@ def build_debrief(
         for i, (score, reaction) in enumerate(scored, start=1)
     ]
     improved = improved_criteria(turns)
-    weakest = weakest_criterion(turns)
-    tip = scored[-1][0].criteria[weakest].tip if scored else ""
-    try_next = f"{weakest.capitalize()}: {tip}" if tip else ""
+    whole = conversation_score(turns) if turns else None
+    weakest = weakest_part(whole) if whole else DEBRIEF_CRITERIA[0]
+    try_next = _try_next(weakest, whole) if whole else ""
     citations = guidance_citations(weakest, retriever) if retriever is not None and scored else []
     return Debrief(
         turns=turns, improved=improved, try_next=try_next, citations=citations,
-        summary=_summary(turns, persona_name, engaged_at, improved, weakest),
+        summary=_summary(turns, persona_name, engaged_at, improved, weakest, whole), conversation=whole,
     )
+
+
+def conversation_score(turns: list[DebriefTurn]) -> ConversationScore:
+    """Credit each SBI part at the best level any turn reached, so feedback split across turns counts.
+
+    Respect is the lowest of any turn. ``delivered_at`` is the first turn that reached the
+    part's best level; the parts are in order when those turns never go backwards in SBI order.
+    """
+    parts = {p: max(t.scores[p] for t in turns) for p in SBI_PARTS}
+    respect = min(t.scores["respect"] for t in turns)
+    delivered_at: dict[str, int | None] = {
+        p: next(t.turn for t in turns if t.scores[p] == parts[p]) if parts[p] else None for p in SBI_PARTS
+    }
+    arrived = [turn for turn in (delivered_at[p] for p in SBI_PARTS) if turn is not None]
+    in_order = all(a <= b for a, b in zip(arrived, arrived[1:], strict=False))
+    overall = round(100 * (sum(parts.values()) + respect) / (2 * len(DEBRIEF_CRITERIA)))
+    from coach.flows.feedback import level_for
+
+    return ConversationScore(
+        parts=parts, respect=respect, delivered_at=delivered_at, in_order=in_order, overall=overall,
+        level=level_for(overall), reactions=[t.reaction for t in turns],
+    )
+
+
+def weakest_part(whole: ConversationScore) -> str:
+    """The conversation's lowest criterion (ties go to the earlier one in SBI order)."""
+    levels = {**whole.parts, "respect": whole.respect}
+    return min(DEBRIEF_CRITERIA, key=lambda c: (levels[c], DEBRIEF_CRITERIA.index(c)))
+
+
+def _try_next(weakest: str, whole: ConversationScore) -> str:
+    from coach.flows.feedback import load_rubric
+
+    levels = {**whole.parts, "respect": whole.respect}
+    if levels[weakest] == 2:
+        if not whole.in_order:
+            return "Order: give the moment, what you saw and its effect before you ask for the change."
+        return "Keep this shape: the moment, what you saw, its effect, then one concrete request."
+    tips = {c["id"]: c["tip"] for c in load_rubric()["criteria"]}
+    return f"{weakest.capitalize()}: {tips[weakest]}"
+
+
+def _delivery(whole: ConversationScore) -> str:
+    by_turn: dict[int, list[str]] = {}
+    for part in SBI_PARTS:
+        turn = whole.delivered_at[part]
+        if turn is not None:
+            by_turn.setdefault(turn, []).append(part)
+    if not by_turn:
+        return "No part of situation, behaviour, impact or request came through yet."
+    said = "; ".join(f"{' and '.join(parts)} at turn {turn}" for turn, parts in sorted(by_turn.items()))
+    order = "in SBI order" if whole.in_order else "out of SBI order"
+    return f"Across the conversation: {said} ({order}); conversation score {whole.overall}/100 ({whole.level})."
 
 
 def improved_criteria(turns: list[DebriefTurn]) -> list[str]:
@@ -94,14 +166,6 @@ def improved_criteria(turns: list[DebriefTurn]) -> list[str]:
     return rose
 
 
-def weakest_criterion(turns: list[DebriefTurn]) -> str:
-    """The criterion with the lowest mean score (ties go to the earlier one in SBI order)."""
-    if not turns:
-        return DEBRIEF_CRITERIA[0]
-    means = {c: sum(t.scores[c] for t in turns) / len(turns) for c in DEBRIEF_CRITERIA}
-    return min(DEBRIEF_CRITERIA, key=lambda c: (means[c], DEBRIEF_CRITERIA.index(c)))
-
-
 def guidance_citations(criterion: str, retriever: PassageRetriever) -> list[Citation]:
     """Passages from the feedback guides about ``criterion``."""
     query = f"upward feedback to a senior leader: how to improve the {criterion} part (situation behavior impact)"
@@ -116,17 +180,24 @@ def guidance_citations(criterion: str, retriever: PassageRetriever) -> list[Cita
 
 
 def _summary(
-    turns: list[DebriefTurn], persona_name: str, engaged_at: int | None, improved: list[str], weakest: str
+    turns: list[DebriefTurn],
+    persona_name: str,
+    engaged_at: int | None,
+    improved: list[str],
+    weakest: str,
+    whole: ConversationScore | None = None,
 ) -> str:
-    if not turns:
+    if not turns or whole is None:
         return f"No turns were practised with {persona_name}."
-    first, last = turns[0].overall, turns[-1].overall
-    parts = [f"{len(turns)} turn{'s' if len(turns) != 1 else ''} with {persona_name}; overall {first} -> {last}."]
+    first = persona_name.split()[0]
+    parts = [f"{len(turns)} turn{'s' if len(turns) != 1 else ''} with {persona_name}.", _delivery(whole)]
+    reactions = ", ".join(f"{REACTION_WORDS.get(r, r)} (turn {i})" for i, r in enumerate(whole.reactions, 1))
+    parts.append(f"{first} {reactions}.")
     if engaged_at:
-        parts.append(f"{persona_name.split()[0]} committed to a change at turn {engaged_at}.")
+        parts.append(f"{first} committed to a change at turn {engaged_at}.")
     else:
-        parts.append(f"{persona_name.split()[0]} did not commit to a change yet.")
+        parts.append(f"{first} did not commit to a change yet.")
     if improved:
-        parts.append("Improved: " + ", ".join(improved) + ".")
-    parts.append(f"Weakest on average: {weakest}.")
+        parts.append("Improved from turn to turn: " + ", ".join(improved) + ".")
+    parts.append(f"Weakest: {weakest}.")
     return " ".join(parts)

@@ -139,7 +139,8 @@ def _decide(score: FeedbackScore, text: str, state: ConversationState, difficult
     if state.engaged:
         return Decision("engage", True, "the persona has already committed; it closes the conversation")
     state.stalls = 0 if progress else state.stalls + 1
-    if is_ready(state.supplied, difficulty):
+    # A commitment needs a request the persona can commit to, not only enough points.
+    if is_ready(state.supplied, difficulty) and state.evidence.get("request"):
         if difficulty == "hard" and not state.resisted and not state.pushed_back:
             state.pushed_back = True
             return Decision("hard_pushback", False, "complete feedback, but on hard the persona pushes back once first")

@@ -138,11 +138,12 @@ def request_phrase(evidence: str | None) -> str | None:
             words = phrase.split()
             if not 1 <= len(words) <= MAX_REQUEST_WORDS:
                 return None
-            return _swap_pronouns(words)
+            return swap_pronouns(words)
     return None
 
 
-def _swap_pronouns(words: list[str]) -> str:
+def swap_pronouns(words: list[str]) -> str:
+    """The words with first and second person swapped (the mentor's "you" becomes the persona's "I")."""
     out: list[str] = []
     for i, word in enumerate(words):
         core = word.strip(",'\"").lower()

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
-from coach.flows._text import MAX_ANALYSED_CHARS, Sentence, find_phrases, require_text, split_sentences
+from coach.flows._text import MAX_ANALYSED_CHARS, Sentence, require_text, split_sentences
+from coach.flows.stereotypes_category import category_features, fallback_category, predict_category
 from coach.flows.stereotypes_features import (
     AnchorBank,
     SentenceFeatures,
@@ -152,17 +153,19 @@ def check_sentences(
     taxonomy = load_taxonomy()
     bank = anchor_bank(taxonomy, embedder) if embedder is not None and vectors is not None else None
     weights: dict[str, Any] | None = None
+    category_model: dict[str, Any] | None = None
     path = weights_path()
     if path.exists():
         fitted = load_weights(path)
         weights = fitted["embedding" if fitted_for(fitted, embedder) else "keywords"]
+        category_model = fitted.get("category") if fitted_for(fitted, embedder) else None
     flags: list[StereotypeFlag] = []
     for index, sentence in enumerate(sentences):
         vector = vectors[index] if vectors is not None else None
         features = sentence_features(sentence.text, taxonomy, vector, bank)
         if not _flagged(features, weights, vector):
             continue
-        category, direction = classify(sentence.text, features, taxonomy, vector, bank)
+        category, direction = classify(sentence.text, features, taxonomy, vector, bank, category_model)
         flags.append(_flag(sentence.text, sentence.start, sentence.end, category, direction, taxonomy, retriever))
     return StereotypeCheck(has_stereotype=bool(flags), flags=flags)
 
@@ -173,30 +176,29 @@ def classify(
     taxonomy: dict[str, Any],
     vector: np.ndarray | None,
     bank: AnchorBank | None,
+    model: dict[str, Any] | None = None,
 ) -> tuple[str, Direction]:
     """The taxonomy category and direction of a flagged sentence.
 
-    Category: highest (best phrasing similarity + 0.05 per cue word) when embedded, else
-    the most cue words ("other" on a tie at zero). Direction: from the age-group words, else
-    from the nearest phrasing, else "about older".
+    Direction: from the age-group words, else from the nearest phrasing, else "about
+    older". Category: the fitted category model when given (``model``, with a vector and
+    bank from the embedder it was fitted with), else the nearest phrasing plus a bonus per
+    cue word (``stereotypes_category.fallback_category``).
     """
-    cue_counts = {c["id"]: len(find_phrases(sentence, c.get("cues", []))) for c in taxonomy["categories"]}
-    direction: str = features.direction
-    if vector is not None and bank is not None:
-        sims = bank.vectors @ vector
-        scores: dict[str, float] = {}
-        for (category_id, side), sim in zip(bank.labels, sims, strict=True):
-            if direction and side != direction:
-                continue
-            scores[category_id] = max(scores.get(category_id, -1.0), float(sim))
-        best = max(scores, key=lambda c: scores[c] + 0.05 * min(cue_counts.get(c, 0), 2))
-        if not direction:
-            direction = bank.labels[int(np.argmax(sims))][1]
+    direction = resolve_direction(features, vector, bank)
+    if model is not None and vector is not None and bank is not None:
+        best = predict_category(model, category_features(sentence, taxonomy, vector, bank, direction), vector)
     else:
-        specific = {c: n for c, n in cue_counts.items() if c != "other"}
-        best = max(specific, key=lambda c: specific[c]) if any(specific.values()) else "other"
+        best = fallback_category(sentence, taxonomy, vector, bank, direction)
     final: Direction = "about younger" if direction == "about younger" else "about older"
     return best, final
+
+
+def resolve_direction(features: SentenceFeatures, vector: np.ndarray | None, bank: AnchorBank | None) -> str:
+    """The side a sentence talks about: its age-group words, else its nearest phrasing ("" when unknown)."""
+    if features.direction or vector is None or bank is None:
+        return features.direction
+    return bank.labels[int(np.argmax(bank.vectors @ vector))][1]
 
 
 def _category(taxonomy: dict[str, Any], category_id: str) -> dict[str, Any]:

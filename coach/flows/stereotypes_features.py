@@ -80,6 +80,9 @@ _GROUP_PATTERNS: list[tuple[re.Pattern[str], str | None, bool]] = [
     (re.compile(rf"\b{_AGE_WORD}-year-old\b"), None, False),
     (re.compile(rf"\b(?:hit|hits|pass|passes|passed|reach|reaches|turn|turns)\s+{_AGE_WORD}\b"), None, True),
     (re.compile(rf"\b[a-z]+'s\s+(?:only\s+|just\s+|nearly\s+|almost\s+)?{_AGE_WORD}\b(?!\s+(?:minutes|slides|pages|people|years))"), None, False),
+    # Age-coded idioms that point at a generation without naming it.
+    (re.compile(r"\bbefore\s+you\s+were\s+born\b|\bwhen\s+you(?:'re|\s+are)\s+older\b"), "about younger", False),
+    (re.compile(r"\bold\s+dogs?\b|\bgrew\s+up\s+without\b|\bdidn't\s+grow\s+up\s+with\b"), "about older", False),
     (re.compile(r"\b(?:nearly|almost|close\s+to|near|approaching)\s+retire(?:d|ment)\b|\bgetting\s+on\s+a\s+bit\b|\bgr[ae]y\s+hair\b|\bpast\s+it\b"), "about older", False),
 ]
 _OLDER_CONTEXT = re.compile(r"\b(?:old|older|oldest|retire\w*|pension\w*|grey|gray|senior|elder\w*|boomers?|veterans?|decades)\b")
