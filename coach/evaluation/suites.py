@@ -13,6 +13,7 @@ from typing import Any
 
 from coach.evaluation.context import EvalContext
 from coach.evaluation.metrics import Metric, hit_at_k, mean_metric, ndcg_at_k, quote_matches, reciprocal_rank
+from coach.evaluation.users_voice import answers_users_suite, retrieval_users_suite
 
 Suite = Callable[[EvalContext], list[Metric]]
 
@@ -391,4 +392,6 @@ SUITES: dict[str, Suite] = {
     "roleplay": roleplay_suite,
     "routing": routing_suite,
     "fairness": fairness_suite,
+    "retrieval_users": retrieval_users_suite,
+    "answers_users": answers_users_suite,
 }
