@@ -51,6 +51,9 @@ class Answer(BaseModel):
     fell_back: bool = Field(default=False, description="The model's answer was rejected; extractive shown.")
     draft_grounded: int = Field(default=0, description="Grounded sentences of the model's own draft.")
     draft_total: int = Field(default=0, description="Sentences of the model's own draft.")
+    see_also: list[Citation] = Field(
+        default_factory=list, description="Other retrieved sections worth reading (not cited in the answer)."
+    )
 
     def public(self) -> dict[str, object]:
         """The documented JSON shape of ``coach ask --json``."""
@@ -127,6 +130,11 @@ def _extractive(question: str, safe: Neutralised, scorer: SupportScorer, on_toke
     for chosen in extractive.select(question, safe.passages, scorer):
         composer.add(Claim(chosen.text, [chosen.passage_index]), [chosen.text])
     return composer
+
+
+def see_also(composer: Composer) -> list[Citation]:
+    """Sections of other documents the answer did not cite, best first."""
+    return [Citation.from_passage(p) for p in extractive.see_also(composer.passages, set(composer.numbers))]
 
 
 def check_claim(
@@ -206,7 +214,7 @@ def answer_question(
         n = len(composer.parts)
         return Answer(
             answer=composer.text, citations=composer.citations(), model=EXTRACTIVE_LABEL, grounded_sentences=n,
-            total_sentences=n, covered=True, passages=safe.passages, mode="extractive",
+            total_sentences=n, covered=True, passages=safe.passages, mode="extractive", see_also=see_also(composer),
         )
     return _generative(question, safe, scorer, settings, model, k, on_token)
 
@@ -247,11 +255,11 @@ def _generative(
         return Answer(
             answer=fallback.text, citations=fallback.citations(), model=EXTRACTIVE_LABEL, grounded_sentences=n,
             total_sentences=n, covered=True, passages=safe.passages, mode="generative", fell_back=True,
-            draft_grounded=0, draft_total=total,
+            draft_grounded=0, draft_total=total, see_also=see_also(fallback),
         )
     del injected  # sentences echoing an injection were dropped above; kept ones are verified
     return Answer(
         answer=composer.text, citations=composer.citations(), model=model_label(model),
         grounded_sentences=draft_grounded, total_sentences=total, covered=True, passages=safe.passages,
-        mode="generative", draft_grounded=draft_grounded, draft_total=total,
+        mode="generative", draft_grounded=draft_grounded, draft_total=total, see_also=see_also(composer),
     )
