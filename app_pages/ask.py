@@ -27,6 +27,10 @@ def render(answer: Answer) -> None:
             + (" · the model's draft was not supported, so quotes are shown" if answer.fell_back else "")
         )
         ui.citation_cards(answer.citations, answer.passages)
+        if answer.see_also:
+            headings = {p.id: p.heading.split(" > ")[-1] for p in answer.passages}
+            shown = [f"{c.title} › {headings[c.id]}" if headings.get(c.id) else c.title for c in answer.see_also]
+            st.caption("See also: " + ui.escape("; ".join(shown)))
     elif answer.citations:
         st.caption("Closest passages:")
         ui.citation_cards(answer.citations, answer.passages)

@@ -77,7 +77,10 @@ class Settings(BaseSettings):
     retrieval_k: int = Field(default=5, ge=1, le=50)
     retrieval_candidates: int = Field(default=30, ge=5, le=500, description="Per-retriever pool before fusion.")
     max_per_source: int = Field(default=2, ge=1, le=50, description="Diversification cap per document.")
-    rrf_k: int = Field(default=60, ge=1, description="Reciprocal rank fusion constant.")
+    rrf_k: int = Field(default=20, ge=1, description="Reciprocal rank fusion constant.")
+    dense_weight: float = Field(
+        default=2.0, gt=0.0, description="Weight of the dense ranking against BM25's (1.0) in the fusion."
+    )
     min_relevance: float = Field(default=0.35, description="Cosine below which guidance 'does not cover' a query.")
 
     # Vector store.

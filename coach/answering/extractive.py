@@ -1,9 +1,20 @@
-"""The extractive composer: the most relevant, non-redundant passage sentences, cited.
+"""The extractive composer: one guide's advice on the question, in its own words and order.
 
 No language model is involved, so every sentence is a passage's own words and is
-grounded by construction. Sentences are chosen by maximal marginal relevance (relevance
-to the question minus similarity to sentences already chosen) and then read in the
-passages' order so that the answer flows.
+grounded by construction. The composer
+
+1. keeps only lines a guide offers as advice: never headings, questions (checklist items,
+   prompts), quoted example phrasings, labelled examples ("Vague: ...", "Before: ..."), or
+   lines a guide lists as things to avoid or stereotypes to debunk (bullets under an
+   "avoid"/"mistakes"/"stereotypes" heading or after an intro such as "Habits to drop:" or
+   "Typical phrasings:");
+2. scores each remaining sentence by how well it answers the question (meaning, shared
+   words, and whether it gives advice), and each passage by its best two sentences;
+3. leads with the best passage's answering sentences, in that passage's own order, so one
+   guide's line of advice stays together; then adds at most one sentence from each next
+   passage (a supporting point from another guide) until ``MAX_SENTENCES``;
+4. leaves the uncited passages to "see also" (``see_also``), and answers nothing when no
+   sentence is close enough to the question.
 """
 
 from __future__ import annotations
@@ -15,21 +26,52 @@ import numpy as np
 
 from coach.answering.safety import is_instruction_like
 from coach.answering.support import SupportScorer
-from coach.answering.text import content_words, split_sentences
+from coach.answering.text import content_words
 from coach.schemas import Passage
 
 MAX_SENTENCES = 4
+LEAD_SENTENCES = 2  # sentences the best passage may give, in its own order
 MIN_WORDS = 5
 MAX_WORDS = 60
-MMR_LAMBDA = 0.7
 REDUNDANT_SIMILARITY = 0.85
 QUESTION_OVERLAP_WEIGHT = 0.15
 RANK_WEIGHT = 0.05
-MIN_RELEVANCE_RATIO = 0.6  # a sentence must score at least this share of the best one
+ADVICE_WEIGHT = 0.05
+MIN_RELEVANCE_RATIO = 0.6  # a sentence must reach this share of the best sentence's relevance
+SECTION_RANK_WEIGHT = 0.3  # the retriever's first passage gets this much, the second half, ...
+SECOND_SENTENCE_WEIGHT = 0.1  # a passage with a second answering sentence ranks above a one-liner
+MIN_ANSWER_SIMILARITY = 0.2  # below this cosine for every sentence, nothing in the passages answers
 #: Sentences about the document itself ("This guide explains ...") describe, not advise.
 ABOUT_THE_DOCUMENT = re.compile(
     r"^(?:this|the following|below,?\s+this)\s+(?:guide|page|section|document|article|note|checklist)\b", re.IGNORECASE
 )
+#: Headings whose bullet lists are things not to do or beliefs to debunk.
+AVOID_HEADING = re.compile(
+    r"\b(?:avoid\w*|mistakes?|traps?|destroy\w*|erode\w*|stereotypes?|assumptions?|bad habits?)\b", re.IGNORECASE
+)
+#: Intro lines ("Habits to drop:", "Typical phrasings:") whose bullets are examples, not advice.
+EXAMPLE_INTRO = re.compile(
+    r"\b(?:avoid\w*|drop|phrasings?|sounds? like|people say|erode\w*|destroy\w*|mistakes?|traps?|symptoms?"
+    r"|signs?)\b[^.]*:\s*$",
+    re.IGNORECASE,
+)
+#: Inline markers of a quoted example or a labelled example pair.
+EXAMPLE_LINE = re.compile(
+    r"^(?:\*\*)?(?:vague|concrete|leading|open|before|after|assumption|question|reframe|compare|mentee to mentor"
+    r"|mentor to mentee|both|senior mentee|junior mentor)(?:\*\*)?\s*(?:\([^)]*\))?\s*:"
+    r"|^about (?:younger|older|junior|senior) (?:colleagues|people|staff)\b"
+    r"|\bpeople say\b|\bsounds? like\b|\btypical phrasings?\b|:\s*\d+\s*minutes?\.?$",
+    re.IGNORECASE,
+)
+ADVICE = re.compile(
+    r"^(?:ask|agree|avoid|keep|start|end|close|open|use|try|write|name|say|tell|thank|share|check|choose|"
+    r"schedule|prepare|pause|offer|describe|protect|invite|plan|record|give|let|make|set|send|review|treat|"
+    r"focus|limit|leave|bring|put|reserve)\b|\b(?:should|can|could|helps?|works? best|is fine|it is normal)\b",
+    re.IGNORECASE,
+)
+_QUOTE = re.compile(r"[\"“][^\"”]*[\"”]")
+_BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]?\s+(?=[\"“'(\[]?[A-Z0-9])")
 
 
 @dataclass
@@ -40,22 +82,59 @@ class Candidate:
     passage_index: int  # position in the retrieved list, 0-based
     position: int  # order within its passage
     relevance: float = 0.0
+    similarity: float = 0.0  # cosine with the question
+
+
+def is_example(sentence: str) -> bool:
+    """True for a quoted example phrasing, a labelled example or a question: not advice."""
+    stripped = sentence.strip()
+    if stripped.endswith("?") or stripped[:1] in "\"“'‘":
+        return True
+    if EXAMPLE_LINE.search(stripped):
+        return True
+    if (stripped.count('"') % 2) or stripped.count("“") != stripped.count("”"):
+        return True  # a quotation cut by the sentence splitter: an example fragment
+    quoted = sum(len(m.group(0)) for m in _QUOTE.finditer(stripped))
+    return quoted > 0.6 * len(stripped)
+
+
+def advice_lines(passage: Passage) -> list[str]:
+    """The passage's sentences a reader could take as advice, in order (see the module doc)."""
+    avoid_section = bool(AVOID_HEADING.search(passage.heading.split(" > ")[-1] if passage.heading else ""))
+    found: list[str] = []
+    example_list = False
+    for raw in passage.text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or set(line) <= set("-=*_|: "):
+            continue
+        bullet = bool(_BULLET.match(line))
+        if not bullet:
+            example_list = bool(EXAMPLE_INTRO.search(line))
+        elif avoid_section or example_list:
+            continue
+        for part in _SENTENCE_END.split(_BULLET.sub("", line).strip()):
+            if part.strip():
+                found.append(part.strip())
+    return found
+
+
+def usable(sentence: str) -> bool:
+    words = sentence.split()
+    if not MIN_WORDS <= len(words) <= MAX_WORDS or sentence.endswith(":"):
+        return False
+    if is_instruction_like(sentence) or sentence.startswith("[text addressed"):
+        return False
+    return not ABOUT_THE_DOCUMENT.match(sentence) and not is_example(sentence)
 
 
 def candidates(passages: list[Passage]) -> list[Candidate]:
-    """Usable sentences of the passages: full sentences, not headings, list intros or
-    sentences describing the document itself."""
+    """Usable advice sentences of the passages (see ``advice_lines`` and ``usable``)."""
     found: list[Candidate] = []
     seen: set[str] = set()
     for index, passage in enumerate(passages):
-        for position, sentence in enumerate(split_sentences(passage.text)):
-            words = sentence.split()
+        for position, sentence in enumerate(advice_lines(passage)):
             key = sentence.lower()
-            if not MIN_WORDS <= len(words) <= MAX_WORDS or sentence.endswith(":") or key in seen:
-                continue
-            if is_instruction_like(sentence) or sentence.startswith("[text addressed"):
-                continue
-            if ABOUT_THE_DOCUMENT.match(sentence):
+            if key in seen or not usable(sentence):
                 continue
             seen.add(key)
             found.append(Candidate(sentence, index, position))
@@ -63,40 +142,80 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
 
 
 def rank_candidates(question: str, pool: list[Candidate], scorer: SupportScorer) -> np.ndarray:
-    """Score each candidate's relevance to the question; returns the sentence vectors."""
+    """Score how well each candidate answers the question; returns the sentence vectors."""
     vectors = scorer.vectors([question, *[c.text for c in pool]])
     q_words = set(content_words(question))
     for candidate, vector in zip(pool, vectors[1:], strict=True):
         overlap = len(q_words & set(content_words(candidate.text))) / len(q_words) if q_words else 0.0
+        candidate.similarity = float(vector @ vectors[0])
         candidate.relevance = (
-            float(vector @ vectors[0])
+            candidate.similarity
             + QUESTION_OVERLAP_WEIGHT * overlap
             + RANK_WEIGHT / (candidate.passage_index + 1)
+            + (ADVICE_WEIGHT if ADVICE.search(candidate.text) else 0.0)
         )
     return vectors[1:]
+
+
+def passage_order(pool: list[Candidate]) -> list[int]:
+    """Passage indexes, best answering first: the retriever's rank (which weighs the whole
+    section, its title and heading) plus the passage's best and second-best sentence."""
+    by_passage: dict[int, list[float]] = {}
+    for candidate in pool:
+        by_passage.setdefault(candidate.passage_index, []).append(candidate.relevance)
+    score = {
+        i: max(r) + SECOND_SENTENCE_WEIGHT * (sorted(r)[-2] if len(r) > 1 else 0.0) + SECTION_RANK_WEIGHT / (i + 1)
+        for i, r in by_passage.items()
+    }
+    return sorted(score, key=lambda i: score[i], reverse=True)
+
+
+def _from_passage(
+    members: list[int], pool: list[Candidate], vectors: np.ndarray, chosen: list[int], room: int, best: float
+) -> None:
+    for i in sorted(members, key=lambda i: pool[i].position):
+        if len(chosen) >= room:
+            return
+        if pool[i].relevance < best * MIN_RELEVANCE_RATIO:
+            continue
+        if any(float(vectors[i] @ vectors[j]) > REDUNDANT_SIMILARITY for j in chosen):
+            continue
+        chosen.append(i)
 
 
 def select(
     question: str, passages: list[Passage], scorer: SupportScorer, limit: int = MAX_SENTENCES
 ) -> list[Candidate]:
-    """The chosen sentences, in reading order (passage rank, then position)."""
+    """The chosen sentences: the best passage's answering sentences in its own order (up to
+    ``LEAD_SENTENCES``), then the single best answering sentence of each next passage until
+    ``limit``; empty when nothing answers."""
     pool = candidates(passages)
     if not pool:
         return []
     vectors = rank_candidates(question, pool, scorer)
+    if max(c.similarity for c in pool) < MIN_ANSWER_SIMILARITY:
+        return []
     best = max(c.relevance for c in pool)
+    order = passage_order(pool)
     chosen: list[int] = []
-    remaining = list(range(len(pool)))
-    while remaining and len(chosen) < limit:
-        def mmr(i: int) -> float:
-            redundancy = max((float(vectors[i] @ vectors[j]) for j in chosen), default=0.0)
-            return MMR_LAMBDA * pool[i].relevance - (1 - MMR_LAMBDA) * redundancy
-
-        pick = max(remaining, key=mmr)
-        remaining.remove(pick)
-        if pool[pick].relevance < best * MIN_RELEVANCE_RATIO:
+    lead = [i for i, c in enumerate(pool) if c.passage_index == order[0]]
+    _from_passage(lead, pool, vectors, chosen, min(limit, LEAD_SENTENCES), best)
+    for passage_index in order[1:]:
+        if len(chosen) >= limit:
             break
-        if any(float(vectors[pick] @ vectors[j]) > REDUNDANT_SIMILARITY for j in chosen):
+        members = sorted(
+            (i for i, c in enumerate(pool) if c.passage_index == passage_index), key=lambda i: -pool[i].relevance
+        )
+        _from_passage(members[:1], pool, vectors, chosen, limit, best)
+    return [pool[i] for i in chosen]
+
+
+def see_also(passages: list[Passage], used: set[int], limit: int = 3) -> list[Passage]:
+    """The best other passages, one per document not already cited, for "see also"."""
+    cited_sources = {passages[i].source for i in used}
+    found: list[Passage] = []
+    for index, passage in enumerate(passages):
+        if index in used or passage.source in cited_sources or any(p.source == passage.source for p in found):
             continue
-        chosen.append(pick)
-    return sorted((pool[i] for i in chosen), key=lambda c: (c.passage_index, c.position))
+        found.append(passage)
+    return found[:limit]

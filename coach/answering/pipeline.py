@@ -52,6 +52,9 @@ class Answer(BaseModel):
     draft_grounded: int = Field(default=0, description="Grounded sentences of the model's own draft.")
     draft_total: int = Field(default=0, description="Sentences of the model's own draft.")
     stopped_on_repeat: bool = Field(default=False, description="The model repeated a sentence and was stopped there.")
+    see_also: list[Citation] = Field(
+        default_factory=list, description="Other retrieved sections worth reading (not cited in the answer)."
+    )
 
     def public(self) -> dict[str, object]:
         """The documented JSON shape of ``coach ask --json``."""
@@ -146,6 +149,11 @@ def _extractive(
     return composer
 
 
+def see_also(composer: Composer) -> list[Citation]:
+    """Sections of other documents the answer did not cite, best first."""
+    return [Citation.from_passage(p) for p in extractive.see_also(composer.passages, set(composer.numbers))]
+
+
 def check_claim(
     sentence: str, shown: list[int], passages: list[Passage], scorer: SupportScorer, threshold: float
 ) -> Claim | None:
@@ -223,7 +231,7 @@ def answer_question(
         n = len(composer.parts)
         return Answer(
             answer=composer.text, citations=composer.citations(), model=EXTRACTIVE_LABEL, grounded_sentences=n,
-            total_sentences=n, covered=True, passages=safe.passages, mode="extractive",
+            total_sentences=n, covered=True, passages=safe.passages, mode="extractive", see_also=see_also(composer),
         )
     return _generative(question, safe, scorer, settings, model, k, on_token)
 
@@ -277,11 +285,12 @@ def _generative(
         return Answer(
             answer=fallback.text, citations=fallback.citations(), model=EXTRACTIVE_LABEL, grounded_sentences=n,
             total_sentences=n, covered=True, passages=safe.passages, mode="generative", fell_back=True,
-            draft_grounded=0, draft_total=total, stopped_on_repeat=repeated,
+            draft_grounded=0, draft_total=total, stopped_on_repeat=repeated, see_also=see_also(fallback),
         )
     del injected  # sentences echoing an injection were dropped above; kept ones are verified
     return Answer(
         answer=composer.text, citations=composer.citations(), model=model_label(model),
         grounded_sentences=draft_grounded, total_sentences=total, covered=True, passages=safe.passages,
         mode="generative", draft_grounded=draft_grounded, draft_total=total, stopped_on_repeat=repeated,
+        see_also=see_also(composer),
     )

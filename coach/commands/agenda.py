@@ -15,13 +15,16 @@ if TYPE_CHECKING:
     from coach.flows.agenda import Agenda
 
 MAX_NOTES_BYTES = 1_000_000
+DEFAULT_PROGRAM_SESSIONS = 6  # a six-month program meeting monthly, the common shape in the guides
 
 
 @app.command()
 def agenda(
     duration: Annotated[int, typer.Option("--duration", help="Session length in minutes (10 to 180).")],
     session_number: Annotated[int, typer.Option("--session-number", help="Which session this is, from 1.")],
-    program_sessions: Annotated[int, typer.Option("--program-sessions", help="How many sessions the program has.")],
+    program_sessions: Annotated[
+        int, typer.Option("--program-sessions", help="How many sessions the program has.")
+    ] = DEFAULT_PROGRAM_SESSIONS,
     focus: Annotated[str, typer.Option("--focus", help="The topic or goals of this session.")] = "",
     mentor: Annotated[str, typer.Option("--mentor", help="Who the (junior) mentor is, in a sentence.")] = "",
     mentee: Annotated[str, typer.Option("--mentee", help="Who the (senior) mentee is, in a sentence.")] = "",

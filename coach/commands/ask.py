@@ -26,6 +26,7 @@ def ask(
     from rich.markup import escape
 
     from coach.answering import answer_question
+    from coach.commands.sources import section_label
 
     question = read_text(question, file, "question")
     rt = runtime()
@@ -43,12 +44,19 @@ def ask(
         print_json(result.public())
         return
     out.print()
+    headings = {p.id: p.heading for p in result.passages}
     if result.citations:
         out.print()
         out.print("[bold]Sources[/]" if result.covered else "[bold]Closest passages[/]")
         for number, citation in enumerate(result.citations, 1):
-            out.print(f"  [{number}] {escape(citation.title)} [dim]({escape(citation.source)})[/]", highlight=False)
+            label = section_label(citation.title, headings.get(citation.id, ""))
+            out.print(f"  [{number}] {escape(label)} [dim]({escape(citation.source)})[/]", highlight=False)
             out.print(f"      [dim]{escape(citation.quote)}[/]", highlight=False)
+    if result.covered and result.see_also:
+        out.print("[bold]See also[/]")
+        for citation in result.see_also:
+            label = section_label(citation.title, headings.get(citation.id, ""))
+            out.print(f"  • {escape(label)} [dim]({escape(citation.source)})[/]", highlight=False)
     dropped = result.total_sentences - result.grounded_sentences
     note = f"{result.model}; {result.grounded_sentences}/{result.total_sentences} sentences grounded"
     if dropped:

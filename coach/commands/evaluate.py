@@ -16,7 +16,7 @@ def evaluate(
     suite: Annotated[
         str,
         typer.Option(
-            help="all, or a comma-separated list: retrieval, answers, agenda, feedback, stereotypes, roleplay, routing, fairness, injection, voice_stereotypes, voice_feedback."
+            help="all, or a comma-separated list: retrieval, answers, agenda, feedback, stereotypes, roleplay, routing, fairness, injection, voice_stereotypes, voice_feedback, retrieval_users, answers_users."
         ),
     ] = "all",
     provider: Annotated[

@@ -21,13 +21,16 @@ def questions(
     as_json: Annotated[bool, typer.Option("--json", help="Print the questions as JSON.")] = False,
 ) -> None:
     """Prepare open, non-leading questions grouped understand / explore / apply, with sources."""
+    from coach.commands.sources import labels_for
     from coach.flows.questions import GROUPS, prepare_questions
 
     topic = read_text(topic, file, "topic")
-    result = prepare_questions(mentee, topic, runtime().retriever, count=count)
+    rt = runtime()
+    result = prepare_questions(mentee, topic, rt.retriever, count=count)
     if as_json:
         print_json(result.public())
         return
+    labels = labels_for(rt.store, [c for q in result.questions for c in q.citations])
     for group in GROUPS:
         chosen = [q for q in result.questions if q.group == group]
         if not chosen:
@@ -35,4 +38,5 @@ def questions(
         out.print(f"[bold]{group.capitalize()}[/]")
         for question in chosen:
             out.print(f"  • {question.text}", markup=False, highlight=False)
-            out.print(f"    [dim]{question.why} (sources: {', '.join(question.citations)})[/]", highlight=False)
+            sources = "; ".join(dict.fromkeys(labels[c] for c in question.citations))
+            out.print(f"    {question.why} (sources: {sources})", style="dim", markup=False, highlight=False)

@@ -35,6 +35,8 @@ def check(
     if as_json:
         print_json(result.model_dump(mode="json"))
         return
+    from coach.commands.sources import labels_for
+
     if not result.has_stereotype:
         out.print("No generalisation about an age group found.")
         return
@@ -43,7 +45,8 @@ def check(
         out.print(f"  why: {flag.explanation}")
         out.print(f"  try: {flag.reframe}")
         if flag.citations:
-            out.print(f"  sources: {', '.join(flag.citations)}")
+            labels = labels_for(rt.store, flag.citations)
+            out.print(f"  sources: {'; '.join(dict.fromkeys(labels.values()))}", markup=False)
 
 
 @stereotypes_app.command("reflect")
@@ -67,6 +70,9 @@ def reflect_command(
     out.print("\n[bold]A reframe[/]")
     out.print(result.reframe)
     if result.citations:
+        from coach.commands.sources import labels_for
+
+        labels = labels_for(rt.store, [c.id for c in result.citations])
         out.print("\n[bold]Sources[/]")
         for citation in result.citations:
-            out.print(f"  [{citation.id}] {citation.title} ({citation.source})")
+            out.print(f"  • {labels[citation.id]} ({citation.source})", markup=False)

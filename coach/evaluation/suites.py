@@ -14,6 +14,7 @@ from typing import Any
 from coach.evaluation.context import EvalContext
 from coach.evaluation.injection import injection_suite
 from coach.evaluation.metrics import Metric, hit_at_k, mean_metric, ndcg_at_k, quote_matches, reciprocal_rank
+from coach.evaluation.users_voice import answers_users_suite, retrieval_users_suite
 from coach.evaluation.voice import voice_feedback_suite, voice_stereotypes_suite
 
 Suite = Callable[[EvalContext], list[Metric]]
@@ -396,4 +397,6 @@ SUITES: dict[str, Suite] = {
     "injection": injection_suite,
     "voice_stereotypes": voice_stereotypes_suite,
     "voice_feedback": voice_feedback_suite,
+    "retrieval_users": retrieval_users_suite,
+    "answers_users": answers_users_suite,
 }

@@ -16,6 +16,7 @@ from coach.config import Settings
 from coach.errors import InputError
 from coach.knowledge.embeddings import Embedder
 from coach.knowledge.lexical import LexicalIndex
+from coach.knowledge.query import normalise_query
 from coach.knowledge.readers import AUDIENCES, STAGES
 from coach.knowledge.store import StoredChunk, VectorStore, Where
 from coach.schemas import Passage
@@ -93,16 +94,16 @@ class HybridRetriever:
         query = " ".join(query.split())
         if not query:
             raise InputError("The query is empty.", hint="Type a question or a few keywords.")
-        query = query[:MAX_QUERY_CHARS]
+        query = normalise_query(query[:MAX_QUERY_CHARS]) or query[:MAX_QUERY_CHARS]
         k = k or self.settings.retrieval_k
         filters = filters or Filters()
         pool = max(self.settings.retrieval_candidates, k * 4)
-        vector = query_vector if query_vector is not None else self.embed_query(query)
+        self.lexical.ensure(self.store)
+        vector = query_vector if query_vector is not None else self.embed_query(self.lexical.correct_spelling(query))
 
         dense = self.store.query(vector, n=pool * (3 if filters.topics else 1), where=filters.where())
         dense = [(c, s) for c, s in dense if filters.accepts(c.metadata)][:pool]
 
-        self.lexical.ensure(self.store)
         mask = None
         if filters.audience or filters.stage or filters.topics:
             mask = np.array(
@@ -119,7 +120,7 @@ class HybridRetriever:
         chunks: dict[str, StoredChunk] = {}
         similarity: dict[str, float] = {}
         for rank, (chunk, sim) in enumerate(dense, 1):
-            scores[chunk.id] = scores.get(chunk.id, 0.0) + 1.0 / (self.settings.rrf_k + rank)
+            scores[chunk.id] = scores.get(chunk.id, 0.0) + self.settings.dense_weight / (self.settings.rrf_k + rank)
             chunks[chunk.id] = chunk
             similarity[chunk.id] = sim
         for rank, (chunk, _) in enumerate(lexical, 1):

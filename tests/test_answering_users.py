@@ -1,0 +1,148 @@
+"""Extractive answers to everyday questions: advice only, one guide's line of advice, honest gaps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from coach.answering import NOT_COVERED, answer_question
+from coach.answering.extractive import advice_lines, candidates, is_example, see_also
+from coach.answering.text import split_sentences
+from coach.evaluation.users_voice import on_topic, usefulness
+from coach.runtime import Runtime
+from coach.schemas import Passage
+
+
+def section(heading: str, text: str, source: str = "guide.md", index: int = 1) -> Passage:
+    return Passage(id=f"p{index}", source=source, title="Guide", heading=heading, text=text, score=1.0)
+
+
+STEREOTYPES = section(
+    "Stereotypes > Communication style stereotypes about older colleagues",
+    "Junior mentors can hold equally fixed views. Typical phrasings:\n"
+    '- "Senior people only like long formal emails and meetings."\n'
+    '- "Older leaders talk at you, not with you."\n\n'
+    "This is a generalisation because senior communication habits often come from accountability.",
+)
+AGE_LOADED = section(
+    "Asking > Avoiding age-loaded questions",
+    "Age-loaded questions assume a person thinks a certain way because of their generation. Examples to avoid:\n"
+    '- "Why does your generation always need feedback?"\n'
+    '- "Can you explain this for someone my age?"\n'
+    "Frame questions around roles, teams and situations rather than age.",
+)
+HABITS = section(
+    "Tact > Tone",
+    "Many junior mentors soften feedback so much that the message disappears. Habits to drop:\n"
+    '- Opening with "Sorry, this is probably nothing, but..."\n'
+    "- Apologizing again after the mentee has accepted the feedback.\n"
+    "State the main point plainly, then offer one achievable next step.\n"
+    "- Vague: \"Look into social media more.\"\n"
+    "- How many months will we meet, and how many sessions do we expect in total?\n"
+    "- Reflecting on the journey: 15 minutes",
+)
+
+
+@pytest.mark.parametrize(
+    ("passage", "kept", "left_out"),
+    [
+        (STEREOTYPES, "This is a generalisation", "Older leaders talk at you"),
+        (AGE_LOADED, "Frame questions around roles", "Can you explain this for someone my age?"),
+        (HABITS, "State the main point plainly", "Apologizing again after the mentee"),
+    ],
+)
+def test_examples_to_avoid_and_quoted_stereotypes_are_never_advice(passage: Passage, kept: str, left_out: str) -> None:
+    lines = [c.text for c in candidates([passage])]
+    assert any(line.startswith(kept) for line in lines), lines
+    assert not any(left_out in line for line in lines), lines
+
+
+@pytest.mark.parametrize(
+    ("sentence", "example"),
+    [
+        ("How many months will we meet, and how many sessions do we expect in total?", True),
+        ('"Older leaders talk at you, not with you."', True),
+        ('Vague: "Look into social media more."', True),
+        ('About younger colleagues, people say: "They\'ll be gone in a year, so why invest?"', True),
+        ("Reflecting on the journey: 15 minutes", True),
+        ("Ask permission before giving feedback, then describe what you observed.", False),
+        ('Say "That\'s useful" or "I hadn\'t seen it that way" before anything else.', False),
+    ],
+)
+def test_is_example(sentence: str, example: bool) -> None:
+    assert is_example(sentence) is example
+
+
+def test_headings_are_not_answer_lines() -> None:
+    passage = section("H", "## Reviewing action items\nStart each regular session by reviewing the previous items.")
+    assert advice_lines(passage) == ["Start each regular session by reviewing the previous items."]
+
+
+def test_see_also_lists_other_documents_once() -> None:
+    passages = [section("A", "x", "a.md", 1), section("B", "y", "a.md", 2), section("C", "z", "b.md", 3)]
+    assert [p.id for p in see_also(passages, used={0})] == ["p3"]
+
+
+def test_usefulness_needs_a_labelled_guide_and_an_on_topic_cited_sentence() -> None:
+    from coach.answering import Answer
+    from coach.schemas import Citation
+
+    cite = Citation(id="p1", source="knowledge/guides/independent-contact.md", title="T", quote="q")
+    answer = Answer(
+        answer="Sessions are repeatedly cancelled, so call the contact [1]. Keep notes short [1].",
+        citations=[cite], model="extractive", grounded_sentences=2, total_sentences=2, covered=True,
+    )
+    assert on_topic("Sessions are repeatedly cancelled.", ["cancel"])
+    assert usefulness(answer, {"independent-contact.md"}, ["cancel"]) == (1.0, 0.5)
+    assert usefulness(answer, {"misaligned-goals.md"}, ["cancel"])[0] == 0.0
+    assert usefulness(answer, {"independent-contact.md"}, ["survey"])[0] == 0.0
+
+
+ISSUE_EXAMPLES = [
+    pytest.param(
+        "My senior mentee keeps cancelling our sessions at the last minute. What should I do?",
+        ["cancel", "postpon", "protect", "resched", "priority"],
+        ["end-of-cycle survey"],
+        # Known retrieval miss: "last minute" and "sessions" pull in the closing-session and
+        # regular-session guides; the three guides on cancelling are not in the top 5.
+        marks=pytest.mark.xfail(strict=True, reason="retrieval does not yet find the guides on cancelling"),
+    ),
+    pytest.param(
+        "How do I tell a VP that he talks over people?",
+        ["feedback", "situation", "behavio", "impact", "observ", "request", "permission"],
+        ["Older leaders talk at you"],
+        # Known miss: the quoted stereotype is no longer offered, but the answer leads with the
+        # confidentiality guide instead of the feedback guides.
+        marks=pytest.mark.xfail(strict=True, reason="the answer does not yet lead with the feedback guides"),
+    ),
+    (
+        "As a senior mentee, how do I make it safe for a younger mentor to be honest with me?",
+        ["safe", "honest", "candid", "criticism", "feedback", "thank"],
+        ["Can you explain this for someone my age?"],
+    ),
+]
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(("question", "topic", "never"), ISSUE_EXAMPLES)
+def test_everyday_questions_get_advice_on_their_topic(
+    indexed_runtime: Runtime, question: str, topic: list[str], never: list[str]
+) -> None:
+    answer = answer_question(question, indexed_runtime.retriever, indexed_runtime.settings)
+    assert answer.covered, answer.answer
+    sentences = split_sentences(answer.answer)
+    assert sentences and not any(s.rstrip("[]0123456789 .").endswith("?") for s in sentences), answer.answer
+    assert any(on_topic(s, topic) for s in sentences), answer.answer
+    assert not any(bad in answer.answer for bad in never), answer.answer
+    # One guide's line of advice: the first cited section carries the answer.
+    first = answer.citations[0].id
+    assert sum(1 for s in sentences if "[1]" in s) >= len(sentences) / 2, answer.answer
+    assert first not in {c.id for c in answer.see_also}
+
+
+@pytest.mark.integration
+def test_everyday_out_of_scope_question_is_declined(indexed_runtime: Runtime) -> None:
+    answer = answer_question("best pizza place near the office?", indexed_runtime.retriever, indexed_runtime.settings)
+    assert answer.answer == NOT_COVERED and not answer.covered
+    assert all(Path(c.source).suffix == ".md" for c in answer.citations)
