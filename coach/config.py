@@ -128,6 +128,9 @@ class Settings(BaseSettings):
         default=160, ge=16, le=4000, description="Longest generated answer in tokens; bounds answer time."
     )
     answer_max_sentences: int = Field(default=6, ge=1, le=50, description="Generated answers stop after this many.")
+    answer_max_seconds: float = Field(
+        default=15.0, gt=0, le=600, description="Generation of an answer stops this long after it started."
+    )
     answer_mode: Literal["extractive", "generative"] = "extractive"
     grounding_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
     link_allowlist: str = Field(

@@ -55,3 +55,28 @@ def test_the_local_model_is_asked_with_a_repetition_penalty(tmp_path: Path) -> N
     model = LocalChatModel(model_path=tmp_path / "unused.gguf", repeat_penalty=1.2)
     request = model._request([HumanMessage(content="hi")], None, {"max_tokens": 10})
     assert request["repeat_penalty"] == 1.2 and request["max_tokens"] == 10
+
+
+class SlowFake(FakeChatModel):
+    """The scripted model, taking a moment over every token, like a small CPU model on a busy day."""
+
+    def _stream(self, *args: Any, **kwargs: Any) -> Any:
+        import time
+
+        for chunk in super()._stream(*args, **kwargs):
+            time.sleep(0.02)
+            yield chunk
+
+
+def test_generation_stops_at_the_time_budget_and_drops_the_cut_sentence(
+    retriever: StubRetriever, tmp_path: Path
+) -> None:
+    many = " ".join(f"Describe the situation and impact number {i} [1]." for i in range(40))
+    quick = make_settings(tmp_path).model_copy(update={"answer_max_seconds": 0.5, "answer_max_sentences": 50,
+                                                       "answer_max_tokens": 600})
+    result = answer_question(QUESTION, retriever, quick, model=SlowFake(responses=[many]), mode="generative")
+    assert 0 < result.draft_total < 40  # cut by the budget, not by the script's end
+    assert result.answer.rstrip().endswith((".", "]"))  # no half sentence is shown
+    unhurried = quick.model_copy(update={"answer_max_seconds": 600})
+    full = answer_question(QUESTION, retriever, unhurried, model=SlowFake(responses=[many]), mode="generative")
+    assert full.draft_total > result.draft_total

@@ -7,6 +7,7 @@ sentence by sentence as it streams, so each sentence can be checked before it is
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -98,17 +99,29 @@ class SentenceBuffer:
 
 
 def stream_sentences(
-    model: BaseChatModel, prompt: Prompt, question: str, passages: list[Passage], max_tokens: int | None = None
+    model: BaseChatModel,
+    prompt: Prompt,
+    question: str,
+    passages: list[Passage],
+    max_tokens: int | None = None,
+    max_seconds: float | None = None,
 ) -> tuple[list[int], Iterator[str]]:
-    """The passage numbers shown to the model, and its answer as a stream of sentences."""
+    """The passage numbers shown to the model, and its answer as a stream of sentences.
+
+    With ``max_seconds``, generation stops once that long has passed since the request was
+    made (a cut-off sentence is dropped), so a slow model cannot hold an answer for minutes.
+    """
     limit = max_tokens or default_max_tokens(model)
     context, numbers = build_context(model, prompt, question, passages, limit)
     messages = prompt.render(question=question, passages=context)
 
     def sentences() -> Iterator[str]:
         buffer = SentenceBuffer()
+        deadline = time.monotonic() + max_seconds if max_seconds else None
         for piece in stream_messages(model, messages, limit):
             yield from buffer.feed(piece)
+            if deadline is not None and time.monotonic() >= deadline:
+                return  # closing the stream stops the model
         yield from buffer.flush()
 
     return numbers, sentences()

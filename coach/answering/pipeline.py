@@ -251,7 +251,9 @@ def _generative(
 
     model = model or build_chat_model(settings)
     limit = min(settings.answer_max_tokens, default_max_tokens(model))
-    shown, sentences = stream_sentences(model, load_prompt("answer_question"), question, safe.passages, limit)
+    shown, sentences = stream_sentences(
+        model, load_prompt("answer_question"), question, safe.passages, limit, settings.answer_max_seconds
+    )
     composer = Composer(safe.passages, on_token, settings.allowed_link_domains)
     total = 0
     injected = False
