@@ -38,9 +38,21 @@ def program_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Setting
 
 
 def page_as(name: str, role: str) -> AppTest:
+    """The Matching page, signed in as the account with this email (or name) and role."""
+    from app_pages._components import SESSION_KEY
+    from coach.accounts.directory import actor_of, find_account
+    from coach.accounts.signin import start_session
+    from tests.people import add_person
+
+    email = name if "@" in name else f"{name.lower()}@local"
+    db = open_database(Settings())
+    with db.read() as session:
+        row = find_account(session, email)
+    who = actor_of(row) if row is not None else add_person(db, name.split("@")[0].title(), Role(role), email=email)
+    token = start_session(db, who, Settings())
+    db.dispose()
     at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["owner"] = name
-    at.session_state["role"] = role
+    at.session_state[SESSION_KEY] = token
     at.run()
     at.switch_page("app_pages/matching.py").run()
     assert not at.exception, at.exception
@@ -67,7 +79,7 @@ def test_participant_saves_own_intake_form_with_swot(program_db: tuple[Settings,
     assert mine.profile.skills_wanted == ["short-form video", "AI tools"]
     assert [s.label() for s in mine.profile.availability] == ["Tue 9-11", "Thu 13:30-15"]
     assert mine.profile.swot is not None and mine.profile.swot.weaknesses == ["public speaking"]
-    assert mine.profile.mode == "remote" and mine.account_id == 0
+    assert mine.profile.mode == "remote" and mine.account_id == 1  # the signed-in account that filled it
 
 
 def test_participant_form_rejects_a_bad_slot_with_a_clear_error(program_db: tuple[Settings, int]) -> None:

@@ -90,10 +90,10 @@ def test_two_processes_share_postgresql_and_chroma(
         assert proc.returncode == 0, err[-2000:]
         results.append(json.loads(out.strip().splitlines()[-1]))
 
-    assert all(r["ok"] and r["sources"] == "docs/confidentiality.md" for r in results)
+    assert all(r["ok"] and r["sources"].endswith("docs/confidentiality.md") for r in results)
     store = VectorStore(shared)
     by_source = store.ids_by_source()
-    assert set(by_source) == {f"docs/{name}" for name in GUIDES}
+    assert {Path(s).name for s in by_source} == set(GUIDES) and len(by_source) == len(GUIDES)
     assert store.count() == sum(len(ids) for ids in by_source.values())  # each chunk stored once
     for name, result in zip(("replica-a", "replica-b"), results, strict=True):
         stored = repo.list_questions(db, people[name])
