@@ -71,7 +71,8 @@ class SlowFake(FakeChatModel):
 def test_generation_stops_at_the_time_budget_and_drops_the_cut_sentence(
     retriever: StubRetriever, tmp_path: Path
 ) -> None:
-    many = " ".join(f"Describe the situation and impact number {i} [1]." for i in range(40))
+    # Sentences differ in a word (not only a digit), so none is taken for a repeat of another.
+    many = " ".join(f"Describe the situation and impact for colleague {_name(i)} [1]." for i in range(40))
     quick = make_settings(tmp_path).model_copy(update={"answer_max_seconds": 0.5, "answer_max_sentences": 50,
                                                        "answer_max_tokens": 600})
     result = answer_question(QUESTION, retriever, quick, model=SlowFake(responses=[many]), mode="generative")
@@ -79,4 +80,10 @@ def test_generation_stops_at_the_time_budget_and_drops_the_cut_sentence(
     assert result.answer.rstrip().endswith((".", "]"))  # no half sentence is shown
     unhurried = quick.model_copy(update={"answer_max_seconds": 600})
     full = answer_question(QUESTION, retriever, unhurried, model=SlowFake(responses=[many]), mode="generative")
-    assert full.draft_total > result.draft_total
+    assert not full.stopped_on_repeat and full.draft_total > result.draft_total
+
+
+def _name(i: int) -> str:
+    """A made-up word for ``i`` that shares no stem with another ``i``'s word."""
+    letters = "bcdfghjklmnpqrstvwz"
+    return "zo" + letters[i % len(letters)] + letters[i // len(letters)] + "ani"

@@ -369,11 +369,16 @@ def record_attempt_turn(
                     hint="Reload the page to see the saved rehearsal, then continue.",
                 )
             turns = [*row.turns, {**dict(turn), "seq": seq}]
-            session.execute(
+            written = session.execute(
                 update(PracticeAttempt)
                 .where(PracticeAttempt.id == attempt_id, PracticeAttempt.turn_count == seq - 1)
                 .values(turns=turns, scores=dict(scores), overall=overall, turn_count=seq)
             )
+            if getattr(written, "rowcount", 1) != 1:  # another tab saved this turn between our read and write
+                raise InputError(
+                    f"Turn {seq} was saved from another tab a moment ago.",
+                    hint="Reload the page to see the saved rehearsal, then continue.",
+                )
     if not mine:
         audit.deny(db, actor, "write a rehearsal", f"attempt {attempt_id}", "That rehearsal is not yours.")
 
