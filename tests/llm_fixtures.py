@@ -40,6 +40,8 @@ def make_settings(data_dir: Path, **overrides: Any) -> Settings:
         "knowledge_dir": PROJECT_ROOT / "knowledge",
         "prompts_dir": PROJECT_ROOT / "prompts",
         "llm_provider": "fake",
+        # Scripted models answer at once; the budget would only measure a cold embedding model.
+        "answer_max_seconds": 600,
     }
     values.update(overrides)
     return Settings(**values)
