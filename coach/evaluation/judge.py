@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -151,39 +151,14 @@ def judge_answers(ctx: EvalContext, judge: str, cache_dir: Path, limit: int | No
         alternative = answer_question(
             row["question"], ctx.runtime.retriever, settings, model=ctx.model or judge_model, mode=other
         )
-        first = grader.ask(
-            "judge_pairwise",
-            {
-                "question": row["question"],
-                "passages": passages,
-                "answer_a": default.answer,
-                "answer_b": alternative.answer,
-            },
-            Preference,
-        )
-        second = grader.ask(
-            "judge_pairwise",
-            {
-                "question": row["question"],
-                "passages": passages,
-                "answer_a": alternative.answer,
-                "answer_b": default.answer,
-            },
-            Preference,
-        )
+        first, second = _both_orders(grader, row["question"], passages, default.answer, alternative.answer)
         parsed += [1.0 if first else 0.0, 1.0 if second else 0.0]
         if first and second:
             flipped = {"A": "B", "B": "A", "tie": "tie"}[second.winner]
             consistent.append(1.0 if first.winner == flipped else 0.0)
             if first.winner == flipped and first.winner != "tie":
                 wins.append(1.0 if first.winner == "A" else 0.0)
-    gold, verdicts = [], []
-    for row in ctx.rows("grounding_pairs")[:limit]:
-        verdict = grader.ask("judge_support", {"sentence": row["sentence"], "passage": row["passage"]}, SupportVerdict)
-        parsed.append(1.0 if verdict else 0.0)
-        if verdict:
-            gold.append(int(row["label"]))
-            verdicts.append(int(verdict.supported))
+    gold, verdicts = _support_verdicts(grader, ctx.rows("grounding_pairs")[:limit], parsed)
     metrics = [mean_metric("judge", f"judge_{name}", values) for name, values in grades.items()]
     metrics += [
         mean_metric("judge", "judge_position_consistency", consistent),
@@ -197,3 +172,28 @@ def judge_answers(ctx: EvalContext, judge: str, cache_dir: Path, limit: int | No
         mean_metric("judge", "judge_parse_rate", parsed),
     ]
     return metrics
+
+
+def _both_orders(
+    grader: Judge, question: str, passages: str, default: str, alternative: str
+) -> tuple[Preference | None, Preference | None]:
+    """The judge's preference with the default answer as A, then with it as B."""
+    orders = ((default, alternative), (alternative, default))
+    first, second = (
+        grader.ask("judge_pairwise", {"question": question, "passages": passages, "answer_a": a, "answer_b": b},
+                   Preference)
+        for a, b in orders
+    )
+    return first, second
+
+
+def _support_verdicts(grader: Judge, rows: list[dict[str, Any]], parsed: list[float]) -> tuple[list[int], list[int]]:
+    """Our labels and the judge's verdicts on the grounding pairs it answered (``parsed`` is appended to)."""
+    gold, verdicts = [], []
+    for row in rows:
+        verdict = grader.ask("judge_support", {"sentence": row["sentence"], "passage": row["passage"]}, SupportVerdict)
+        parsed.append(1.0 if verdict else 0.0)
+        if verdict:
+            gold.append(int(row["label"]))
+            verdicts.append(int(verdict.supported))
+    return gold, verdicts
