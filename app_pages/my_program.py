@@ -75,7 +75,8 @@ for pair in pairs:
         with st.expander("My check-ins"):
             st.dataframe(
                 [{"session": c.session_number, "met": "yes" if c.answers.get("met") else "no",
-                  "useful": c.answers.get("usefulness"), "safe": c.answers.get("safety"), "my note": c.note}
+                  "useful": c.answers.get("usefulness"), "safe": c.answers.get("safety"),
+                  "program question": str(c.answers.get("program", "")), "my note": c.note}
                  for c in pair.checkins],
                 hide_index=True, width="stretch",
             )

@@ -147,11 +147,11 @@ def answer_survey(
     """
     if survey not in SURVEYS:
         raise InputError(f"Unknown survey {survey!r}.", hint=f"Use one of: {', '.join(SURVEYS)}.")
-    mine = next((s for s in my_surveys(db, actor, now, bank) if s.program_id == program_id and s.survey == survey),
-                None)
+    of_program = [s for s in my_surveys(db, actor, now, bank) if s.program_id == program_id]
+    if not of_program:
+        raise PermissionDenied("You can only answer the surveys of a program you are enrolled in.")
+    mine = next((s for s in of_program if s.survey == survey), None)
     if mine is None:
-        if not any(s.program_id == program_id for s in my_surveys(db, actor, now, bank)):
-            raise PermissionDenied("You can only answer the surveys of a program you are enrolled in.")
         raise InputError("This program has no mid-program review.", hint="Answer the start or end survey.")
     if mine.state == "upcoming":
         raise InputError(f"The {mine.title.lower()} is not open yet.",
