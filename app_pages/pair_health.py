@@ -33,7 +33,7 @@ if not found:
     st.stop()
 chosen = st.selectbox("Program", found, format_func=lambda p: p.name, key="health_program")
 current = pulse.get_program_question(db, actor, chosen.id)
-with st.expander("The program's own check-in question", expanded=current is None, icon=":material/quiz:"):
+with st.expander("The program's own check-in question", icon=":material/quiz:"):
     st.caption("One extra question both people of each pair answer after every session. Ratings and yes/no "
                "answers appear in the report as averages over enough people; text answers never do.")
     if current is not None:
