@@ -1,4 +1,4 @@
-"""A participant's own program: schedule, check-ins, open action items, past agendas, inbox."""
+"""A participant's own program: schedule, check-ins, open action items, past agendas, surveys, inbox."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from app_pages import _components as ui
+from app_pages import _questions as questions
 from coach.actors import Role
 from coach.operations import program as ops
 from coach.operations.checkins import submit_checkin
 from coach.operations.participants import my_pairs
 from coach.operations.questions import load_questions
 from coach.operations.sources import pair_members
+from coach.operations.surveys import answer_survey, my_surveys
 from coach.programs import lifecycle
 
 st.title("My program")
@@ -47,14 +49,18 @@ for pair in pairs:
             safe = st.slider("How safe did it feel to say what you really think?", 1, 5, 3)
             progress = st.radio("Did it move your goals forward?", ["no progress", "some progress", "clear progress"],
                                 horizontal=True)
+            own = pair.program_question.as_question() if pair.program_question else None
+            own_answer = questions.answer(own, f"program_q_{pair.match.id}") if own else None
             note = st.text_area("Anything you want to remember? Only you can read this note.")
             if st.form_submit_button("Send check-in"):
                 with ui.guard():
                     answers = {"met": met == "Yes", "usefulness": useful, "safety": safe,
                                "goal_progress": {"goals": ["no progress", "some progress", "clear progress"].index(progress)},
                                "note": note}
+                    if own is not None:
+                        answers["program"] = own_answer
                     submit_checkin(db, actor, pair.match.id, int(number), answers, bank=bank,
-                                   members=pair_members(db), goals=("goals",))
+                                   members=pair_members(db), goals=("goals",), program_question=pair.program_question)
                     st.success(f"Thanks: check-in for session {number} saved.")
     if pair.open_actions:
         st.markdown("**Open action items**")
@@ -69,10 +75,32 @@ for pair in pairs:
         with st.expander("My check-ins"):
             st.dataframe(
                 [{"session": c.session_number, "met": "yes" if c.answers.get("met") else "no",
-                  "useful": c.answers.get("usefulness"), "safe": c.answers.get("safety"), "my note": c.note}
+                  "useful": c.answers.get("usefulness"), "safe": c.answers.get("safety"),
+                  "program question": str(c.answers.get("program", "")), "my note": c.note}
                  for c in pair.checkins],
                 hide_index=True, width="stretch",
             )
+
+surveys = my_surveys(db, actor, now, bank)
+if surveys:
+    st.subheader("Surveys")
+    st.caption("The same goal and skill questions at the start, middle and end show how far you have come. "
+               "Only you see your answers; coordinators see averages over several people. A survey can be "
+               "changed while it is open.")
+for survey in surveys:
+    if survey.editable:
+        sent = questions.survey_form(survey)
+        if sent is not None:
+            with ui.guard():
+                survey = answer_survey(db, actor, survey.program_id, survey.survey, sent, bank=bank, now=now)
+                st.success(f"Thanks: your answers to the {survey.title.lower()} are saved.")
+        if survey.answered:
+            st.caption(f"{survey.title}: answered on {survey.submitted_at:%d %b %Y}; you can change your answers "
+                       f"until {survey.window.closes:%d %b %Y}.")
+    elif survey.answered:
+        st.caption(f"{survey.title} ({ui.escape(survey.program)}): answered, closed on {survey.window.closes:%d %b %Y}.")
+    elif survey.state == "upcoming" and survey.window.opens is not None:
+        st.caption(f"{survey.title} ({ui.escape(survey.program)}): opens on {survey.window.opens:%d %b %Y}.")
 
 st.subheader("Inbox")
 messages = ops.inbox(db, actor)

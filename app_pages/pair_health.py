@@ -8,7 +8,9 @@ import streamlit as st
 
 from app_pages import _components as ui
 from coach.operations import program as ops
+from coach.operations import pulse
 from coach.operations.health import HealthState
+from coach.operations.questions import PULSE_KINDS, load_questions
 from coach.programs import lifecycle
 from coach.programs import repository as programs
 
@@ -30,6 +32,26 @@ if not found:
     st.info("No program yet. Create one and publish its pairs on the Matching page.")
     st.stop()
 chosen = st.selectbox("Program", found, format_func=lambda p: p.name, key="health_program")
+current = pulse.get_program_question(db, actor, chosen.id)
+with st.expander("The program's own check-in question", icon=":material/quiz:"):
+    st.caption("One extra question both people of each pair answer after every session. Ratings and yes/no "
+               "answers appear in the report as averages over enough people; text answers never do.")
+    if current is not None:
+        st.markdown(f"Now asking: **{ui.escape(current.text)}** ({PULSE_KINDS[current.kind]})")
+    with st.form(f"pulse_{chosen.id}"):
+        text = st.text_input("Question", value=current.text if current else "", max_chars=400)
+        kinds = list(PULSE_KINDS)
+        kind = st.radio("Answered with", kinds, format_func=lambda k: PULSE_KINDS[k].capitalize(), horizontal=True,
+                        index=kinds.index(current.kind) if current else 0)
+        if st.form_submit_button("Save the question"):
+            with ui.guard():
+                saved = pulse.set_program_question(db, actor, chosen.id, text, kind,
+                                                   bank=load_questions(settings.knowledge_dir / "data"))
+                st.success(f"Saved: pairs will now be asked '{saved.text}'.")
+    if current is not None and st.button("Remove the question", icon=":material/delete:"):
+        with ui.guard():
+            pulse.remove_program_question(db, actor, chosen.id)
+            st.success("Removed: the check-in is back to the standard questions.")
 healths = ops.pair_health(db, actor, chosen.id, now, ops.rules_for(settings))
 if not healths:
     st.info("No published pairs in this program yet.")

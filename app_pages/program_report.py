@@ -57,6 +57,19 @@ st.dataframe(
       "people": c.baseline.people} for c in report.surveys],
     hide_index=True, width="stretch",
 )
+own = report.program_question
+if own is not None:
+    st.subheader("The program's own question")
+    st.markdown(f"*{ui.escape(own.text)}*")
+    if own.kind == "text":
+        st.caption("Text answers stay with the people who wrote them and are never reported.")
+    elif own.figure.value is None:
+        st.caption(f"Hidden: fewer than {report.min_group} people have answered it.")
+    elif own.kind == "scale":
+        st.metric("Average rating (1-5)", f"{own.figure.value:.2f}", help=f"over {own.figure.people} people")
+    else:
+        st.metric("Answered yes", f"{own.figure.value:.0%}", help=f"share over {own.figure.people} people")
+
 left, right = st.columns(2)
 left.download_button("Download PDF", to_pdf(report), file_name=f"{chosen.name} report.pdf", mime="application/pdf",
                      icon=":material/picture_as_pdf:")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -122,3 +123,56 @@ def test_the_report_page_hides_small_groups_and_offers_downloads(program: int) -
     assert "Averages over fewer than 5 people are hidden." in texts(report)
     assert [d.label for d in report.get("download_button")] == ["Download PDF", "Download CSV"]
     assert "hidden (too few people)" in " ".join(str(d.value.to_dict()) for d in report.dataframe)
+
+
+def _button(at: AppTest, label: str) -> Any:
+    return next(b for b in at.get("form_submit_button") if b.label == label)
+
+
+def test_each_person_answers_the_open_survey_and_sees_only_their_own(program: int) -> None:
+    martin = open_page("app_pages/my_program.py", "Martin", Role.MENTEE)
+    assert "Start-of-program survey" in texts(martin)  # five weeks in, before the middle: the baseline is open
+    goal = next(s for s in martin.select_slider if s.label == "learn tiktok video")
+    goal.set_value("early steps")
+    next(t for t in martin.text_input if t.label.startswith("What would make")).input("MARTIN-EXPECTS-DEMOS")
+    _button(martin, "Send my answers").click().run()
+    assert not martin.exception, martin.exception
+    assert "your answers to the start-of-program survey are saved" in texts(martin)
+
+    again = open_page("app_pages/my_program.py", "Martin", Role.MENTEE)  # a refresh: the answers are still there
+    assert next(s for s in again.select_slider if s.label == "learn tiktok video").value == "early steps"
+    assert next(t for t in again.text_input if t.label.startswith("What would make")).value == "MARTIN-EXPECTS-DEMOS"
+    assert "Save my changes" in [b.label for b in again.get("form_submit_button")]
+    assert "Start-of-program survey: answered on" in texts(again)
+
+    priya = open_page("app_pages/my_program.py", "Priya", Role.MENTOR)
+    assert "Send my answers" in [b.label for b in priya.get("form_submit_button")]
+    assert all(t.value != "MARTIN-EXPECTS-DEMOS" for t in priya.text_input)
+    assert "learn tiktok video" not in [s.label for s in priya.select_slider]  # her own items only
+    report = open_page("app_pages/program_report.py", "Cora", Role.COORDINATOR)
+    assert "MARTIN-EXPECTS-DEMOS" not in texts(report) + " ".join(str(d.value.to_dict()) for d in report.dataframe)
+
+
+def test_a_coordinator_adds_a_question_that_both_people_are_asked(program: int) -> None:
+    health = open_page("app_pages/pair_health.py", "Cora", Role.COORDINATOR)
+    next(t for t in health.text_input if t.label == "Question").input("Why")
+    _button(health, "Save the question").click().run()
+    assert not health.exception, health.exception
+    assert "shorter than 5 characters" in texts(health)  # refused, with the reason
+
+    next(t for t in health.text_input if t.label == "Question").input("Did you agree a next step?")
+    next(r for r in health.radio if r.label == "Answered with").set_value("yes_no")
+    _button(health, "Save the question").click().run()
+    assert not health.exception, health.exception
+    assert "pairs will now be asked 'Did you agree a next step?'" in texts(health)
+
+    for name, role in (("Priya", Role.MENTOR), ("Martin", Role.MENTEE)):
+        page = open_page("app_pages/my_program.py", name, role)
+        asked = next(r for r in page.radio if r.label == "Did you agree a next step?")
+        asked.set_value("No")
+        _button(page, "Send check-in").click().run()
+        assert not page.exception, page.exception
+        assert "check-in for session" in texts(page)
+    report = open_page("app_pages/program_report.py", "Cora", Role.COORDINATOR)
+    page = texts(report)
+    assert "The program's own question" in page and "fewer than 5 people have answered it" in page

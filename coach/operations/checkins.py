@@ -19,7 +19,13 @@ from coach.actors import Actor
 from coach.errors import InputError, PermissionDenied
 from coach.operations.facts import CheckinFact
 from coach.operations.models import CheckIn, SurveyResponse
-from coach.operations.questions import QuestionBank, check_answers
+from coach.operations.questions import (
+    PROGRAM_ASKED_KEY,
+    PROGRAM_QUESTION_ID,
+    ProgramQuestion,
+    QuestionBank,
+    check_answers,
+)
 from coach.storage.db import Database
 from coach.storage.models import utcnow
 
@@ -53,10 +59,14 @@ def submit_checkin(
     bank: QuestionBank,
     members: PairMembers,
     goals: tuple[str, ...] = (),
-    program_question: str = "",
+    program_question: ProgramQuestion | str | None = None,
     now: datetime | None = None,
 ) -> None:
-    """Store (or replace) the actor's pulse for one session of their pair."""
+    """Store (or replace) the actor's pulse for one session of their pair.
+
+    An answer to the program's own question is stored with the wording it answered, so a
+    later change of the question does not mix answers to two different questions.
+    """
     _member(actor, pair_id, members)
     if session_number < 1:
         raise InputError("The session number starts at 1.")
@@ -66,6 +76,11 @@ def submit_checkin(
         raise InputError("Say whether the two of you met.", hint="Answer the first question.")
     private_ids = {q.id for q in questions if q.private}
     note = " ".join(str(checked.pop(qid)) for qid in sorted(private_ids) if qid in checked)
+    own = next((q for q in questions if q.id == PROGRAM_QUESTION_ID), None)
+    if own is not None and checked.get(PROGRAM_QUESTION_ID, None) == "":
+        del checked[PROGRAM_QUESTION_ID]  # an empty text answer is no answer
+    if own is not None and PROGRAM_QUESTION_ID in checked:
+        checked[PROGRAM_ASKED_KEY] = own.text
     moment = now or utcnow()
 
     def write() -> None:
@@ -98,7 +113,11 @@ def my_checkins(db: Database, actor: Actor) -> list[CheckinView]:
 
 
 def pair_facts_checkins(db: Database, pair_ids: list[int]) -> dict[int, tuple[CheckinFact, ...]]:
-    """Ratings and progress per pair for the health rules and reports; never the notes."""
+    """Ratings and progress per pair for the health rules and reports; never the notes.
+
+    The program question's answer is included only when it is a rating or a yes/no: a
+    text answer stays with its author.
+    """
     found: dict[int, list[CheckinFact]] = {pid: [] for pid in pair_ids}
     with db.read() as session:
         rows = session.execute(
@@ -106,9 +125,12 @@ def pair_facts_checkins(db: Database, pair_ids: list[int]) -> dict[int, tuple[Ch
             .where(CheckIn.pair_id.in_(pair_ids))
         ).all()
     for pair_id, number, who, when, answers in rows:
+        own = answers.get(PROGRAM_QUESTION_ID)
         found[pair_id].append(
             CheckinFact(number, who, when, bool(answers.get("met")), answers.get("usefulness"),
-                        answers.get("safety"), dict(answers.get("goal_progress") or {}))
+                        answers.get("safety"), dict(answers.get("goal_progress") or {}),
+                        program_asked=str(answers.get(PROGRAM_ASKED_KEY, "")) if not isinstance(own, str) else "",
+                        program_answer=None if isinstance(own, str) else own)
         )
     return {pid: tuple(items) for pid, items in found.items()}
 
@@ -124,11 +146,16 @@ def submit_survey(
     enrolled: Callable[[int, str], bool],
     goals: tuple[str, ...] = (),
     skills: tuple[str, ...] = (),
+    now: datetime | None = None,
 ) -> None:
-    """Store (or replace) the actor's answers to one of the program's three surveys."""
+    """Store (or replace) the actor's answers to one of the program's three surveys.
+
+    ``coach.operations.surveys.answer_survey`` adds the checks of the survey's window.
+    """
     if not enrolled(program_id, actor.email):
         raise PermissionDenied("You can only answer the surveys of a program you are enrolled in.")
     checked = check_answers(bank.survey(survey), answers, goals=goals, skills=skills)
+    moment = now or utcnow()
     with db.write() as session:
         row = session.scalar(
             select(SurveyResponse).where(
@@ -137,9 +164,10 @@ def submit_survey(
             )
         )
         if row is None:
-            session.add(SurveyResponse(program_id=program_id, survey=survey, respondent=actor.email, answers=checked))
+            session.add(SurveyResponse(program_id=program_id, survey=survey, respondent=actor.email, answers=checked,
+                                       submitted_at=moment))
         else:
-            row.answers = checked
+            row.answers, row.submitted_at = checked, moment
 
 
 def survey_answers(db: Database, program_id: int) -> list[tuple[str, str, dict[str, Any]]]:

@@ -20,7 +20,11 @@ class SessionFact:
 
 @dataclass(frozen=True)
 class CheckinFact:
-    """One person's pulse after one session; ratings are 1-5, goal progress 0-2."""
+    """One person's pulse after one session; ratings are 1-5, goal progress 0-2.
+
+    ``program_answer`` answers the program's own question worded ``program_asked`` (a
+    rating or a yes/no; text answers never become facts).
+    """
 
     session_number: int
     respondent: str
@@ -29,6 +33,8 @@ class CheckinFact:
     usefulness: int | None = None
     safety: int | None = None
     goal_progress: dict[str, int] = field(default_factory=dict)
+    program_asked: str = ""
+    program_answer: int | bool | None = None
 
 
 @dataclass(frozen=True)

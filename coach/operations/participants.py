@@ -7,6 +7,8 @@ from datetime import datetime
 
 from coach.actors import Actor
 from coach.operations.checkins import CheckinView, my_checkins
+from coach.operations.pulse import question_for_pair
+from coach.operations.questions import ProgramQuestion
 from coach.programs.lifecycle import my_matches
 from coach.programs.views import MatchView
 from coach.storage import repositories as repo
@@ -16,13 +18,17 @@ from coach.storage.views import ActionItemView, SessionView
 
 @dataclass
 class MyPair:
-    """One of the actor's published pairs, with what the two of them have on record."""
+    """One of the actor's published pairs, with what the two of them have on record.
+
+    ``program_question`` is the program's own check-in question, asked of both people.
+    """
 
     match: MatchView
     partner: str
     agendas: list[SessionView] = field(default_factory=list)
     open_actions: list[ActionItemView] = field(default_factory=list)
     checkins: list[CheckinView] = field(default_factory=list)
+    program_question: ProgramQuestion | None = None
 
     def due_checkins(self, now: datetime) -> list[int]:
         """Session numbers that have started and that the actor has not checked in for."""
@@ -55,5 +61,6 @@ def my_pairs(db: Database, actor: Actor) -> list[MyPair]:
             agendas=[s for s in sessions if s.agenda],
             open_actions=[a for s in sessions for a in s.action_items if not a.done],
             checkins=[c for c in mine if c.pair_id == match.id],
+            program_question=question_for_pair(db, match.id),
         ))
     return pairs

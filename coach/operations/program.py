@@ -115,6 +115,7 @@ def program_report(
     audit.check_role(db, actor, *STAFF, action="read the program report")
     audit.record(db, "viewed program report", actor=actor, target=f"program {program_id}")
     from coach.operations.checkins import survey_answers
+    from coach.operations.pulse import question_of_program
 
     pairs = program_pair_facts(db, program_id)
     if rehearsal_scores is None:
@@ -122,6 +123,7 @@ def program_report(
     return build_report(
         name, pairs, now, min_group=settings.min_group_size,
         survey_answers=survey_answers(db, program_id), rehearsal_scores=rehearsal_scores,
+        program_question=question_of_program(db, program_id),
     )
 
 

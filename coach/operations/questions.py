@@ -13,6 +13,10 @@ from coach.errors import ConfigurationError, InputError
 QUESTIONS_FILE = "checkins.yaml"
 SURVEYS = ("baseline", "mid", "end")
 MAX_NOTE_CHARS = 4000
+PROGRAM_QUESTION_ID = "program"
+PROGRAM_ASKED_KEY = "program_asked"
+PULSE_KINDS = {"scale": "a rating from 1 to 5", "yes_no": "yes or no", "text": "a short text answer"}
+MIN_QUESTION_CHARS, MAX_QUESTION_CHARS = 5, 200
 
 
 class Question(BaseModel):
@@ -25,6 +29,21 @@ class Question(BaseModel):
     high: str = ""
     choices: tuple[str, ...] = ()
     private: bool = False
+
+
+class ProgramQuestion(BaseModel):
+    """A program's own question in the after-session check-in, set by a coordinator."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    kind: Literal["scale", "yes_no", "text"] = "scale"
+
+    def as_question(self) -> Question:
+        """The question as the pulse asks it (a rating runs from "Not at all" to "Very much")."""
+        scale = self.kind == "scale"
+        return Question(id=PROGRAM_QUESTION_ID, kind=self.kind, text=self.text,
+                        low="Not at all" if scale else "", high="Very much" if scale else "")
 
 
 class Survey(BaseModel):
@@ -41,11 +60,16 @@ class QuestionBank(BaseModel):
     survey_core: tuple[Question, ...]
     surveys: dict[Literal["baseline", "mid", "end"], Survey]
 
-    def pulse_for(self, program_question: str = "") -> tuple[Question, ...]:
-        """The pulse, with the program's own question (if any) before the private note."""
-        if not program_question.strip():
+    def pulse_for(self, program_question: ProgramQuestion | str | None = None) -> tuple[Question, ...]:
+        """The pulse, with the program's own question (if any) before the private note.
+
+        A plain string is read as a 1-5 rating question.
+        """
+        if isinstance(program_question, str):
+            program_question = ProgramQuestion(text=program_question.strip()) if program_question.strip() else None
+        if program_question is None:
             return self.pulse
-        own = Question(id="program", kind="scale", text=program_question.strip(), low="Not at all", high="Very much")
+        own = program_question.as_question()
         public = tuple(q for q in self.pulse if not q.private)
         return (*public, own, *(q for q in self.pulse if q.private))
 

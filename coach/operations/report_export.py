@@ -42,6 +42,10 @@ def report_rows(report: ProgramReport) -> list[tuple[str, str, str, str]]:
             ("surveys", f"{label}: start", _cell(change.baseline), str(change.baseline.people)),
             ("surveys", f"{label}: end", _cell(change.end), str(change.end.people)),
         ]
+    own = report.program_question
+    if own is not None and own.kind != "text":
+        scale = "mean, 1-5" if own.kind == "scale" else "share answering yes, 0-1"
+        rows.append(("program question", f"{own.text} ({scale})", _cell(own.figure), str(own.figure.people)))
     rows += [
         ("rehearsal", "first attempt (0-100)", _cell(report.rehearsal_first), str(report.rehearsal_first.people)),
         ("rehearsal", "latest attempt (0-100)", _cell(report.rehearsal_latest), str(report.rehearsal_latest.people)),
@@ -98,6 +102,11 @@ def to_pdf(report: ProgramReport) -> bytes:
         label = SURVEY_LABELS.get(change.item, change.item)
         _bars(pdf, f"{label}: start and end", [("Start", change.baseline.value), ("End", change.end.value)],
               5 if change.item == "relationship" else 4)
+    own = report.program_question
+    if own is not None and own.kind != "text":
+        top, scale = (5, "1-5") if own.kind == "scale" else (1, "share answering yes")
+        title = f"Program question ({scale}): {own.text}"[:110].encode("latin-1", "replace").decode("latin-1")
+        _bars(pdf, title, [("All sessions", own.figure.value)], top)
     _bars(pdf, "Rehearsal score (0-100), mentors with two or more attempts",
           [("First", report.rehearsal_first.value), ("Latest", report.rehearsal_latest.value)], 100)
     return bytes(pdf.output())

@@ -15,6 +15,7 @@ from statistics import fmean
 from typing import Any
 
 from coach.operations.facts import HELD, MISSED, PairFacts
+from coach.operations.questions import ProgramQuestion
 
 SURVEY_ITEMS = ("goal_confidence", "skill_confidence", "relationship")
 
@@ -55,6 +56,19 @@ class SurveyChange:
 
 
 @dataclass(frozen=True)
+class ProgramQuestionResult:
+    """The program's own check-in question in aggregate.
+
+    A rating is the mean (1-5) over people, a yes/no the share (0-1) of yes over people;
+    a text question has no figure at all, only how many people answered it.
+    """
+
+    text: str
+    kind: str
+    figure: Figure
+
+
+@dataclass(frozen=True)
 class ProgramReport:
     program: str
     generated_at: datetime
@@ -69,6 +83,7 @@ class ProgramReport:
     rehearsal_first: Figure
     rehearsal_latest: Figure
     notes: tuple[str, ...] = field(default_factory=tuple)
+    program_question: ProgramQuestionResult | None = None
 
 
 def _figure(values_by_person: dict[str, list[float]], min_group: int) -> Figure:
@@ -133,6 +148,23 @@ def _survey_changes(answers: Iterable[tuple[str, str, dict[str, Any]]], min_grou
     return tuple(changes)
 
 
+def _program_question(
+    pairs: Sequence[PairFacts], question: ProgramQuestion | None, min_group: int
+) -> ProgramQuestionResult | None:
+    if question is None:
+        return None
+    if question.kind == "text":  # the answers stay with their authors: no figure, not even a count
+        return ProgramQuestionResult(question.text, question.kind, Figure(None, 0))
+    values: dict[str, list[float]] = {}
+    for pair in pairs:
+        for c in pair.checkins:
+            if c.program_asked != question.text or c.program_answer is None:
+                continue
+            if isinstance(c.program_answer, bool) is (question.kind == "yes_no"):
+                values.setdefault(c.respondent, []).append(float(c.program_answer))
+    return ProgramQuestionResult(question.text, question.kind, _figure(values, min_group))
+
+
 def _rehearsal(scores: Iterable[tuple[str, datetime, float]], min_group: int) -> tuple[Figure, Figure]:
     per_person: dict[str, list[tuple[datetime, float]]] = defaultdict(list)
     for person, when, overall in scores:
@@ -151,6 +183,7 @@ def build_report(
     min_group: int,
     survey_answers: Iterable[tuple[str, str, dict[str, Any]]] = (),
     rehearsal_scores: Iterable[tuple[str, datetime, float]] = (),
+    program_question: ProgramQuestion | None = None,
 ) -> ProgramReport:
     """Aggregate a program's pairs, check-ins, surveys and rehearsal scores as of ``now``."""
     people = {person for pair in pairs for person in pair.people}
@@ -167,5 +200,5 @@ def build_report(
         active_people=len(active), sessions_planned=sum(r.planned for r in sessions),
         sessions_held=sum(r.held for r in sessions), sessions=sessions,
         surveys=_survey_changes(survey_answers, min_group), rehearsal_first=first, rehearsal_latest=latest,
-        notes=notes,
+        notes=notes, program_question=_program_question(pairs, program_question, min_group),
     )

@@ -19,7 +19,7 @@ EMAIL_CHARS = 320
 
 
 class Program(Base):
-    """A cohort: its dates, number of sessions and cadence, goals, topics and matching overrides."""
+    """A cohort: its dates, sessions and cadence, goals, topics, matching overrides and own check-in question."""
 
     __tablename__ = "programs"
 
@@ -33,6 +33,8 @@ class Program(Base):
     goals: Mapped[str] = mapped_column(Text, default="")
     topics: Mapped[list[Any]] = mapped_column(JSON, default=list)
     weights: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    pulse_question: Mapped[str] = mapped_column(Text, default="", server_default="")
+    pulse_kind: Mapped[str] = mapped_column(String(16), default="", server_default="")
     created_by: Mapped[str] = mapped_column(String(EMAIL_CHARS), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
