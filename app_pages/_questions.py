@@ -41,7 +41,10 @@ def answer(question: Question, key: str, current: Any = None, *, goals: tuple[st
     if question.kind == "yes_no":
         index = 1 if current is False else 0
         return st.radio(question.text, YES_NO, index=index, horizontal=True, key=key) == "Yes"
-    text = st.text_input(question.text, value=str(current or ""), max_chars=SHORT_TEXT_CHARS, key=key)
+    if question.private:  # a note to oneself may run longer than a short answer
+        text = st.text_area(question.text, value=str(current or ""), key=key)
+    else:
+        text = st.text_input(question.text, value=str(current or ""), max_chars=SHORT_TEXT_CHARS, key=key)
     return text.strip() or None
 
 

@@ -44,23 +44,15 @@ for pair in pairs:
         with st.form(f"checkin_{pair.match.id}", clear_on_submit=True):
             st.markdown("**One-minute check-in**")
             number = st.selectbox("Session", due, index=len(due) - 1)
-            met = st.radio("Did the two of you meet for this session?", ["Yes", "No"], horizontal=True)
-            useful = st.slider("How useful was the session for you?", 1, 5, 3)
-            safe = st.slider("How safe did it feel to say what you really think?", 1, 5, 3)
-            progress = st.radio("Did it move your goals forward?", ["no progress", "some progress", "clear progress"],
-                                horizontal=True)
-            own = pair.program_question.as_question() if pair.program_question else None
-            own_answer = questions.answer(own, f"program_q_{pair.match.id}") if own else None
-            note = st.text_area("Anything you want to remember? Only you can read this note.")
+            pulse = bank.pulse_for(pair.program_question)
+            # Goal progress is asked goal by goal; without goals on the profile it is one overall item.
+            goals = pair.goals or ("my goals",)
+            answers = {q.id: questions.answer(q, f"pulse_{pair.match.id}_{q.id}", goals=goals) for q in pulse}
             if st.form_submit_button("Send check-in"):
                 with ui.guard():
-                    answers = {"met": met == "Yes", "usefulness": useful, "safety": safe,
-                               "goal_progress": {"goals": ["no progress", "some progress", "clear progress"].index(progress)},
-                               "note": note}
-                    if own is not None:
-                        answers["program"] = own_answer
-                    submit_checkin(db, actor, pair.match.id, int(number), answers, bank=bank,
-                                   members=pair_members(db), goals=("goals",), program_question=pair.program_question)
+                    submit_checkin(db, actor, pair.match.id, int(number),
+                                   {qid: value for qid, value in answers.items() if value is not None}, bank=bank,
+                                   members=pair_members(db), goals=goals, program_question=pair.program_question)
                     st.success(f"Thanks: check-in for session {number} saved.")
     if pair.open_actions:
         st.markdown("**Open action items**")

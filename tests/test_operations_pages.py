@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from app_pages._components import SESSION_KEY
 from coach.actors import Role
 from coach.config import PROJECT_ROOT, Settings
+from coach.operations.checkins import my_checkins
 from coach.programs import matching_store
 from coach.programs import repository as programs
 from coach.programs.csv_import import COLUMNS
@@ -129,18 +130,36 @@ def _button(at: AppTest, label: str) -> Any:
     return next(b for b in at.get("form_submit_button") if b.label == label)
 
 
+def _survey_slider(at: AppTest, label: str) -> Any:
+    return next(s for s in at.select_slider if s.label == label and str(s.key).startswith("survey_"))
+
+
+def test_the_check_in_asks_about_each_of_ones_own_goals(program: int) -> None:
+    martin = open_page("app_pages/my_program.py", "Martin", Role.MENTEE)
+    goal = next(s for s in martin.select_slider if s.label == "learn tiktok video" and str(s.key).startswith("pulse_"))
+    assert list(goal.options) == ["no progress", "some progress", "clear progress"]
+    goal.set_value("clear progress")
+    _button(martin, "Send check-in").click().run()
+    assert not martin.exception, martin.exception
+    db = open_database(Settings())
+    try:
+        saved = my_checkins(db, person("Martin", Role.MENTEE))
+    finally:
+        db.dispose()
+    assert [c.answers["goal_progress"] for c in saved] == [{"learn tiktok video": 2}]
+
+
 def test_each_person_answers_the_open_survey_and_sees_only_their_own(program: int) -> None:
     martin = open_page("app_pages/my_program.py", "Martin", Role.MENTEE)
     assert "Start-of-program survey" in texts(martin)  # five weeks in, before the middle: the baseline is open
-    goal = next(s for s in martin.select_slider if s.label == "learn tiktok video")
-    goal.set_value("early steps")
+    _survey_slider(martin, "learn tiktok video").set_value("early steps")
     next(t for t in martin.text_input if t.label.startswith("What would make")).input("MARTIN-EXPECTS-DEMOS")
     _button(martin, "Send my answers").click().run()
     assert not martin.exception, martin.exception
     assert "your answers to the start-of-program survey are saved" in texts(martin)
 
     again = open_page("app_pages/my_program.py", "Martin", Role.MENTEE)  # a refresh: the answers are still there
-    assert next(s for s in again.select_slider if s.label == "learn tiktok video").value == "early steps"
+    assert _survey_slider(again, "learn tiktok video").value == "early steps"
     assert next(t for t in again.text_input if t.label.startswith("What would make")).value == "MARTIN-EXPECTS-DEMOS"
     assert "Save my changes" in [b.label for b in again.get("form_submit_button")]
     assert "Start-of-program survey: answered on" in texts(again)
@@ -148,7 +167,7 @@ def test_each_person_answers_the_open_survey_and_sees_only_their_own(program: in
     priya = open_page("app_pages/my_program.py", "Priya", Role.MENTOR)
     assert "Send my answers" in [b.label for b in priya.get("form_submit_button")]
     assert all(t.value != "MARTIN-EXPECTS-DEMOS" for t in priya.text_input)
-    assert "learn tiktok video" not in [s.label for s in priya.select_slider]  # her own items only
+    assert "learn tiktok video" not in [s.label for s in priya.select_slider]  # her own items only, in both forms
     report = open_page("app_pages/program_report.py", "Cora", Role.COORDINATOR)
     assert "MARTIN-EXPECTS-DEMOS" not in texts(report) + " ".join(str(d.value.to_dict()) for d in report.dataframe)
 

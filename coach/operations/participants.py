@@ -10,6 +10,7 @@ from coach.operations.checkins import CheckinView, my_checkins
 from coach.operations.pulse import question_for_pair
 from coach.operations.questions import ProgramQuestion
 from coach.programs.lifecycle import my_matches
+from coach.programs.repository import my_enrolments
 from coach.programs.views import MatchView
 from coach.storage import repositories as repo
 from coach.storage.db import Database
@@ -20,7 +21,9 @@ from coach.storage.views import ActionItemView, SessionView
 class MyPair:
     """One of the actor's published pairs, with what the two of them have on record.
 
-    ``program_question`` is the program's own check-in question, asked of both people.
+    ``program_question`` is the program's own check-in question, asked of both people;
+    ``goals`` are the actor's own goals from their intake profile, which the check-in asks
+    about one by one.
     """
 
     match: MatchView
@@ -29,6 +32,7 @@ class MyPair:
     open_actions: list[ActionItemView] = field(default_factory=list)
     checkins: list[CheckinView] = field(default_factory=list)
     program_question: ProgramQuestion | None = None
+    goals: tuple[str, ...] = ()
 
     def due_checkins(self, now: datetime) -> list[int]:
         """Session numbers that have started and that the actor has not checked in for."""
@@ -49,6 +53,7 @@ def _aware(moment: datetime) -> datetime:
 def my_pairs(db: Database, actor: Actor) -> list[MyPair]:
     """The actor's published pairs only; nothing of anyone else's pair, nothing before publishing."""
     mine = my_checkins(db, actor)
+    goals = {program.id: tuple(participant.profile.goals) for program, participant in my_enrolments(db, actor)}
     pairs = []
     for match in my_matches(db, actor):
         if match.state != "published":
@@ -62,5 +67,6 @@ def my_pairs(db: Database, actor: Actor) -> list[MyPair]:
             open_actions=[a for s in sessions for a in s.action_items if not a.done],
             checkins=[c for c in mine if c.pair_id == match.id],
             program_question=question_for_pair(db, match.id),
+            goals=goals.get(match.program_id, ()),
         ))
     return pairs
