@@ -18,10 +18,10 @@ from coach.config import Settings, get_settings
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
-    from coach.knowledge.embeddings import Embedder
     from coach.knowledge.ingest import IngestSummary, ProgressCallback
     from coach.knowledge.retrieval import HybridRetriever
     from coach.knowledge.store import VectorStore
+    from coach.ports import Embedder
 
 
 T = TypeVar("T")

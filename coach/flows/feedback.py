@@ -47,10 +47,11 @@ from coach.flows.feedback_features import (
     situation_level,
 )
 from coach.flows.stereotypes import StereotypeFlag, check_sentences
-from coach.knowledge.embeddings import LayerEmbedder, embedder_cache, fitted_for
+from coach.knowledge.embeddings import embedder_cache, fitted_for
+from coach.ports import LayerEmbedder
 
 if TYPE_CHECKING:
-    from coach.knowledge.embeddings import Embedder
+    from coach.ports import Embedder
 
 __all__ = ["CRITERIA", "MAX_FEEDBACK_CHARS", "CriterionScore", "FeedbackIssue", "FeedbackScore", "score_feedback"]
 

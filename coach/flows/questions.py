@@ -22,14 +22,15 @@ from pydantic import BaseModel, Field, PrivateAttr, ValidationError
 
 from coach.config import PROJECT_ROOT
 from coach.errors import CoachError, ConfigurationError, InputError
-from coach.flows.agenda_blocks import PassageRetriever, TextEmbedder, embedder_of, words
+from coach.flows.agenda_blocks import embedder_of, words
 from coach.flows.questions_fit import TopicForms, concern_of, profile_tags, topic_forms
+from coach.ports import Retriever, TextEmbedder, profile_of
 from coach.schemas import Passage
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
-    from coach.knowledge.embeddings import Embedder
+    from coach.ports import Embedder
 
 TEMPLATES_FILE = PROJECT_ROOT / "knowledge" / "data" / "question_templates.yaml"
 OPEN_QUESTIONS_GUIDE = "knowledge/guides/asking-open-questions.md"
@@ -184,7 +185,7 @@ def slot_topic(topic: str) -> str:
 
 
 def prepare_questions(
-    mentee: str, topic: str, retriever: PassageRetriever, model: BaseChatModel | None = None, count: int = 8
+    mentee: str, topic: str, retriever: Retriever, model: BaseChatModel | None = None, count: int = 8
 ) -> QuestionSet:
     """Prepare ``count`` (5 to 10) open questions about ``topic`` for the senior mentee.
 
@@ -382,7 +383,7 @@ def _fit(template: Template, topic_words: set[str], mentee_words: set[str]) -> f
     return len(tags & topic_words) + PROFILE_WEIGHT * len(tags & mentee_words)
 
 
-def _citations(topic: str, library: TemplateLibrary, retriever: PassageRetriever) -> dict[Group, list[list[str]]]:
+def _citations(topic: str, library: TemplateLibrary, retriever: Retriever) -> dict[Group, list[list[str]]]:
     """Per group, a rotation of citation lists: one topic passage plus the open-questions guidance."""
     guide = retriever.retrieve(OPEN_QUESTIONS_QUERY, k=RETRIEVAL_K)
     open_ids = [p.id for p in guide if p.source == OPEN_QUESTIONS_GUIDE][:1] or [p.id for p in guide[:1]]
@@ -411,11 +412,10 @@ def _model_questions(
     """Questions a capable model proposes (unchecked), or none."""
     try:
         from coach.llm.prompts import load_prompt
-        from coach.llm.providers import is_capable
         from coach.llm.structured import generate_structured
     except ImportError:
         return []
-    if not is_capable(model):
+    if not profile_of(model).structured_output:
         return []
     try:
         result = generate_structured(

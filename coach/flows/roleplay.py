@@ -26,12 +26,12 @@ from coach.flows.roleplay_debrief import Debrief, DebriefTurn, build_debrief
 from coach.flows.roleplay_listen import Scenario, echo, request_echo, scenario_from_text, scenario_opening
 from coach.flows.roleplay_policy import ConversationState, Decision, Difficulty, Reaction, decide
 from coach.flows.roleplay_voice import MAX_REPLY_WORDS, pick_line, reword
+from coach.ports import profile_of
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
-    from coach.flows.roleplay_debrief import PassageRetriever
-    from coach.knowledge.embeddings import Embedder
+    from coach.ports import Embedder, Retriever
 
 __all__ = [
     "DIFFICULTIES", "Debrief", "DebriefTurn", "Difficulty", "Persona", "PracticeSession", "PracticeTurn",
@@ -135,7 +135,7 @@ class PracticeSession:
         difficulty: str = "normal",
         embedder: Embedder | None = None,
         model: BaseChatModel | None = None,
-        retriever: PassageRetriever | None = None,
+        retriever: Retriever | None = None,
         seed: int = 0,
         scenario: str | Scenario | None = None,
     ) -> None:
@@ -240,7 +240,7 @@ def start_practice(
     difficulty: str = "normal",
     embedder: Embedder | None = None,
     model: BaseChatModel | None = None,
-    retriever: PassageRetriever | None = None,
+    retriever: Retriever | None = None,
     seed: int = 0,
 ) -> PracticeSession:
     """A practice session, set in the mentor's own situation when ``scenario`` describes one.
@@ -260,9 +260,7 @@ def _turn_evidence(score: FeedbackScore) -> dict[str, str]:
 
 
 def _capable(model: BaseChatModel) -> bool:
-    from coach.llm.providers import is_capable
-
-    return is_capable(model)
+    return profile_of(model).structured_output
 
 
 def _clean_turn(user_text: str) -> str:

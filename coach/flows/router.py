@@ -24,7 +24,7 @@ from coach.errors import InputError
 from coach.knowledge.embeddings import embedder_cache
 
 if TYPE_CHECKING:
-    from coach.knowledge.embeddings import Embedder
+    from coach.ports import Embedder
     from coach.runtime import Runtime
 
 Route = Literal["agenda", "feedback", "reflection", "questions", "ask"]

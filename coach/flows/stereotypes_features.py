@@ -20,7 +20,7 @@ from coach.flows._text import any_phrase, find_phrases, load_yaml, normalise
 from coach.knowledge.embeddings import embedder_cache
 
 if TYPE_CHECKING:
-    from coach.knowledge.embeddings import Embedder
+    from coach.ports import Embedder
 
 Direction = str  # "about older" | "about younger" | ""
 

@@ -18,7 +18,8 @@ import yaml
 
 from coach.config import PROJECT_ROOT
 from coach.errors import ConfigurationError
-from coach.knowledge.embeddings import Embedder, embedder_cache
+from coach.knowledge.embeddings import embedder_cache
+from coach.ports import Embedder
 
 GLOSSARY_FILE = PROJECT_ROOT / "knowledge" / "data" / "skill_glossary.yaml"
 _CACHE_KEY: Hashable = "programs.phrases"
