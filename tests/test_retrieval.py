@@ -7,12 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from coach import resources
 from coach.errors import InputError
 from coach.knowledge.lexical import tokenize
 from coach.knowledge.retrieval import Filters
 from coach.runtime import Runtime
 
 from .conftest import DATASETS_DIR
+
+KNOWLEDGE_ROOT = resources.knowledge_dir()
 
 pytestmark = pytest.mark.integration
 
@@ -27,7 +30,7 @@ def load_questions() -> list[dict[str, object]]:
 def test_question_set_is_large_enough_and_points_at_real_documents() -> None:
     questions = load_questions()
     assert len(questions) >= 25
-    guides = {p.name for p in (Path(__file__).parents[1] / "knowledge" / "guides").glob("*.md")}
+    guides = {p.name for p in (KNOWLEDGE_ROOT / "guides").glob("*.md")}
     for row in questions:
         assert set(row["relevant"]) <= guides, row  # type: ignore[arg-type]
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import re
 import unicodedata
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 from weakref import WeakKeyDictionary
@@ -20,12 +19,12 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, Field, ValidationError
 
-from coach.config import PROJECT_ROOT
+from coach.data import load_file
 from coach.errors import ConfigurationError
 from coach.ports import Retriever, TextEmbedder, VectorRetriever
 from coach.schemas import Passage
 
-BLOCKS_FILE = PROJECT_ROOT / "knowledge" / "data" / "agenda_blocks.yaml"
+BLOCKS_FILE = "agenda_blocks.yaml"
 GUIDE_PREFIX = "knowledge/guides/"
 Stage = Literal["first-session", "ongoing", "review", "closing"]
 STAGE_ORDER: tuple[Stage, ...] = ("first-session", "ongoing", "review", "closing")
@@ -119,11 +118,11 @@ def load_blocks(path: Path | None = None) -> BlockLibrary:
     Raises:
         ConfigurationError: the file is missing, unreadable or inconsistent.
     """
-    return _load(path or BLOCKS_FILE)
+    return load_file(BLOCKS_FILE, parse_blocks, path)
 
 
-@lru_cache(maxsize=4)
-def _load(path: Path) -> BlockLibrary:
+def parse_blocks(path: Path) -> BlockLibrary:
+    """Read and check an agenda blocks file (unique ids, known blocks in every stage plan)."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         library = BlockLibrary.model_validate(data)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 from weakref import WeakKeyDictionary
@@ -20,7 +19,7 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, Field, PrivateAttr, ValidationError
 
-from coach.config import PROJECT_ROOT
+from coach.data import load_file
 from coach.errors import CoachError, ConfigurationError, InputError
 from coach.flows.agenda_blocks import embedder_of, words
 from coach.flows.questions_fit import TopicForms, concern_of, profile_tags, topic_forms
@@ -32,7 +31,7 @@ if TYPE_CHECKING:
 
     from coach.ports import Embedder
 
-TEMPLATES_FILE = PROJECT_ROOT / "knowledge" / "data" / "question_templates.yaml"
+TEMPLATES_FILE = "question_templates.yaml"
 OPEN_QUESTIONS_GUIDE = "knowledge/guides/asking-open-questions.md"
 OPEN_QUESTIONS_QUERY = "asking open, non-leading questions as a senior mentee"
 NEUTRAL_TOPIC = "this topic"
@@ -131,11 +130,11 @@ def load_templates(path: Path | None = None) -> TemplateLibrary:
     Raises:
         ConfigurationError: missing, unreadable or malformed file, or a template without ``{topic}``.
     """
-    return _load(path or TEMPLATES_FILE)
+    return load_file(TEMPLATES_FILE, parse_templates, path)
 
 
-@lru_cache(maxsize=4)
-def _load(path: Path) -> TemplateLibrary:
+def parse_templates(path: Path) -> TemplateLibrary:
+    """Read and check a question templates file (every template has a ``{topic}`` slot)."""
     try:
         library = TemplateLibrary.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
     except (OSError, yaml.YAMLError, ValidationError) as exc:
