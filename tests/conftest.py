@@ -63,9 +63,7 @@ def settings(tmp_path: Path) -> Settings:
 
 def make_runtime(settings: Settings, embedder: SentenceTransformerEmbedder) -> Runtime:
     """A runtime that reuses the already-loaded embedding model."""
-    runtime = Runtime(settings)
-    runtime.__dict__["embedder"] = embedder  # pre-fill the cached property
-    return runtime
+    return Runtime(settings, embedder=embedder)
 
 
 @pytest.fixture(scope="session")

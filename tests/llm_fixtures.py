@@ -100,8 +100,7 @@ def injected_runtime() -> Any:
     (docs / "ground-rules-checklist.md").write_text(INJECTED_DOC, encoding="utf-8")
     for name in GUIDES_FOR_INDEX:
         (docs / name).write_text((KNOWLEDGE_ROOT / "guides" / name).read_text(encoding="utf-8"))
-    runtime = Runtime(make_settings(root / "data", knowledge_dir=docs))
-    runtime.__dict__["embedder"] = shared_embedder()
+    runtime = Runtime(make_settings(root / "data", knowledge_dir=docs), embedder=shared_embedder())
     summary = runtime.ingest([docs])
     assert not summary.failures, summary.failures
     return runtime

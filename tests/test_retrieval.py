@@ -101,16 +101,14 @@ def test_lexical_tokenizer_stems_lightly() -> None:
 def test_retrieve_cli_json(indexed_runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
-    import coach.commands as commands
     from coach.cli import app
 
-    monkeypatch.setattr(commands, "_RUNTIME", indexed_runtime)
     result = CliRunner().invoke(
-        app, ["retrieve", "keeping sessions confidential", "-k", "3", "--audience", "mentor", "--json"]
+        app, ["retrieve", "keeping sessions confidential", "-k", "3", "--audience", "mentor", "--json"], obj=indexed_runtime
     )
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert len(rows) == 3
     assert all(set(row) == {"id", "source", "title", "heading", "text", "score"} for row in rows)
-    bad = CliRunner().invoke(app, ["retrieve", "x", "--stage", "lunch", "--json"])
+    bad = CliRunner().invoke(app, ["retrieve", "x", "--stage", "lunch", "--json"], obj=indexed_runtime)
     assert bad.exit_code != 0

@@ -10,11 +10,11 @@ from coach.commands import app, out, print_json, runtime
 
 
 @app.command()
-def doctor(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def doctor(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Print the resolved settings and check each component, saying how to fix problems."""
     from coach.diagnostics import resolved_settings, run_checks
 
-    settings = runtime().settings
+    settings = runtime(ctx).settings
     checks = run_checks(settings)
     if as_json:
         print_json({"settings": resolved_settings(settings), "checks": [c.__dict__ for c in checks]})
