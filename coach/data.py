@@ -21,7 +21,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from coach import resources
-from coach.errors import ConfigurationError
+from coach.errors import CoachError, ConfigurationError
 
 if TYPE_CHECKING:
     from coach.flows.agenda_blocks import BlockLibrary
@@ -110,6 +110,18 @@ def read_fitted(path: Path) -> dict[str, Any] | None:
         raise ConfigurationError(f"{path} cannot be read: {exc}", hint="Refit it or restore it.") from exc
 
 
+def _parsed_or_explained(parse: Callable[[Path], T], path: Path) -> T:
+    """``parse(path)``, with any failure turned into a ConfigurationError that names the file."""
+    try:
+        return parse(path)
+    except CoachError:
+        raise
+    except FileNotFoundError as exc:
+        raise ConfigurationError(f"{exc.filename or path} is missing.", hint="Restore it from the repository.") from exc
+    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ConfigurationError(f"{path} is not valid: {exc!r}", hint="Fix the named field.") from exc
+
+
 class ReferenceData:
     """Every data file of one folder, each parsed on first use and then kept."""
 
@@ -127,7 +139,7 @@ class ReferenceData:
         if name not in self._parsed:
             with self._lock:
                 if name not in self._parsed:
-                    self._parsed[name] = parse(self.path(name))
+                    self._parsed[name] = _parsed_or_explained(parse, self.path(name))
         return self._parsed[name]  # type: ignore[no-any-return]
 
     @property

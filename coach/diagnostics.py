@@ -89,6 +89,17 @@ def _check_prompts(settings: Settings) -> Check:
     return Check("prompts", True, f"{settings.prompts_dir}: {len(files)} prompt files")
 
 
+def _check_data(settings: Settings) -> Check:
+    from coach.data import CHECKED, reference_data
+    from coach.errors import CoachError
+
+    try:
+        reference_data(settings.knowledge_data_dir).check()
+    except CoachError as exc:
+        return Check("data files", False, exc.message, exc.hint or "")
+    return Check("data files", True, f"{settings.knowledge_data_dir}: {len(CHECKED)} checked")
+
+
 def _check_model(settings: Settings) -> Check:
     where = settings.text_destination
     if settings.llm_provider == "fake":
@@ -178,6 +189,7 @@ def _check_accounts(settings: Settings) -> Check:
 CHECKS: list[Callable[[Settings], Check]] = [
     _check_knowledge,
     _check_prompts,
+    _check_data,
     _check_embeddings,
     _check_store,
     _check_model,

@@ -80,3 +80,16 @@ def test_the_data_folder_setting_points_the_runtime_elsewhere(tmp_path: Path) ->
     runtime = Runtime(Settings(data_dir=tmp_path / "state", knowledge_data_dir=data_dir, llm_provider="fake"))
     assert runtime.data.directory == data_dir.resolve()
     assert runtime.data.rubric == reference_data().rubric and runtime.data.rubric is not reference_data().rubric
+
+
+def test_doctor_reports_a_broken_data_file_instead_of_stopping(tmp_path: Path) -> None:
+    from coach.diagnostics import _check_data
+
+    data_dir = tmp_path / "data"
+    shutil.copytree(resources.knowledge_data_dir(), data_dir)
+    assert _check_data(Settings(data_dir=tmp_path / "state", knowledge_data_dir=data_dir)).ok
+    broken = tmp_path / "broken"
+    shutil.copytree(resources.knowledge_data_dir(), broken)
+    (broken / "personas.yaml").unlink()
+    check = _check_data(Settings(data_dir=tmp_path / "state", knowledge_data_dir=broken))
+    assert not check.ok and "personas.yaml" in check.detail

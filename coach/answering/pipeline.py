@@ -244,7 +244,8 @@ def _generative(
     model = model or build_chat_model(settings)
     limit = min(settings.answer_max_tokens, default_max_tokens(model))
     shown, sentences = stream_sentences(
-        model, load_prompt("answer_question"), question, safe.passages, limit, settings.answer_max_seconds
+        model, load_prompt("answer_question", settings.prompts_dir), question, safe.passages, limit,
+        settings.answer_max_seconds,
     )
     composer = Composer(safe.passages, on_token, settings.allowed_link_domains)
     total = 0
