@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import _components as ui
+from coach.config import apply_offline_environment
+
+apply_offline_environment()
+
+from app_pages import _components as ui  # noqa: E402 - after the offline environment is set
 
 st.set_page_config(page_title="Reverse Mentoring Coach", page_icon="🤝", layout="wide")
 

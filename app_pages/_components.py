@@ -78,20 +78,21 @@ def runtime() -> Runtime:
 
 
 @st.cache_resource(show_spinner=False)
-def _chat_model(key: str, _settings: Settings) -> BaseChatModel:
+def _model_runtime(key: str, _settings: Settings) -> Runtime:
     del key
-    from coach.llm.providers import build_chat_model
-
-    return build_chat_model(_settings)
+    return Runtime(_settings)
 
 
 def chat_model() -> BaseChatModel:
-    """The chat model chosen in Settings (built on first use, then shared)."""
+    """The runtime's chat model, or, when this session chose another in Settings, that choice's runtime's."""
     current = settings()
+    shared = runtime()
     key = "|".join(str(getattr(current, f)) for f in LLM_FIELDS) + f"|{current.local_model_path}"
+    if key == "|".join(str(getattr(shared.settings, f)) for f in LLM_FIELDS) + f"|{shared.settings.local_model_path}":
+        return shared.chat_model
     if current.llm_api_key is not None:
         key += "|" + str(hash(current.llm_api_key.get_secret_value()))
-    return _chat_model(key, current)
+    return _model_runtime(key, current).chat_model
 
 
 @st.cache_resource(show_spinner=False)

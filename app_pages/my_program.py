@@ -22,7 +22,7 @@ actor = ui.require_actor(Role.MENTOR, Role.MENTEE)
 db = ui.database()
 settings = ui.settings()
 now = datetime.now(UTC)
-bank = load_questions(settings.knowledge_dir / "data")
+bank = load_questions(settings.knowledge_data_dir)
 
 pairs = my_pairs(db, actor)
 if not pairs:

@@ -266,7 +266,7 @@ def main() -> None:
             "",
             table(["Measure", "Condition", "Time"], rows),
             "",
-            "The local model is too small to be trusted in character (`is_capable` is False), so rehearsal "
+            "The local model is too small to be trusted in character (`profile_of(model).structured_output` is False), so rehearsal "
             "replies come from the persona's response bank, chosen from the turn's score: the time to the "
             "first word is scoring (rubric and stereotype check with the embedding model) plus choosing, "
             "not generation. Browser times include a Streamlit rerun of the page.",

@@ -105,7 +105,7 @@ def main() -> None:
         "The model stays in character often enough to vary wording behind the guard."
         if model_ok / n >= 0.9 else
         "**Decision:** the local model does not hold character reliably, so the role-play uses the persona "
-        "response banks only with it (`is_capable` is False for llama.cpp models). A capable model (any "
+        "response banks only with it (`profile_of(model).structured_output` is False for llama.cpp models). A capable model (any "
         "OpenAI-compatible endpoint) may reword the bank line; its output passes the same checks or the bank "
         "line is used."
     )

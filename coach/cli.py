@@ -20,12 +20,13 @@ from coach.commands import practice as _practice  # noqa: F401
 from coach.commands import questions as _questions  # noqa: F401
 from coach.commands import stereotypes as _stereotypes  # noqa: F401
 from coach.commands import users as _users  # noqa: F401
-from coach.config import Settings, get_settings
+from coach.config import Settings, apply_offline_environment, get_settings
 from coach.errors import CoachError, InputError
 
 
 def main() -> None:
     """Run the CLI; a ``CoachError`` becomes a one-line message and a non-zero exit."""
+    apply_offline_environment()
     try:
         app()
     except CoachError as exc:

@@ -16,14 +16,27 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from coach import resources
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-# Offline by default: no model hub look-ups, no usage telemetry.
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+OFFLINE_ENVIRONMENT = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "ANONYMIZED_TELEMETRY": "False",
+    "TOKENIZERS_PARALLELISM": "false",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+}
+
+
+def apply_offline_environment() -> None:
+    """Offline by default: no model hub look-ups, no usage telemetry, no progress bars.
+
+    Called once by the edges (the CLI's entry point and the app) before any model library
+    is imported; variables already set are left as they are.
+    """
+    for name, value in OFFLINE_ENVIRONMENT.items():
+        os.environ.setdefault(name, value)
 
 
 def packaged_file(package: str, relative: str) -> Path | None:
@@ -65,8 +78,15 @@ class Settings(BaseSettings):
 
     # Where state lives.
     data_dir: Path = Field(default=PROJECT_ROOT / ".coach-data", description="All on-disk state.")
-    knowledge_dir: Path = Field(default=PROJECT_ROOT / "knowledge", description="Guidance corpus.")
-    prompts_dir: Path = Field(default=PROJECT_ROOT / "prompts", description="Prompt files.")
+    knowledge_dir: Path = Field(default_factory=resources.knowledge_dir, description="Guidance corpus.")
+    knowledge_data_dir: Path = Field(
+        default_factory=resources.knowledge_data_dir,
+        description="Structured data the flows use (rubric, taxonomy, personas, weights); shipped copy if unset.",
+    )
+    prompts_dir: Path = Field(default_factory=resources.prompts_dir, description="Prompt files.")
+    eval_datasets_dir: Path = Field(
+        default=PROJECT_ROOT / "eval" / "datasets", description="Eval datasets (the repository's; set it when installed)."
+    )
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; SQLite in data_dir if unset.")
 
     # Chunking.
@@ -161,7 +181,7 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     smtp_sender: str = Field(default="coach@localhost", description="From address of nudges.")
 
-    @field_validator("data_dir", "knowledge_dir", "prompts_dir", mode="after")
+    @field_validator("data_dir", "knowledge_dir", "knowledge_data_dir", "prompts_dir", mode="after")
     @classmethod
     def _absolute(cls, value: Path) -> Path:
         return value.expanduser().resolve()

@@ -77,7 +77,7 @@ def _check_knowledge(settings: Settings) -> Check:
             "knowledge folder",
             False,
             f"{settings.knowledge_dir}: no documents",
-            "set COACH_KNOWLEDGE_DIR to the repository's knowledge/ folder",
+            "set COACH_KNOWLEDGE_DIR to a folder of guides (the shipped one is coach/resources/knowledge)",
         )
     return Check("knowledge folder", True, f"{settings.knowledge_dir}: {len(docs)} Markdown documents")
 
@@ -85,8 +85,19 @@ def _check_knowledge(settings: Settings) -> Check:
 def _check_prompts(settings: Settings) -> Check:
     files = list(settings.prompts_dir.glob("*.yaml")) if settings.prompts_dir.exists() else []
     if not files:
-        return Check("prompts", False, f"{settings.prompts_dir}: no prompt files", "set COACH_PROMPTS_DIR to prompts/")
+        return Check("prompts", False, f"{settings.prompts_dir}: no prompt files", "set COACH_PROMPTS_DIR to a folder of prompt files (the shipped one is coach/resources/prompts)")
     return Check("prompts", True, f"{settings.prompts_dir}: {len(files)} prompt files")
+
+
+def _check_data(settings: Settings) -> Check:
+    from coach.data import CHECKED, reference_data
+    from coach.errors import CoachError
+
+    try:
+        reference_data(settings.knowledge_data_dir).check()
+    except CoachError as exc:
+        return Check("data files", False, exc.message, exc.hint or "")
+    return Check("data files", True, f"{settings.knowledge_data_dir}: {len(CHECKED)} checked")
 
 
 def _check_model(settings: Settings) -> Check:
@@ -178,6 +189,7 @@ def _check_accounts(settings: Settings) -> Check:
 CHECKS: list[Callable[[Settings], Check]] = [
     _check_knowledge,
     _check_prompts,
+    _check_data,
     _check_embeddings,
     _check_store,
     _check_model,

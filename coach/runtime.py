@@ -1,7 +1,9 @@
-"""Builds the heavy collaborators once, lazily, from settings.
+"""The composition root: the heavy collaborators, handed in or built once, lazily, from settings.
 
 The CLI and the app both go through ``Runtime`` so that the embedding model, the vector
-store and the chat model are created on first use and shared afterwards. The app serves
+store, the chat model and the database are created on first use and shared afterwards;
+tests hand in their own pieces (``Runtime(settings, embedder=...)``) or swap one for a
+block (``with runtime.override(retriever=...)``). The app serves
 every browser session from threads of one process, so each component is built exactly
 once even when sessions ask for it at the same moment.
 """
@@ -9,19 +11,22 @@ once even when sessions ask for it at the same moment.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from coach.config import Settings, get_settings
+from coach.data import reference_data
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
-    from coach.knowledge.embeddings import Embedder
     from coach.knowledge.ingest import IngestSummary, ProgressCallback
     from coach.knowledge.retrieval import HybridRetriever
     from coach.knowledge.store import VectorStore
+    from coach.ports import Embedder
+    from coach.storage.db import Database
 
 
 T = TypeVar("T")
@@ -32,8 +37,8 @@ _BUILDING = threading.RLock()
 class shared_component(Generic[T]):  # noqa: N801 - used like functools.cached_property
     """A cached property built once per runtime, under a lock, whichever thread asks first.
 
-    Like ``functools.cached_property`` the value lives in the instance ``__dict__``, so a
-    component can also be handed in before first use.
+    Like ``functools.cached_property`` the value lives in the instance ``__dict__``; a piece
+    handed to ``Runtime(...)`` or ``Runtime.override(...)`` is put there before first use.
     """
 
     def __init__(self, build: Callable[[Any], T]) -> None:
@@ -61,11 +66,76 @@ class shared_component(Generic[T]):  # noqa: N801 - used like functools.cached_p
         return values[self.name]  # type: ignore[no-any-return]
 
 
-class Runtime:
-    """Lazily built components for one settings object."""
+PIECES = ("embedder", "store", "retriever", "chat_model", "database")
 
-    def __init__(self, settings: Settings | None = None) -> None:
+
+class Runtime:
+    """The composition root: the components for one settings object, built lazily or handed in.
+
+    Every piece not given is built from ``settings`` on first use and then shared; the
+    structured data files are checked when the runtime is made, so a typo in one fails at
+    start-up with the file and field named.
+
+    Args:
+        settings: The settings (resolved from the environment if omitted).
+        embedder: The embedding model.
+        store: The vector store.
+        retriever: What answers and flows retrieve passages with.
+        chat_model: The chat model.
+        database: The application database.
+
+    Raises:
+        ConfigurationError: a data file is missing or has a wrong field.
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        embedder: Embedder | None = None,
+        store: VectorStore | None = None,
+        retriever: HybridRetriever | None = None,
+        chat_model: BaseChatModel | None = None,
+        database: Database | None = None,
+    ) -> None:
         self.settings = settings or get_settings()
+        self.data = reference_data(self.settings.knowledge_data_dir)
+        self.data.check()
+        given = {"embedder": embedder, "store": store, "retriever": retriever, "chat_model": chat_model,
+                 "database": database}
+        self.__dict__.update({name: piece for name, piece in given.items() if piece is not None})
+
+    @contextmanager
+    def override(
+        self,
+        *,
+        embedder: Embedder | None = None,
+        store: VectorStore | None = None,
+        retriever: HybridRetriever | None = None,
+        chat_model: BaseChatModel | None = None,
+        database: Database | None = None,
+    ) -> Iterator[Runtime]:
+        """Use the given pieces inside the ``with`` block, and the previous ones after it.
+
+        Pieces left as ``None`` stay as they are. For tests (like pydantic-ai's
+        ``agent.override``): nothing outside the runtime is patched.
+        """
+        given = {"embedder": embedder, "store": store, "retriever": retriever, "chat_model": chat_model,
+                 "database": database}
+        swapped = {name: piece for name, piece in given.items() if piece is not None}
+        missing = object()
+        saved = {name: self.__dict__.get(name, missing) for name in swapped}
+        with _BUILDING:
+            self.__dict__.update(swapped)
+        try:
+            yield self
+        finally:
+            with _BUILDING:
+                for name, previous in saved.items():
+                    if previous is missing:
+                        self.__dict__.pop(name, None)
+                    else:
+                        self.__dict__[name] = previous
 
     @shared_component
     def embedder(self) -> Embedder:
@@ -90,6 +160,12 @@ class Runtime:
         from coach.llm.providers import build_chat_model
 
         return build_chat_model(self.settings)
+
+    @shared_component
+    def database(self) -> Database:
+        from coach.storage.db import open_database
+
+        return open_database(self.settings)
 
     def ingest(
         self, paths: list[Path] | None = None, progress: ProgressCallback | None = None, follow_symlinks: bool = False

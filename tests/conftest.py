@@ -29,6 +29,7 @@ _MODEL_CACHE = tempfile.mkdtemp(prefix="coach-test-models-")
 atexit.register(shutil.rmtree, _MODEL_CACHE, ignore_errors=True)
 os.environ["COACH_MODEL_CACHE_DIR"] = _MODEL_CACHE
 
+from coach import resources  # noqa: E402
 from coach.config import PROJECT_ROOT, Settings  # noqa: E402
 from coach.knowledge.embeddings import SentenceTransformerEmbedder, build_embedder  # noqa: E402
 from coach.knowledge.onnx_embedder import OnnxEmbedder  # noqa: E402
@@ -36,7 +37,7 @@ from coach.runtime import Runtime  # noqa: E402
 from coach.storage import Database, open_database  # noqa: E402
 from tests.postgres import PostgresCluster, postgres_bin_dir  # noqa: E402
 
-KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
+KNOWLEDGE_DIR = resources.knowledge_dir()
 DATASETS_DIR = PROJECT_ROOT / "eval" / "datasets"
 EXTERNAL_DIR = PROJECT_ROOT.parent / "shared" / "data" / "external"
 DATABASE_BACKENDS = ["sqlite", "postgresql"]
@@ -62,9 +63,7 @@ def settings(tmp_path: Path) -> Settings:
 
 def make_runtime(settings: Settings, embedder: SentenceTransformerEmbedder) -> Runtime:
     """A runtime that reuses the already-loaded embedding model."""
-    runtime = Runtime(settings)
-    runtime.__dict__["embedder"] = embedder  # pre-fill the cached property
-    return runtime
+    return Runtime(settings, embedder=embedder)
 
 
 @pytest.fixture(scope="session")

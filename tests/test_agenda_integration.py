@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-import coach.commands
 from coach.cli import app  # registers every command, so "agenda" is a subcommand as in the real CLI
 from coach.config import PROJECT_ROOT
 from coach.evaluation.suites import agenda_request
@@ -64,7 +63,6 @@ def test_every_dataset_request_gives_a_valid_agenda(indexed_runtime: Runtime) ->
 
 
 def test_cli_json_for_a_first_session(indexed_runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(coach.commands, "_RUNTIME", indexed_runtime)
     result = CliRunner().invoke(
         app,
         [
@@ -77,7 +75,7 @@ def test_cli_json_for_a_first_session(indexed_runtime: Runtime, monkeypatch: pyt
             "--mentee", "Martin, Chief Financial Officer",
             "--format", "video",
             "--json",
-        ],
+        ], obj=indexed_runtime
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
@@ -89,21 +87,20 @@ def test_cli_json_for_a_first_session(indexed_runtime: Runtime, monkeypatch: pyt
 def test_cli_markdown_ics_and_notes(indexed_runtime: Runtime, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from icalendar import Calendar
 
-    monkeypatch.setattr(coach.commands, "_RUNTIME", indexed_runtime)
     notes = tmp_path / "notes.md"
     notes.write_text("- [ ] Martin to mute three channels\n- [x] Priya to send the guide\n", encoding="utf-8")
     base = ["agenda", "--duration", "45", "--session-number", "2", "--program-sessions", "6", "--focus", "Team chat"]
-    markdown = CliRunner().invoke(app, [*base, "--notes", str(notes), "--markdown"])
+    markdown = CliRunner().invoke(app, [*base, "--notes", str(notes), "--markdown"], obj=indexed_runtime)
     assert markdown.exit_code == 0, markdown.output
     assert "Martin to mute three channels" in markdown.stdout and "## Sources" in markdown.stdout
 
     ics = tmp_path / "session.ics"
-    written = CliRunner().invoke(app, [*base, "--ics", str(ics), "--start", "2030-01-07T10:00+00:00"])
+    written = CliRunner().invoke(app, [*base, "--ics", str(ics), "--start", "2030-01-07T10:00+00:00"], obj=indexed_runtime)
     assert written.exit_code == 0, written.output
     event = next(iter(Calendar.from_ical(ics.read_bytes()).walk("VEVENT")))
     assert (event.decoded("dtend") - event.decoded("dtstart")).total_seconds() == 45 * 60
 
-    table = CliRunner().invoke(app, base)
+    table = CliRunner().invoke(app, base, obj=indexed_runtime)
     assert table.exit_code == 0 and "Total" in table.stdout
 
 
@@ -113,8 +110,7 @@ def test_cli_rejects_out_of_range_durations(
 ) -> None:
     from coach.errors import InputError
 
-    monkeypatch.setattr(coach.commands, "_RUNTIME", indexed_runtime)
     args = ["agenda", "--duration", duration, "--session-number", "1", "--program-sessions", "4", "--focus", "x"]
-    result = CliRunner().invoke(app, args)
+    result = CliRunner().invoke(app, args, obj=indexed_runtime)
     assert isinstance(result.exception, InputError)
     assert "between 10 and 180" in str(result.exception)

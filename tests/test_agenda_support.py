@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import re
 
-from coach.config import PROJECT_ROOT
+from coach import resources
 from coach.schemas import Passage
 
-GUIDES = sorted(p.name for p in (PROJECT_ROOT / "knowledge" / "guides").glob("*.md"))
+KNOWLEDGE_ROOT = resources.knowledge_dir()
+
+GUIDES = sorted(p.name for p in (KNOWLEDGE_ROOT / "guides").glob("*.md"))
 _WORD = re.compile(r"\w+")
 
 

@@ -143,14 +143,11 @@ def test_cli_json_has_exactly_the_documented_keys(
 ) -> None:
     from typer.testing import CliRunner
 
-    import coach.commands as commands
     from coach.cli import app
     from coach.runtime import Runtime
 
-    runtime = Runtime(settings_)
-    runtime.__dict__["retriever"] = retriever
-    monkeypatch.setattr(commands, "_RUNTIME", runtime)
-    result = CliRunner().invoke(app, ["ask", QUESTION, "--json", "-k", "2"])
+    runtime = Runtime(settings_, retriever=retriever)
+    result = CliRunner().invoke(app, ["ask", QUESTION, "--json", "-k", "2"], obj=runtime)
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert set(data) == {"answer", "citations", "model", "grounded_sentences", "total_sentences"}
@@ -163,14 +160,11 @@ def test_cli_streams_text_and_lists_sources(
 ) -> None:
     from typer.testing import CliRunner
 
-    import coach.commands as commands
     from coach.cli import app
     from coach.runtime import Runtime
 
-    runtime = Runtime(settings_)
-    runtime.__dict__["retriever"] = retriever
-    monkeypatch.setattr(commands, "_RUNTIME", runtime)
-    result = CliRunner().invoke(app, ["ask", QUESTION])
+    runtime = Runtime(settings_, retriever=retriever)
+    result = CliRunner().invoke(app, ["ask", QUESTION], obj=runtime)
     assert result.exit_code == 0, result.output
     assert "SBI" in result.stdout and "Sources" in result.stdout and "[1] Doc 1" in result.stdout
 

@@ -6,12 +6,14 @@ from typing import Any
 
 import pytest
 
+from coach import resources
 from coach.answering import answer_question
 from coach.answering.safety import is_instruction_like, neutralise
 from coach.answering.text import split_sentences
-from coach.config import PROJECT_ROOT
 from coach.llm.fake import FakeChatModel
 from tests.llm_fixtures import INJECTION, INJECTION_QUESTION, injected_runtime, passage
+
+KNOWLEDGE_ROOT = resources.knowledge_dir()
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +59,7 @@ def test_neutralise_records_the_payload_only() -> None:
 def test_no_guidance_sentence_is_mistaken_for_an_injection() -> None:
     flagged = [
         sentence
-        for path in (PROJECT_ROOT / "knowledge").rglob("*.md")
+        for path in (KNOWLEDGE_ROOT).rglob("*.md")
         for sentence in split_sentences(path.read_text(encoding="utf-8"))
         if is_instruction_like(sentence)
     ]

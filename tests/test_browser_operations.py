@@ -64,7 +64,7 @@ def _program(data_dir: Path) -> None:
         matching_store.publish(db, coordinator, created.id)
         (pair,) = program_pair_facts(db, created.id)
         submit_checkin(db, priya, pair.pair_id, 1, {"met": True, "usefulness": 2, "safety": 4},
-                       bank=load_questions(Settings().knowledge_dir / "data"), members=pair_members(db))
+                       bank=load_questions(Settings().knowledge_data_dir), members=pair_members(db))
     finally:
         db.dispose()
 

@@ -38,9 +38,7 @@ class ToolCallingFake(FakeChatModel):
 
 def runtime_with(base: Runtime, model: Any) -> Runtime:
     """A runtime sharing ``base``'s settings, index and embedder, with ``model`` as chat model."""
-    runtime = Runtime(base.settings)
-    runtime.__dict__.update(embedder=base.embedder, store=base.store, retriever=base.retriever, chat_model=model)
-    return runtime
+    return Runtime(base.settings, embedder=base.embedder, store=base.store, retriever=base.retriever, chat_model=model)
 
 
 @pytest.fixture
@@ -129,8 +127,7 @@ def test_chat_cli_one_shot_json(offline: Runtime, monkeypatch: pytest.MonkeyPatc
     import coach.cli  # noqa: F401  (registers the commands)
     from coach import commands
 
-    monkeypatch.setattr(commands, "_RUNTIME", offline)
-    result = CliRunner().invoke(commands.app, ["chat", "How often should pairs meet?", "--json"])
+    result = CliRunner().invoke(commands.app, ["chat", "How often should pairs meet?", "--json"], obj=offline)
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert set(data) == {"route", "text", "data"} and data["route"] == "ask"
@@ -142,8 +139,7 @@ def test_chat_cli_repl(offline: Runtime, monkeypatch: pytest.MonkeyPatch) -> Non
     import coach.cli  # noqa: F401
     from coach import commands
 
-    monkeypatch.setattr(commands, "_RUNTIME", offline)
-    result = CliRunner().invoke(commands.app, ["chat"], input="What should I ask my mentor about podcasts?\n\n")
+    result = CliRunner().invoke(commands.app, ["chat"], input="What should I ask my mentor about podcasts?\n\n", obj=offline)
     assert result.exit_code == 0, result.output
     assert "(questions)" in result.output
 

@@ -37,16 +37,13 @@ def test_section_label() -> None:
 
 
 @pytest.fixture
-def cli_runtime(indexed_runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> Runtime:
-    import coach.commands as commands
-
-    monkeypatch.setattr(commands, "_RUNTIME", indexed_runtime)
+def cli_runtime(indexed_runtime: Runtime) -> Runtime:
     return indexed_runtime
 
 
 @pytest.mark.integration
 def test_agenda_needs_no_program_length(cli_runtime: Runtime) -> None:
-    result = CliRunner().invoke(app, ["agenda", "--duration", "45", "--session-number", "2", "--json"])
+    result = CliRunner().invoke(app, ["agenda", "--duration", "45", "--session-number", "2", "--json"], obj=cli_runtime)
     assert result.exit_code == 0, result.output
     assert "of 6" in json.loads(result.stdout)["title"]
 
@@ -61,7 +58,7 @@ def test_agenda_needs_no_program_length(cli_runtime: Runtime) -> None:
     ],
 )
 def test_cli_names_sources_by_title_not_chunk_id(cli_runtime: Runtime, args: list[str]) -> None:
-    result = CliRunner().invoke(app, args)
+    result = CliRunner().invoke(app, args, obj=cli_runtime)
     assert result.exit_code == 0, result.output
     assert not CHUNK_ID.search(result.stdout), result.stdout
     assert "›" in result.stdout or "Sources" in result.stdout

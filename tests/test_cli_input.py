@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import coach.commands as commands
 from coach.cli import app
 from coach.errors import InputError
 from coach.flows._text import MAX_ANALYSED_CHARS
@@ -24,7 +23,6 @@ LATE_STEREOTYPE = "We reviewed the rollout plan together and agreed the next ste
 @pytest.fixture
 def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     monkeypatch.setenv("COACH_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setattr(commands, "_RUNTIME", None)
     return CliRunner()
 
 

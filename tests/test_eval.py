@@ -64,10 +64,9 @@ def test_gate_passes_then_fails_when_retrieval_is_turned_off(indexed_runtime: Ru
     baseline = tmp_path / "baseline.json"
     baseline.write_text(json.dumps({m.key: m.value for m in healthy.metrics if m.suite != "latency"}))
 
-    broken = Runtime(indexed_runtime.settings)
-    broken.__dict__["retriever"] = NoRetrieval()
-    degraded = run_eval(EvalContext(runtime=broken), "retrieval", baseline=baseline)
-    assert not degraded.ok
+    with indexed_runtime.override(retriever=NoRetrieval()) as broken:
+        degraded = run_eval(EvalContext(runtime=broken), "retrieval", baseline=baseline)
+    assert not degraded.ok and not isinstance(indexed_runtime.retriever, NoRetrieval)  # restored after the block
     assert [m.key for m in degraded.below_threshold] == ["retrieval.hit_at_5"]
     assert {r.key for r in degraded.regressions} == {"retrieval.hit_at_5", "retrieval.mrr", "retrieval.ndcg_at_5"}
     worst = degraded.below_threshold[0].details
@@ -80,27 +79,23 @@ def test_cli_gate_exit_codes_name_the_failure(
 ) -> None:
     from typer.testing import CliRunner
 
-    import coach.commands as commands
     from coach.cli import app
 
-    broken = Runtime(indexed_runtime.settings)
-    broken.__dict__["retriever"] = NoRetrieval()
-    broken.__dict__["store"] = indexed_runtime.store
-    monkeypatch.setattr(commands, "_RUNTIME", broken)
-    result = CliRunner().invoke(app, ["eval", "--suite", "retrieval", "--out", str(tmp_path / "out")])
+    broken = Runtime(indexed_runtime.settings, retriever=NoRetrieval(), store=indexed_runtime.store)
+    result = CliRunner().invoke(app, ["eval", "--suite", "retrieval", "--out", str(tmp_path / "out")], obj=broken)
     assert result.exit_code == 1
     assert "below threshold retrieval.hit_at_5" in result.output
     for name in ("report.json", "report.md", "report.html", "manifest.json"):
         assert (tmp_path / "out" / name).exists()
     lenient = ["eval", "--suite", "retrieval", "--gate", "regressions", "--out", str(tmp_path / "gate")]
-    reported = CliRunner().invoke(app, lenient)
+    reported = CliRunner().invoke(app, lenient, obj=broken)
     assert reported.exit_code == 0, reported.output
     assert "below threshold retrieval.hit_at_5" in reported.output
     baseline = tmp_path / "baseline.json"
     baseline.write_text(json.dumps({"retrieval.hit_at_5": 0.95}))
-    regressed = CliRunner().invoke(app, [*lenient, "--baseline", str(baseline)])
+    regressed = CliRunner().invoke(app, [*lenient, "--baseline", str(baseline)], obj=broken)
     assert regressed.exit_code == 1 and "regressed retrieval.hit_at_5" in regressed.output
-    bad = CliRunner().invoke(app, ["eval", "--suite", "vibes", "--out", str(tmp_path / "x")])
+    bad = CliRunner().invoke(app, ["eval", "--suite", "vibes", "--out", str(tmp_path / "x")], obj=broken)
     assert bad.exit_code != 0
 
 

@@ -133,11 +133,9 @@ def test_bad_inputs_fail_alone_and_lose_nothing(
 def test_cli_reports_failures_with_nonzero_exit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
-    import coach.commands as commands
     from coach.cli import app
 
     monkeypatch.setenv("COACH_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setattr(commands, "_RUNTIME", None)
     (tmp_path / "empty.md").write_text("")
     (tmp_path / "ok.txt").write_text("Active listening means paraphrasing what you heard.")
     result = CliRunner().invoke(app, ["ingest", str(tmp_path / "empty.md"), str(tmp_path / "ok.txt"), "--json"])

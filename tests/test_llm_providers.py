@@ -16,10 +16,10 @@ from coach.llm.providers import (
     build_chat_model,
     context_window,
     count_tokens,
-    is_capable,
     model_label,
     translate_error,
 )
+from coach.ports import profile_of
 from tests.llm_fixtures import StubServer, chat_completion, free_port, make_settings, run_stub_server
 
 ECHO = Prompt(name="echo", version=1, input_variables=["text"], system="Be brief.", template="{text}")
@@ -33,13 +33,16 @@ def _no_openai_key(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_fake_provider_is_built_and_labelled(tmp_path: Path) -> None:
     model = build_chat_model(make_settings(tmp_path, llm_context_window=1024))
     assert isinstance(model, FakeChatModel)
-    assert model_label(model) == "fake" and is_capable(model) and context_window(model) == 1024
+    assert model_label(model) == "fake" and profile_of(model).structured_output and context_window(model) == 1024
+    assert profile_of(model).local and profile_of(model).exact_tokens and profile_of(model).json_mode == "none"
+    assert not profile_of(FakeChatModel(capable=False)).structured_output
 
 
 def test_local_provider_is_built_lazily_and_not_trusted_with_structure(tmp_path: Path) -> None:
     model = build_chat_model(make_settings(tmp_path, llm_provider="local"))
     assert model_label(model).startswith("local:") and model_label(model).endswith(".gguf")
-    assert not is_capable(model)
+    profile = profile_of(model)
+    assert not profile.structured_output and profile.local and profile.json_mode == "json_object"
 
 
 def test_local_provider_with_missing_file_says_how_to_fix(tmp_path: Path) -> None:
@@ -51,7 +54,9 @@ def test_local_provider_with_missing_file_says_how_to_fix(tmp_path: Path) -> Non
 def test_openai_provider_on_loopback_needs_no_key(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, llm_provider="openai", llm_base_url="http://127.0.0.1:9/v1", llm_model="m")
     model = build_chat_model(settings)
-    assert model_label(model) == "openai:m" and is_capable(model)
+    profile = profile_of(model)
+    assert model_label(model) == "openai:m" and profile.structured_output and profile.json_mode == "json_schema"
+    assert not profile.local and not profile.exact_tokens
 
 
 def test_openai_provider_without_key_for_a_remote_endpoint_says_how_to_fix(tmp_path: Path) -> None:

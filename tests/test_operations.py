@@ -20,7 +20,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from icalendar import Calendar
 
-from coach.config import PROJECT_ROOT
+from coach import resources
 from coach.operations import outbox
 from coach.operations.facts import HELD, MISSED, CheckinFact, PairFacts, SessionFact
 from coach.operations.health import HealthState, assess, by_urgency
@@ -29,12 +29,14 @@ from coach.operations.rules import OperationsRules, load_rules
 from coach.operations.service import run_pass
 from coach.storage import Database
 
+KNOWLEDGE_ROOT = resources.knowledge_dir()
+
 START = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)  # publishing day; sessions from day 7, every 14 days
 
 
 @pytest.fixture(scope="module")
 def rules() -> OperationsRules:
-    return load_rules(PROJECT_ROOT / "knowledge" / "data")
+    return load_rules(KNOWLEDGE_ROOT / "data")
 
 
 def schedule(statuses: list[str] | None = None) -> tuple[SessionFact, ...]:

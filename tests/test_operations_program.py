@@ -56,7 +56,7 @@ def test_health_follows_check_ins_and_only_staff_read_it(tmp_path: object, datab
     assert ops.pair_health(database, COORDINATOR, published, first - timedelta(days=1), rules)[0].state is (
         HealthState.TOO_EARLY
     )
-    bank = load_questions(settings.knowledge_dir / "data")
+    bank = load_questions(settings.knowledge_data_dir)
     submit_checkin(database, MARTIN, pair.pair_id, 1, {"met": True, "usefulness": 4, "safety": 1},
                    bank=bank, members=pair_members(database))
     health = ops.pair_health(database, COORDINATOR, published, first + timedelta(days=2), rules)[0]

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pypdf import PdfReader
 
+from coach import resources
 from coach.actors import Actor, Role
-from coach.config import PROJECT_ROOT
 from coach.errors import InputError, PermissionDenied
 from coach.operations.checkins import my_checkins, pair_facts_checkins, submit_checkin, submit_survey
 from coach.operations.facts import HELD, MISSED, CheckinFact, PairFacts, SessionFact
@@ -18,6 +18,8 @@ from coach.operations.questions import QuestionBank, load_questions
 from coach.operations.report_export import to_csv, to_pdf
 from coach.operations.reports import build_report
 from coach.storage import Database
+
+KNOWLEDGE_ROOT = resources.knowledge_dir()
 
 T0 = datetime(2027, 1, 4, 10, tzinfo=UTC)
 
@@ -106,7 +108,7 @@ OUTSIDER = Actor(3, "m2@x.org", "Sam", Role.MENTOR)
 
 @pytest.fixture(scope="module")
 def bank() -> QuestionBank:
-    return load_questions(PROJECT_ROOT / "knowledge" / "data")
+    return load_questions(KNOWLEDGE_ROOT / "data")
 
 
 def members(pair_id: int) -> tuple[str, str] | None:

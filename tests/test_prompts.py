@@ -7,10 +7,13 @@ from pathlib import Path
 import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
 
+from coach import resources
 from coach.config import PROJECT_ROOT
 from coach.llm.prompts import Prompt, PromptError, all_prompts, load_prompt
 
-PROMPTS_DIR = PROJECT_ROOT / "prompts"
+PROMPTS_ROOT = resources.prompts_dir()
+
+PROMPTS_DIR = PROMPTS_ROOT
 PROMPT_FILES = sorted(PROMPTS_DIR.glob("*.yaml"))
 
 

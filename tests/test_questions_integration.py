@@ -7,7 +7,6 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-import coach.commands
 from coach.cli import app
 from coach.flows.questions import GROUPS, is_open_question, prepare_questions
 from coach.flows.stereotypes import check_stereotypes
@@ -29,9 +28,8 @@ def test_real_retriever_questions_are_open_unflagged_and_cited(indexed_runtime: 
 
 
 def test_cli_json(indexed_runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(coach.commands, "_RUNTIME", indexed_runtime)
     args = ["questions", "--mentee", "Martin, CFO", "--topic", "team chat", "--count", "6", "--json"]
-    result = CliRunner().invoke(app, args)
+    result = CliRunner().invoke(app, args, obj=indexed_runtime)
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert set(data) == {"questions"} and len(data["questions"]) == 6

@@ -7,12 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from coach import resources
 from coach.errors import InputError
 from coach.knowledge.lexical import tokenize
 from coach.knowledge.retrieval import Filters
 from coach.runtime import Runtime
 
 from .conftest import DATASETS_DIR
+
+KNOWLEDGE_ROOT = resources.knowledge_dir()
 
 pytestmark = pytest.mark.integration
 
@@ -27,7 +30,7 @@ def load_questions() -> list[dict[str, object]]:
 def test_question_set_is_large_enough_and_points_at_real_documents() -> None:
     questions = load_questions()
     assert len(questions) >= 25
-    guides = {p.name for p in (Path(__file__).parents[1] / "knowledge" / "guides").glob("*.md")}
+    guides = {p.name for p in (KNOWLEDGE_ROOT / "guides").glob("*.md")}
     for row in questions:
         assert set(row["relevant"]) <= guides, row  # type: ignore[arg-type]
 
@@ -98,16 +101,14 @@ def test_lexical_tokenizer_stems_lightly() -> None:
 def test_retrieve_cli_json(indexed_runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
-    import coach.commands as commands
     from coach.cli import app
 
-    monkeypatch.setattr(commands, "_RUNTIME", indexed_runtime)
     result = CliRunner().invoke(
-        app, ["retrieve", "keeping sessions confidential", "-k", "3", "--audience", "mentor", "--json"]
+        app, ["retrieve", "keeping sessions confidential", "-k", "3", "--audience", "mentor", "--json"], obj=indexed_runtime
     )
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert len(rows) == 3
     assert all(set(row) == {"id", "source", "title", "heading", "text", "score"} for row in rows)
-    bad = CliRunner().invoke(app, ["retrieve", "x", "--stage", "lunch", "--json"])
+    bad = CliRunner().invoke(app, ["retrieve", "x", "--stage", "lunch", "--json"], obj=indexed_runtime)
     assert bad.exit_code != 0

@@ -7,13 +7,16 @@ from pathlib import Path
 
 import pytest
 
+from coach import resources
 from coach.knowledge.lexical import LexicalIndex, tokenize
 from coach.knowledge.query import normalise_query
 from coach.runtime import Runtime
 
 from .conftest import DATASETS_DIR
 
-GUIDES = {p.name for p in (Path(__file__).parents[1] / "knowledge" / "guides").glob("*.md")}
+KNOWLEDGE_ROOT = resources.knowledge_dir()
+
+GUIDES = {p.name for p in (KNOWLEDGE_ROOT / "guides").glob("*.md")}
 
 
 def user_questions() -> list[dict[str, object]]:

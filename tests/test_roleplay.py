@@ -219,10 +219,9 @@ def test_practice_cli_script_json(tmp_path: Path, indexed_runtime: object, monke
     import coach.cli  # noqa: F401  (registers the commands)
     from coach import commands
 
-    monkeypatch.setattr(commands, "_RUNTIME", indexed_runtime)
     script = tmp_path / "turns.txt"
     script.write_text(f"{SITUATION_BEHAVIOUR}\n\n{IMPACT}\n{REQUEST}\n", encoding="utf-8")
-    result = CliRunner().invoke(commands.app, ["practice", "--persona", "defensive", "--script", str(script), "--json"])
+    result = CliRunner().invoke(commands.app, ["practice", "--persona", "defensive", "--script", str(script), "--json"], obj=indexed_runtime)
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert [t["user"] for t in data["turns"]] == [SITUATION_BEHAVIOUR, IMPACT, REQUEST]
@@ -237,9 +236,8 @@ def test_practice_cli_interactive(indexed_runtime: object, monkeypatch: pytest.M
     import coach.cli  # noqa: F401
     from coach import commands
 
-    monkeypatch.setattr(commands, "_RUNTIME", indexed_runtime)
     result = CliRunner().invoke(
-        commands.app, ["practice", "--persona", "busy", "--difficulty", "hard"], input=f"{COMPLETE}\ndone\n"
+        commands.app, ["practice", "--persona", "busy", "--difficulty", "hard"], input=f"{COMPLETE}\ndone\n", obj=indexed_runtime
     )
     assert result.exit_code == 0, result.output
     assert "Debrief" in result.output and load_personas()["busy"].opening in result.output

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
 from coach.answering import extractive
 from coach.answering.safety import Neutralised, check_output, neutralise
-from coach.answering.support import SupportScorer, TextEmbedder
+from coach.answering.support import SupportScorer
 from coach.answering.text import citation_ids, content_words, strip_citations
 from coach.config import Settings
 from coach.errors import InputError
+from coach.ports import EmbeddingRetriever
 from coach.schemas import Citation, Passage
 
 if TYPE_CHECKING:
@@ -26,15 +27,6 @@ CLOSEST_SHOWN = 3
 MODES = ("extractive", "generative")
 
 TokenCallback = Callable[[str], None]
-
-
-class Retriever(Protocol):
-    """What answering needs of a retriever (``HybridRetriever`` fits)."""
-
-    @property
-    def embedder(self) -> TextEmbedder: ...
-
-    def retrieve(self, query: str, k: int | None = None) -> list[Passage]: ...
 
 
 class Answer(BaseModel):
@@ -188,7 +180,7 @@ def _best_quote(claim: Claim, passage: Passage, scorer: SupportScorer) -> str:
 
 def answer_question(
     question: str,
-    retriever: Retriever,
+    retriever: EmbeddingRetriever,
     settings: Settings,
     model: BaseChatModel | None = None,
     mode: str | None = None,
@@ -252,7 +244,8 @@ def _generative(
     model = model or build_chat_model(settings)
     limit = min(settings.answer_max_tokens, default_max_tokens(model))
     shown, sentences = stream_sentences(
-        model, load_prompt("answer_question"), question, safe.passages, limit, settings.answer_max_seconds
+        model, load_prompt("answer_question", settings.prompts_dir), question, safe.passages, limit,
+        settings.answer_max_seconds,
     )
     composer = Composer(safe.passages, on_token, settings.allowed_link_domains)
     total = 0

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Protocol
 
 import numpy as np
 
 from coach.answering.text import containment, split_sentences, strip_citations
+from coach.ports import TextEmbedder
 
 EMBEDDING_WEIGHT = 0.5  # calibrated on the dev split of grounding_pairs.jsonl
 NUMBER_MISMATCH_FACTOR = 0.6  # a number the passage does not contain is a changed fact, not a paraphrase
@@ -43,12 +43,6 @@ def blend(semantic: float, lexical: float, number_mismatch: bool, embedding_weig
     if number_mismatch:
         score *= NUMBER_MISMATCH_FACTOR
     return float(min(1.0, max(0.0, score)))
-
-
-class TextEmbedder(Protocol):
-    """Anything that returns L2-normalised vectors for texts."""
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 class SupportScorer:

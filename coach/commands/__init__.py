@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from coach.runtime import Runtime
 
 app = typer.Typer(
     name="coach",
@@ -60,14 +63,15 @@ def read_text(text: str | None, file: Path | None, what: str = "text") -> str:
         raise InputError(f"The {what} is not valid UTF-8 text.", hint="Save it as UTF-8 and try again.") from exc
 
 
-def runtime() -> Any:
-    """The process's lazily built components."""
+def runtime(ctx: typer.Context) -> Runtime:
+    """The runtime of this command, kept in Typer's context object and built on first use.
+
+    A caller may hand one in (``app(obj=runtime)``, or ``CliRunner().invoke(app, args,
+    obj=runtime)`` in tests); otherwise it is built from the environment's settings.
+    """
     from coach.runtime import Runtime
 
-    global _RUNTIME
-    if _RUNTIME is None:
-        _RUNTIME = Runtime()
-    return _RUNTIME
-
-
-_RUNTIME: Any = None
+    root = ctx.find_root()
+    if not isinstance(root.obj, Runtime):
+        root.obj = Runtime()
+    return root.obj

@@ -20,6 +20,7 @@ DEFAULT_PROGRAM_SESSIONS = 6  # a six-month program meeting monthly, the common 
 
 @app.command()
 def agenda(
+    ctx: typer.Context,
     duration: Annotated[int, typer.Option("--duration", help="Session length in minutes (10 to 180).")],
     session_number: Annotated[int, typer.Option("--session-number", help="Which session this is, from 1.")],
     program_sessions: Annotated[
@@ -57,7 +58,7 @@ def agenda(
         notes=_read_notes(notes) if notes else "",
         open_actions=actions or [],
     )
-    result = build_agenda(request, runtime().retriever)
+    result = build_agenda(request, runtime(ctx).retriever)
     if as_json:
         print_json(result.public())
     elif as_markdown:

@@ -12,6 +12,7 @@ from coach.commands import FILE_HELP, app, console, out, print_json, read_text, 
 
 @app.command()
 def ask(
+    ctx: typer.Context,
     question: Annotated[
         Optional[str], typer.Argument(help="Your question about reverse mentoring ('-' reads standard input).")
     ] = None,
@@ -29,7 +30,7 @@ def ask(
     from coach.commands.sources import section_label
 
     question = read_text(question, file, "question")
-    rt = runtime()
+    rt = runtime(ctx)
     settings = rt.settings
     chosen = mode or settings.answer_mode
     model = rt.chat_model if chosen == "generative" else None

@@ -15,6 +15,7 @@ END_WORDS = {"quit", "exit", "bye", "done"}
 
 @app.command()
 def chat(
+    ctx: typer.Context,
     message: Annotated[
         Optional[str], typer.Argument(help="A one-shot message ('-' reads standard input); omit it for a conversation.")
     ] = None,
@@ -26,7 +27,7 @@ def chat(
 
     if message is not None or file is not None:
         message = read_text(message, file, "message")
-    rt = runtime()
+    rt = runtime(ctx)
     if message is not None:
         reply = run_chat(message, rt)
         if as_json:

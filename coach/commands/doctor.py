@@ -6,15 +6,19 @@ from typing import Annotated
 
 import typer
 
-from coach.commands import app, out, print_json, runtime
+from coach.commands import app, out, print_json
 
 
 @app.command()
-def doctor(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def doctor(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Print the resolved settings and check each component, saying how to fix problems."""
+    from coach.config import get_settings
     from coach.diagnostics import resolved_settings, run_checks
+    from coach.runtime import Runtime
 
-    settings = runtime().settings
+    # Not the runtime itself: a broken data file must be reported here, not stop the command.
+    given = ctx.find_root().obj
+    settings = given.settings if isinstance(given, Runtime) else get_settings()
     checks = run_checks(settings)
     if as_json:
         print_json({"settings": resolved_settings(settings), "checks": [c.__dict__ for c in checks]})

@@ -13,6 +13,7 @@ from coach.commands import app, console, out, runtime
 
 @app.command("eval")
 def evaluate(
+    ctx: typer.Context,
     suite: Annotated[
         str,
         typer.Option(
@@ -45,7 +46,7 @@ def evaluate(
 
     if gate not in ("all", "regressions"):
         raise typer.BadParameter("use 'all' or 'regressions'", param_hint="--gate")
-    rt = runtime()
+    rt = runtime(ctx)
     if rt.store.count() == 0:
         rt.ingest()
     model = None
@@ -53,16 +54,16 @@ def evaluate(
         from coach.llm.providers import build_chat_model
 
         model = build_chat_model(rt.settings.model_copy(update={"llm_provider": provider}))
-    ctx = EvalContext(runtime=rt, split=split, model=model)
+    context = EvalContext(runtime=rt, split=split, model=model)
 
     def progress(name: str, index: int, total: int) -> None:
         console.print(f"[{index}/{total}] {name}", highlight=False)
 
-    report = run_eval(ctx, suite, baseline, tolerance, progress)
+    report = run_eval(context, suite, baseline, tolerance, progress)
     if judge:
         from coach.evaluation.judge import judge_answers
 
-        report.metrics += judge_answers(ctx, judge, out_dir / "judge-cache")
+        report.metrics += judge_answers(context, judge, out_dir / "judge-cache")
     for path in write_reports(report, out_dir):
         console.print(f"wrote {path}", highlight=False)
     if write_baseline:

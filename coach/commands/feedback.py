@@ -20,6 +20,7 @@ def feedback_group() -> None:
 
 @feedback_app.command("score")
 def score(
+    ctx: typer.Context,
     text: Annotated[Optional[str], typer.Argument(help="The feedback to score ('-' reads standard input).")] = None,
     file: Annotated[Optional[Path], typer.Option("--file", help=FILE_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
@@ -31,7 +32,7 @@ def score(
     from coach.flows.feedback import score_feedback
 
     text = read_text(text, file, "feedback")
-    result = score_feedback(text, embedder=None if no_embeddings else runtime().embedder)
+    result = score_feedback(text, embedder=None if no_embeddings else runtime(ctx).embedder)
     if as_json:
         print_json(result.model_dump(mode="json"))
         return

@@ -20,6 +20,7 @@ AS_HELP = "The account whose own items to read (required)."
 
 @app.command()
 def history(
+    ctx: typer.Context,
     as_email: Annotated[str, typer.Option("--as", help=AS_HELP)],
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
@@ -27,7 +28,7 @@ def history(
     from coach.storage import open_database
     from coach.storage import repositories as repo
 
-    db = open_database(runtime().settings)
+    db = open_database(runtime(ctx).settings)
     attempts = repo.list_attempts(db, operator(db, as_email))
     if as_json:
         print_json([a.model_dump(mode="json", exclude={"turns"}) for a in attempts])
@@ -40,6 +41,7 @@ def history(
 
 @app.command()
 def export(
+    ctx: typer.Context,
     as_email: Annotated[str, typer.Option("--as", help=AS_HELP)],
     out_file: Annotated[Optional[Path], typer.Option("--out", help="Write JSON here (default: stdout).")] = None,
 ) -> None:
@@ -48,7 +50,7 @@ def export(
     from coach.storage import open_database
     from coach.storage import repositories as repo
 
-    db = open_database(runtime().settings)
+    db = open_database(runtime(ctx).settings)
     actor = operator(db, as_email)
     data = {
         "account": {"email": actor.email, "display_name": actor.display_name, "role": actor.role.value},

@@ -12,6 +12,7 @@ from coach.commands import app, console, out, print_json, runtime
 
 @app.command()
 def ingest(
+    ctx: typer.Context,
     paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (default: knowledge/).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     follow_symlinks: Annotated[
@@ -27,7 +28,7 @@ def ingest(
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-    rt = runtime()
+    rt = runtime(ctx)
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -59,6 +60,7 @@ def ingest(
 
 @app.command()
 def retrieve(
+    ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="What to look for.")],
     k: Annotated[int, typer.Option("-k", min=1, max=50, help="How many passages.")] = 5,
     audience: Annotated[Optional[str], typer.Option(help="mentor, mentee, coordinator or all.")] = None,
@@ -71,7 +73,7 @@ def retrieve(
     """Find the passages of guidance that best match a query (hybrid dense + BM25)."""
     from coach.knowledge.retrieval import Filters
 
-    rt = runtime()
+    rt = runtime(ctx)
     passages = rt.retriever.retrieve(query, k=k, filters=Filters(audience, stage, tuple(topic or ())))
     if as_json:
         print_json([p.model_dump(include={"id", "source", "title", "heading", "text", "score"}) for p in passages])
@@ -83,9 +85,9 @@ def retrieve(
 
 
 @app.command()
-def documents(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def documents(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """List indexed documents and their chunk counts."""
-    rt = runtime()
+    rt = runtime(ctx)
     counts = {s: len(ids) for s, ids in sorted(rt.store.ids_by_source().items())}
     if as_json:
         print_json([{"source": s, "chunks": n} for s, n in counts.items()])
@@ -96,12 +98,12 @@ def documents(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 
 
 @app.command()
-def remove(sources: Annotated[list[str], typer.Argument(help="Document names as shown by 'coach documents'.")]) -> None:
+def remove(ctx: typer.Context, sources: Annotated[list[str], typer.Argument(help="Document names as shown by 'coach documents'.")]) -> None:
     """Delete documents from the index."""
     from coach.knowledge.ingest import remove_sources
     from coach.knowledge.review import ReviewStore
 
-    rt = runtime()
+    rt = runtime(ctx)
     n = remove_sources(sources, rt.store)
     for source in sources:
         ReviewStore(rt.settings.review_dir).delete(source)

@@ -13,6 +13,7 @@ from coach.errors import InputError
 
 @app.command()
 def match(
+    ctx: typer.Context,
     csv_file: Annotated[Path, typer.Option("--csv", help="Participant CSV (see README: the file contract).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print pairs and unmatched people as JSON.")] = False,
     never: Annotated[
@@ -34,7 +35,7 @@ def match(
     if not result.profiles:
         raise InputError("No usable rows in the participant file.", hint="Fix the rows reported above.")
     overrides = {"weights": dict(_weight(w) for w in weight)} if weight else None
-    matching = match_cohort(result.profiles, runtime().embedder, overrides=overrides,
+    matching = match_cohort(result.profiles, runtime(ctx).embedder, overrides=overrides,
                             never=[_pair(n) for n in never or []])
     if as_json:
         print_json(matching.public())

@@ -20,6 +20,7 @@ END_WORDS = {"done", "quit", "exit", "bye"}
 
 @app.command()
 def practice(
+    ctx: typer.Context,
     persona: Annotated[str, typer.Option("--persona", help="Persona id, e.g. defensive, busy, tech-sceptic.")],
     difficulty: Annotated[str, typer.Option("--difficulty", help="easy, normal or hard.")] = "normal",
     script: Annotated[
@@ -36,13 +37,13 @@ def practice(
     ] = None,
 ) -> None:
     """Practise giving feedback to a senior persona; 'done', an empty line or Ctrl-D ends."""
-    owner = _owner(as_email) if as_email else None  # an unknown account fails before the rehearsal
-    session = _session(persona, difficulty, seed, scenario)
+    owner = _owner(ctx, as_email) if as_email else None  # an unknown account fails before the rehearsal
+    session = _session(ctx, persona, difficulty, seed, scenario)
     try:
         _run(session, script, as_json)
     finally:
         if owner is not None and session.turns:
-            _save(session, owner)
+            _save(ctx, session, owner)
 
 
 def _run(session: PracticeSession, script: Path | None, as_json: bool) -> None:
@@ -67,30 +68,30 @@ def _run(session: PracticeSession, script: Path | None, as_json: bool) -> None:
     _interactive(session)
 
 
-def _owner(as_email: str) -> Actor:
+def _owner(ctx: typer.Context, as_email: str) -> Actor:
     from coach.commands.users import operator
     from coach.storage import open_database
 
-    return operator(open_database(runtime().settings), as_email)
+    return operator(open_database(runtime(ctx).settings), as_email)
 
 
-def _save(session: PracticeSession, actor: Actor) -> None:
+def _save(ctx: typer.Context, session: PracticeSession, actor: Actor) -> None:
     """Store the turns and scores as one rehearsal of the account (same checks as the app)."""
     from coach.services import attempt_scores
     from coach.storage import open_database
     from coach.storage import repositories as repo
 
-    db = open_database(runtime().settings)
+    db = open_database(runtime(ctx).settings)
     attempt = repo.start_attempt(db, actor, session.persona.id, session.difficulty)
     turns, criteria, overall = attempt_scores(session.turns)
     repo.record_attempt(db, actor, attempt, turns, criteria, overall)
     console.print(f"Saved to the rehearsal history of {actor.email}.")
 
 
-def _session(persona: str, difficulty: str, seed: int, scenario: str | None = None) -> PracticeSession:
+def _session(ctx: typer.Context, persona: str, difficulty: str, seed: int, scenario: str | None = None) -> PracticeSession:
     from coach.flows.roleplay import start_practice
 
-    rt = runtime()
+    rt = runtime(ctx)
     model: Any = None
     try:
         model = rt.chat_model

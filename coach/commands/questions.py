@@ -12,6 +12,7 @@ from coach.commands import app, out, print_json, read_text, runtime
 
 @app.command()
 def questions(
+    ctx: typer.Context,
     topic: Annotated[
         Optional[str], typer.Option("--topic", help="What the mentee wants to learn about ('-' reads standard input).")
     ] = None,
@@ -25,7 +26,7 @@ def questions(
     from coach.flows.questions import GROUPS, prepare_questions
 
     topic = read_text(topic, file, "topic")
-    rt = runtime()
+    rt = runtime(ctx)
     result = prepare_questions(mentee, topic, rt.retriever, count=count)
     if as_json:
         print_json(result.public())

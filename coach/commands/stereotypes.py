@@ -15,6 +15,7 @@ app.add_typer(stereotypes_app, name="stereotypes")
 
 @stereotypes_app.command("check")
 def check(
+    ctx: typer.Context,
     text: Annotated[Optional[str], typer.Argument(help="The text to check ('-' reads standard input).")] = None,
     file: Annotated[Optional[Path], typer.Option("--file", help=FILE_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
@@ -26,7 +27,7 @@ def check(
     from coach.flows.stereotypes import check_stereotypes
 
     text = read_text(text, file)
-    rt = runtime()
+    rt = runtime(ctx)
     result = (
         check_stereotypes(text)
         if no_embeddings
@@ -51,6 +52,7 @@ def check(
 
 @stereotypes_app.command("reflect")
 def reflect_command(
+    ctx: typer.Context,
     text: Annotated[Optional[str], typer.Argument(help="The statement to reflect on ('-' reads standard input).")] = None,
     file: Annotated[Optional[Path], typer.Option("--file", help=FILE_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the reflection as JSON.")] = False,
@@ -59,7 +61,7 @@ def reflect_command(
     from coach.flows.stereotypes import reflect
 
     text = read_text(text, file, "statement")
-    rt = runtime()
+    rt = runtime(ctx)
     result = reflect(text, retriever=rt.retriever, embedder=rt.embedder)
     if as_json:
         print_json(result.model_dump(mode="json"))

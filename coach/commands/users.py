@@ -26,10 +26,10 @@ app.add_typer(users, name="users")
 AS_HELP = "Act as this account (default: the first administrator)."
 
 
-def _db() -> Database:
+def _db(ctx: typer.Context) -> Database:
     from coach.storage import open_database
 
-    return open_database(runtime().settings)
+    return open_database(runtime(ctx).settings)
 
 
 def operator(db: Database, as_email: str | None) -> Actor:
@@ -74,6 +74,7 @@ def _account_id(db: Database, actor: Actor, email: str) -> int:
 
 @users.command("create-admin")
 def create_admin(
+    ctx: typer.Context,
     email: Annotated[str, typer.Option("--email", help="The administrator's email.")],
     name: Annotated[str, typer.Option("--name", help="Display name.")] = "Administrator",
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
@@ -81,20 +82,21 @@ def create_admin(
     """Create the first administrator (only while no account exists)."""
     from coach.accounts.directory import create_first_admin
 
-    db = _db()
-    actor = create_first_admin(db, email, name, _password(password_stdin), runtime().settings)
+    db = _db(ctx)
+    actor = create_first_admin(db, email, name, _password(password_stdin), runtime(ctx).settings)
     out.print(f"Administrator {actor.email} created. Sign in on the app's Home page.")
 
 
 @users.command("list")
 def list_users(
+    ctx: typer.Context,
     as_email: Annotated[Optional[str], typer.Option("--as", help=AS_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Every account: email, name, role, and whether it is disabled."""
     from coach.accounts.directory import list_accounts
 
-    db = _db()
+    db = _db(ctx)
     accounts = list_accounts(db, operator(db, as_email))
     if as_json:
         print_json([a.model_dump(mode="json") for a in accounts])
@@ -106,6 +108,7 @@ def list_users(
 
 @users.command()
 def invite(
+    ctx: typer.Context,
     email: Annotated[str, typer.Argument(help="Who to invite.")],
     role: Annotated[str, typer.Option("--role", help="junior mentor, senior mentee, coordinator, administrator.")],
     as_email: Annotated[Optional[str], typer.Option("--as", help=AS_HELP)] = None,
@@ -114,54 +117,59 @@ def invite(
     from coach.accounts.directory import parse_role
     from coach.accounts.invitations import invite as make
 
-    db = _db()
-    issued = make(db, operator(db, as_email), email, parse_role(role), runtime().settings)
+    db = _db(ctx)
+    issued = make(db, operator(db, as_email), email, parse_role(role), runtime(ctx).settings)
     out.print(f"Invitation for {issued.email} ({issued.role}), valid until {issued.expires_at:%Y-%m-%d %H:%M} UTC:")
     out.print(issued.link)
 
 
-def _switch(email: str, disabled: bool, as_email: str | None) -> None:
+def _switch(ctx: typer.Context, email: str, disabled: bool, as_email: str | None) -> None:
     from coach.accounts.directory import set_disabled
 
-    db = _db()
+    db = _db(ctx)
     actor = operator(db, as_email)
     view = set_disabled(db, actor, _account_id(db, actor, email), disabled)
     out.print(f"{view.email} is {'disabled' if view.disabled else 'enabled'}.")
 
 
 @users.command()
-def disable(email: str, as_email: Annotated[Optional[str], typer.Option("--as", help=AS_HELP)] = None) -> None:
+def disable(
+    ctx: typer.Context, email: str, as_email: Annotated[Optional[str], typer.Option("--as", help=AS_HELP)] = None
+) -> None:
     """Disable an account; its sign-ins end at once."""
-    _switch(email, True, as_email)
+    _switch(ctx, email, True, as_email)
 
 
 @users.command()
-def enable(email: str, as_email: Annotated[Optional[str], typer.Option("--as", help=AS_HELP)] = None) -> None:
+def enable(
+    ctx: typer.Context, email: str, as_email: Annotated[Optional[str], typer.Option("--as", help=AS_HELP)] = None
+) -> None:
     """Enable a disabled account."""
-    _switch(email, False, as_email)
+    _switch(ctx, email, False, as_email)
 
 
 @users.command()
-def reset(email: str, as_email: Annotated[Optional[str], typer.Option("--as", help=AS_HELP)] = None) -> None:
+def reset(ctx: typer.Context, email: str, as_email: Annotated[Optional[str], typer.Option("--as", help=AS_HELP)] = None) -> None:
     """Clear an account's password and print a one-time link to set a new one."""
     from coach.accounts.invitations import reset_link
 
-    db = _db()
+    db = _db(ctx)
     actor = operator(db, as_email)
-    issued = reset_link(db, actor, _account_id(db, actor, email), runtime().settings)
+    issued = reset_link(db, actor, _account_id(db, actor, email), runtime(ctx).settings)
     out.print(f"Password cleared for {issued.email}. One-time link to set a new one:")
     out.print(issued.link)
 
 
 @users.command()
 def role(
+    ctx: typer.Context,
     email: str, new_role: Annotated[str, typer.Argument(metavar="ROLE")],
     as_email: Annotated[Optional[str], typer.Option("--as", help=AS_HELP)] = None,
 ) -> None:
     """Change an account's role."""
     from coach.accounts.directory import parse_role, set_role
 
-    db = _db()
+    db = _db(ctx)
     actor = operator(db, as_email)
     view = set_role(db, actor, _account_id(db, actor, email), parse_role(new_role))
     out.print(f"{view.email} is now {view.role}.")
@@ -169,6 +177,7 @@ def role(
 
 @users.command()
 def claim(
+    ctx: typer.Context,
     name: Annotated[Optional[str], typer.Argument(help="The display name rows were saved under.")] = None,
     email: Annotated[Optional[str], typer.Option("--email", help="The account that gets them.")] = None,
     as_email: Annotated[Optional[str], typer.Option("--as", help=AS_HELP)] = None,
@@ -176,7 +185,7 @@ def claim(
     """Hand rows saved before accounts existed to an account; with no NAME, list them."""
     from coach.accounts import legacy
 
-    db = _db()
+    db = _db(ctx)
     actor = operator(db, as_email)
     if name is None:
         for who, n in legacy.unclaimed_names(db, actor).items():
@@ -190,6 +199,7 @@ def claim(
 
 @users.command()
 def delete(
+    ctx: typer.Context,
     email: str,
     yes: Annotated[bool, typer.Option("--yes", help="Confirm: this cannot be undone.")] = False,
     as_email: Annotated[Optional[str], typer.Option("--as", help=AS_HELP)] = None,
@@ -199,7 +209,7 @@ def delete(
 
     if not yes:
         raise InputError("Deleting an account cannot be undone.", hint="Add --yes to confirm.")
-    db = _db()
+    db = _db(ctx)
     actor = operator(db, as_email)
     report = delete_account(db, actor, _account_id(db, actor, email))
     for line in report.lines():
@@ -208,6 +218,7 @@ def delete(
 
 @users.command()
 def audit(
+    ctx: typer.Context,
     limit: Annotated[int, typer.Option("--limit", min=1, max=10_000)] = 50,
     as_email: Annotated[Optional[str], typer.Option("--as", help=AS_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
@@ -215,7 +226,7 @@ def audit(
     """The newest audit events (administrators)."""
     from coach.accounts.audit import list_events
 
-    db = _db()
+    db = _db(ctx)
     events = list_events(db, operator(db, as_email), limit)
     if as_json:
         print_json([e.model_dump(mode="json") for e in events])

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from coach.knowledge.embeddings import Embedder
+    from coach.ports import Embedder
 
 CRITERIA = ("situation", "behavior", "impact", "request", "respect")
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from coach.config import PROJECT_ROOT
+from coach.errors import ConfigurationError
 from coach.evaluation.calibration import load_jsonl
 
 if TYPE_CHECKING:
@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from coach.runtime import Runtime
 
 T = TypeVar("T")
-DATASETS_DIR = PROJECT_ROOT / "eval" / "datasets"
 
 
 @dataclass
@@ -26,14 +25,24 @@ class EvalContext:
 
     runtime: Runtime
     split: str = "test"
-    datasets_dir: Path = DATASETS_DIR
+    datasets_dir: Path | None = None
     model: BaseChatModel | None = None
     latencies: dict[str, list[float]] = field(default_factory=dict)
+
+    @property
+    def datasets(self) -> Path:
+        """The folder of ``*.jsonl`` datasets (``settings.eval_datasets_dir`` unless given)."""
+        folder = self.datasets_dir or self.runtime.settings.eval_datasets_dir
+        if not folder.is_dir():
+            raise ConfigurationError(
+                f"No eval datasets at {folder}.", hint="Set COACH_EVAL_DATASETS_DIR to the repository's eval/datasets."
+            )
+        return folder
 
     def rows(self, name: str) -> list[dict[str, Any]]:
         """A dataset's rows for this run's split (``name`` without ``.jsonl``)."""
         rows: list[dict[str, Any]] = []
-        for path in sorted(self.datasets_dir.glob(f"{name}*.jsonl")):
+        for path in sorted(self.datasets.glob(f"{name}*.jsonl")):
             rows += load_jsonl(path, self.split)
         return rows
 

@@ -12,7 +12,6 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from coach.config import PROJECT_ROOT
 from coach.errors import InputError
 from coach.evaluation.context import EvalContext
 from coach.evaluation.metrics import Metric
@@ -29,6 +28,8 @@ PACKAGES = (
     "bm25s",
 )
 SEED = 13
+
+CODE_DIR = Path(__file__).resolve().parent  # the commit of the code that ran, wherever it is installed
 
 
 class Regression(BaseModel):
@@ -110,12 +111,12 @@ def manifest(ctx: EvalContext, suites: list[str]) -> dict[str, Any]:
     """Git sha, dataset hashes, package and model versions, and the seed."""
     try:
         sha = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=10
+            ["git", "rev-parse", "HEAD"], cwd=CODE_DIR, capture_output=True, text=True, timeout=10
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         sha = ""
     datasets = {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest()[:16] for p in sorted(ctx.datasets_dir.glob("*.jsonl"))
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()[:16] for p in sorted(ctx.datasets.glob("*.jsonl"))
     }
     versions = {}
     for package in PACKAGES:

@@ -18,7 +18,7 @@ from coach.evaluation.metrics import Metric, hit_at_k, mean_metric, ndcg_at_k, q
 
 if TYPE_CHECKING:
     from coach.answering import Answer
-    from coach.answering.support import TextEmbedder
+    from coach.ports import TextEmbedder
 
 QUESTIONS = "user_questions"
 OUT_OF_SCOPE = "user_out_of_scope"

@@ -10,10 +10,6 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-from typing import Any
-
-import yaml
 
 from coach.errors import InputError
 
@@ -108,16 +104,6 @@ def any_phrase(text: str, phrases: Sequence[str]) -> bool:
     """True when at least one phrase occurs in ``text`` as whole words."""
     low = normalise(text)
     return any(phrase_pattern(p).search(low) for p in phrases)
-
-
-@lru_cache(maxsize=8)
-def load_yaml(path: Path) -> dict[str, Any]:
-    """Read a YAML mapping once per process."""
-    with path.open(encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
-    if not isinstance(data, dict):
-        raise InputError(f"{path} does not hold a mapping.")
-    return data
 
 
 _AGE_WORDS = re.compile(

@@ -22,7 +22,6 @@ from coach.errors import CoachError
 from coach.flows.agenda_blocks import (
     AgendaBlock,
     BlockLibrary,
-    PassageRetriever,
     PrefetchedRetriever,
     Stage,
     StagePlan,
@@ -42,6 +41,7 @@ from coach.flows.agenda_schema import (
     clean_text,
     stage_for,
 )
+from coach.ports import Retriever, profile_of
 from coach.schemas import Citation, Passage
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ class _Objectives(BaseModel):
     objectives: list[str] = Field(min_length=2, max_length=5)
 
 
-def build_agenda(request: AgendaRequest, retriever: PassageRetriever, model: BaseChatModel | None = None) -> Agenda:
+def build_agenda(request: AgendaRequest, retriever: Retriever, model: BaseChatModel | None = None) -> Agenda:
     """Compose a timed, cited agenda for one session.
 
     Args:
@@ -308,11 +308,11 @@ def _bare(text: str) -> str:
     return text.rstrip(" .!?;:")
 
 
-def _retrieve(retriever: PassageRetriever, query: str) -> list[Passage]:
+def _retrieve(retriever: Retriever, query: str) -> list[Passage]:
     return retriever.retrieve(query, k=RETRIEVAL_K)
 
 
-def _cite(block: AgendaBlock, focus: str, main: bool, retriever: PassageRetriever) -> list[Passage]:
+def _cite(block: AgendaBlock, focus: str, main: bool, retriever: Retriever) -> list[Passage]:
     """Passages for one item: its own guide first, the best focus match for main items."""
     first = _retrieve(retriever, f"{block.activity}: {focus}")
     own = [p for p in first if p.source == block.source_path]
@@ -324,7 +324,7 @@ def _cite(block: AgendaBlock, focus: str, main: bool, retriever: PassageRetrieve
     return chosen[:CITATIONS_PER_ITEM]
 
 
-def _remote_guidance(retriever: PassageRetriever) -> list[Passage]:
+def _remote_guidance(retriever: Retriever) -> list[Passage]:
     passages = _retrieve(retriever, REMOTE_QUERY)
     remote = [p for p in passages if "remote" in p.source]
     return remote or passages
@@ -379,11 +379,10 @@ def _reword_objectives(
     """A capable model's clearer wording of the objectives, or ``None`` to keep the template's."""
     try:
         from coach.llm.prompts import load_prompt
-        from coach.llm.providers import is_capable
         from coach.llm.structured import generate_structured
     except ImportError:
         return None
-    if not is_capable(model):
+    if not profile_of(model).structured_output:
         return None
     draft = _Objectives(objectives=objectives[:5]) if len(objectives) >= 2 else None
     if draft is None:

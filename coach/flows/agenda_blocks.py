@@ -9,23 +9,22 @@ so it also works with a fake retriever in tests.
 from __future__ import annotations
 
 import contextlib
-import inspect
 import re
 import unicodedata
-from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Literal
 from weakref import WeakKeyDictionary
 
 import numpy as np
 import yaml
 from pydantic import BaseModel, Field, ValidationError
 
-from coach.config import PROJECT_ROOT
+from coach.data import load_file
 from coach.errors import ConfigurationError
+from coach.ports import Retriever, TextEmbedder, VectorRetriever
 from coach.schemas import Passage
 
-BLOCKS_FILE = PROJECT_ROOT / "knowledge" / "data" / "agenda_blocks.yaml"
+BLOCKS_FILE = "agenda_blocks.yaml"
 GUIDE_PREFIX = "knowledge/guides/"
 Stage = Literal["first-session", "ongoing", "review", "closing"]
 STAGE_ORDER: tuple[Stage, ...] = ("first-session", "ongoing", "review", "closing")
@@ -42,24 +41,6 @@ _STOPWORDS = frozenset({
 })
 # fmt: on
 _WORD = re.compile(r"\w+", re.UNICODE)
-
-
-@runtime_checkable
-class PassageRetriever(Protocol):
-    """What the flows need from a retriever (``HybridRetriever`` or a test fake)."""
-
-    def retrieve(self, query: str, k: int | None = None) -> list[Passage]:
-        """The top ``k`` passages for ``query``, best first."""
-        ...
-
-
-@runtime_checkable
-class TextEmbedder(Protocol):
-    """Anything that turns texts into L2-normalised rows."""
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        """One normalised row per text."""
-        ...
 
 
 class Preparation(BaseModel):
@@ -137,11 +118,11 @@ def load_blocks(path: Path | None = None) -> BlockLibrary:
     Raises:
         ConfigurationError: the file is missing, unreadable or inconsistent.
     """
-    return _load(path or BLOCKS_FILE)
+    return load_file(BLOCKS_FILE, parse_blocks, path)
 
 
-@lru_cache(maxsize=4)
-def _load(path: Path) -> BlockLibrary:
+def parse_blocks(path: Path) -> BlockLibrary:
+    """Read and check an agenda blocks file (unique ids, known blocks in every stage plan)."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         library = BlockLibrary.model_validate(data)
@@ -242,12 +223,13 @@ class PrefetchedRetriever:
     precomputed vector (test fakes) are simply called with the query.
     """
 
-    def __init__(self, retriever: PassageRetriever, queries: list[str], max_chars: int) -> None:
+    def __init__(self, retriever: Retriever, queries: list[str], max_chars: int) -> None:
         self.retriever = retriever
         self.max_chars = max_chars
         self.vectors: dict[str, np.ndarray] = {}
         self.embedder = embedder = embedder_of(retriever)
-        if embedder is None or "query_vector" not in inspect.signature(retriever.retrieve).parameters:
+        self._by_vector = retriever if isinstance(retriever, VectorRetriever) else None
+        if embedder is None or self._by_vector is None:
             return
         cleaned = list(dict.fromkeys(self.clean(q) for q in queries if q.strip()))
         if cleaned:
@@ -265,7 +247,6 @@ class PrefetchedRetriever:
         """The retriever's passages for ``query``, reusing its prefetched vector when there is one."""
         cleaned = self.clean(query)
         vector = self.vectors.get(cleaned)
-        if vector is None:
+        if vector is None or self._by_vector is None:
             return self.retriever.retrieve(cleaned, k=k)
-        retrieve: Any = self.retriever.retrieve
-        return list(retrieve(cleaned, k=k, query_vector=vector))
+        return self._by_vector.retrieve_by_vector(cleaned, vector, k=k)

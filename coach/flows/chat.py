@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from coach.errors import CoachError, InputError
 from coach.flows.router import ChatReply, Route, route_message, split_quotes
+from coach.ports import profile_of
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -269,10 +270,8 @@ def chat(message: str, runtime: Runtime) -> ChatReply:
 
 
 def _capable_model(runtime: Runtime) -> BaseChatModel | None:
-    from coach.llm.providers import is_capable
-
     try:
         model = runtime.chat_model
     except CoachError:
         return None
-    return model if is_capable(model) else None
+    return model if profile_of(model).structured_output else None

@@ -13,22 +13,20 @@ read; feedback over ``MAX_FEEDBACK_CHARS`` characters is refused with the limit 
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, Field
 
+from coach.data import load_file, read_fitted, reference_data
 from coach.flows._text import (
     MAX_FEEDBACK_CHARS,
     QUOTED,
     Sentence,
     find_phrases,
-    load_yaml,
     mask_ages,
     require_text,
     split_sentences,
@@ -47,14 +45,16 @@ from coach.flows.feedback_features import (
     situation_level,
 )
 from coach.flows.stereotypes import StereotypeFlag, check_sentences
-from coach.knowledge.embeddings import LayerEmbedder, embedder_cache, fitted_for
+from coach.knowledge.embeddings import embedder_cache, fitted_for
+from coach.ports import LayerEmbedder
 
 if TYPE_CHECKING:
-    from coach.knowledge.embeddings import Embedder
+    from coach.ports import Embedder
 
 __all__ = ["CRITERIA", "MAX_FEEDBACK_CHARS", "CriterionScore", "FeedbackIssue", "FeedbackScore", "score_feedback"]
 
 CRITERIA = ("situation", "behavior", "impact", "request", "respect")
+WEIGHTS_FILE = "feedback_weights.json"
 IssueKind = Literal["hedging", "absolute", "personal_attack", "vague_praise", "age_coded"]
 Level = Literal["needs work", "developing", "strong"]
 
@@ -120,10 +120,8 @@ class FeedbackScore(BaseModel):
 
 
 def load_rubric() -> dict[str, Any]:
-    """The parsed ``knowledge/data/feedback_rubric.yaml``."""
-    from coach.config import get_settings
-
-    return load_yaml(get_settings().knowledge_dir / "data" / "feedback_rubric.yaml")
+    """The parsed ``feedback_rubric.yaml`` of the shipped data folder (read once)."""
+    return reference_data().rubric
 
 
 def level_for(overall: int, rubric: dict[str, Any] | None = None) -> Level:
@@ -142,26 +140,14 @@ def mask_quotes(text: str) -> str:
 
 
 def weights_path(knowledge_dir: Path | None = None) -> Path:
-    """Where the fitted feedback model lives (``bench/calibrate.py --fit`` writes it)."""
-    if knowledge_dir is None:
-        from coach.config import get_settings
-
-        knowledge_dir = get_settings().knowledge_dir
-    return knowledge_dir / "data" / "feedback_weights.json"
-
-
-@lru_cache(maxsize=4)
-def _read_weights(path: Path, mtime: float) -> dict[str, Any]:
-    del mtime  # part of the cache key only, so a refit file is re-read
-    return dict(json.loads(path.read_text(encoding="utf-8")))
+    """Where the fitted feedback model lives (the shipped data folder unless ``knowledge_dir`` is given)."""
+    data_dir = knowledge_dir / "data" if knowledge_dir is not None else reference_data().directory
+    return data_dir / WEIGHTS_FILE
 
 
 def load_weights(path: Path | None = None) -> dict[str, Any] | None:
-    """The fitted feedback model, or None when no weights file exists (rules decide then)."""
-    path = path or weights_path()
-    if not path.exists():
-        return None
-    return _read_weights(path, path.stat().st_mtime)
+    """The fitted feedback model, or None when no weights file exists (rules decide then); read once."""
+    return load_file(WEIGHTS_FILE, read_fitted, path)
 
 
 @dataclass

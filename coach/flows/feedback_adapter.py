@@ -46,6 +46,7 @@ POOLED_SCALE = 20.0
 MAX_TOKENS = 256
 
 log = logging.getLogger(__name__)
+ADAPTER_FILE = "feedback_adapter.npz"
 _LOADING = threading.Lock()
 
 
@@ -172,10 +173,10 @@ class FeedbackAdapter:
 def adapter_path(knowledge_dir: Path | None = None) -> Path:
     """Where the trained adapter lives (``bench/fit_models.py`` writes it)."""
     if knowledge_dir is None:
-        from coach.config import get_settings
+        from coach.data import reference_data
 
-        knowledge_dir = get_settings().knowledge_dir
-    return knowledge_dir / "data" / "feedback_adapter.npz"
+        return reference_data().path(ADAPTER_FILE)
+    return knowledge_dir / "data" / ADAPTER_FILE
 
 
 def save_adapter(path: Path, spec: AdapterSpec, state: dict[str, np.ndarray]) -> None:

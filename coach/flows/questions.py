@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 from weakref import WeakKeyDictionary
@@ -20,18 +19,19 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, Field, PrivateAttr, ValidationError
 
-from coach.config import PROJECT_ROOT
+from coach.data import load_file
 from coach.errors import CoachError, ConfigurationError, InputError
-from coach.flows.agenda_blocks import PassageRetriever, TextEmbedder, embedder_of, words
+from coach.flows.agenda_blocks import embedder_of, words
 from coach.flows.questions_fit import TopicForms, concern_of, profile_tags, topic_forms
+from coach.ports import Retriever, TextEmbedder, profile_of
 from coach.schemas import Passage
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
-    from coach.knowledge.embeddings import Embedder
+    from coach.ports import Embedder
 
-TEMPLATES_FILE = PROJECT_ROOT / "knowledge" / "data" / "question_templates.yaml"
+TEMPLATES_FILE = "question_templates.yaml"
 OPEN_QUESTIONS_GUIDE = "knowledge/guides/asking-open-questions.md"
 OPEN_QUESTIONS_QUERY = "asking open, non-leading questions as a senior mentee"
 NEUTRAL_TOPIC = "this topic"
@@ -130,11 +130,11 @@ def load_templates(path: Path | None = None) -> TemplateLibrary:
     Raises:
         ConfigurationError: missing, unreadable or malformed file, or a template without ``{topic}``.
     """
-    return _load(path or TEMPLATES_FILE)
+    return load_file(TEMPLATES_FILE, parse_templates, path)
 
 
-@lru_cache(maxsize=4)
-def _load(path: Path) -> TemplateLibrary:
+def parse_templates(path: Path) -> TemplateLibrary:
+    """Read and check a question templates file (every template has a ``{topic}`` slot)."""
     try:
         library = TemplateLibrary.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
     except (OSError, yaml.YAMLError, ValidationError) as exc:
@@ -184,7 +184,7 @@ def slot_topic(topic: str) -> str:
 
 
 def prepare_questions(
-    mentee: str, topic: str, retriever: PassageRetriever, model: BaseChatModel | None = None, count: int = 8
+    mentee: str, topic: str, retriever: Retriever, model: BaseChatModel | None = None, count: int = 8
 ) -> QuestionSet:
     """Prepare ``count`` (5 to 10) open questions about ``topic`` for the senior mentee.
 
@@ -382,7 +382,7 @@ def _fit(template: Template, topic_words: set[str], mentee_words: set[str]) -> f
     return len(tags & topic_words) + PROFILE_WEIGHT * len(tags & mentee_words)
 
 
-def _citations(topic: str, library: TemplateLibrary, retriever: PassageRetriever) -> dict[Group, list[list[str]]]:
+def _citations(topic: str, library: TemplateLibrary, retriever: Retriever) -> dict[Group, list[list[str]]]:
     """Per group, a rotation of citation lists: one topic passage plus the open-questions guidance."""
     guide = retriever.retrieve(OPEN_QUESTIONS_QUERY, k=RETRIEVAL_K)
     open_ids = [p.id for p in guide if p.source == OPEN_QUESTIONS_GUIDE][:1] or [p.id for p in guide[:1]]
@@ -411,11 +411,10 @@ def _model_questions(
     """Questions a capable model proposes (unchecked), or none."""
     try:
         from coach.llm.prompts import load_prompt
-        from coach.llm.providers import is_capable
         from coach.llm.structured import generate_structured
     except ImportError:
         return []
-    if not is_capable(model):
+    if not profile_of(model).structured_output:
         return []
     try:
         result = generate_structured(

@@ -12,33 +12,32 @@ summarises the scores with quotes, what improved and one thing to try next.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, get_args
 
 import yaml
 from pydantic import BaseModel, Field
 
-from coach.config import PROJECT_ROOT
+from coach.data import load_file, reference_data
 from coach.errors import InputError
 from coach.flows.feedback import FeedbackScore, score_feedback
 from coach.flows.roleplay_debrief import Debrief, DebriefTurn, build_debrief
 from coach.flows.roleplay_listen import Scenario, echo, request_echo, scenario_from_text, scenario_opening
 from coach.flows.roleplay_policy import ConversationState, Decision, Difficulty, Reaction, decide
 from coach.flows.roleplay_voice import MAX_REPLY_WORDS, pick_line, reword
+from coach.ports import profile_of
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
-    from coach.flows.roleplay_debrief import PassageRetriever
-    from coach.knowledge.embeddings import Embedder
+    from coach.ports import Embedder, Retriever
 
 __all__ = [
     "DIFFICULTIES", "Debrief", "DebriefTurn", "Difficulty", "Persona", "PracticeSession", "PracticeTurn",
     "Reaction", "Scenario", "load_personas", "start_practice",
 ]
 
-PERSONAS_PATH = PROJECT_ROOT / "knowledge" / "data" / "personas.yaml"
+PERSONAS_FILE = "personas.yaml"
 DIFFICULTIES: tuple[str, ...] = get_args(Difficulty)
 BANK_KEYS = (*get_args(Reaction), "close", "impatient")
 MAX_TURN_CHARS = 5000  # a turn is scored whole, so a longer one is refused with the limit named
@@ -76,8 +75,8 @@ class PracticeTurn(BaseModel):
     reworded: bool = Field(default=False, description="A capable model reworded the bank line.")
 
 
-@lru_cache(maxsize=4)
-def _load(path: Path) -> dict[str, Persona]:
+def parse_personas(path: Path) -> dict[str, Persona]:
+    """Read a personas file, checking every persona has complete banks and difficulties."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     personas = {item["id"]: Persona.model_validate(item) for item in data["personas"]}
     for persona in personas.values():
@@ -90,12 +89,18 @@ def _load(path: Path) -> dict[str, Persona]:
 
 def load_personas(path: Path | None = None) -> dict[str, Persona]:
     """All personas by id, checked for complete response banks and difficulties."""
-    return dict(_load((path or PERSONAS_PATH).resolve()))
+    return dict(load_file(PERSONAS_FILE, parse_personas, path))
 
 
-@lru_cache(maxsize=4)
-def reaction_goals(path: Path = PERSONAS_PATH) -> dict[str, str]:
-    """What each reaction asks of the persona (for the rewording prompt)."""
+def reaction_goals(path: Path | None = None) -> dict[str, str]:
+    """What each reaction asks of the persona (for the rewording prompt), read once."""
+    if path is None:
+        return reference_data().reaction_goals
+    return parse_reaction_goals(path)
+
+
+def parse_reaction_goals(path: Path) -> dict[str, str]:
+    """The ``reactions`` mapping of a personas file."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return {str(k): str(v) for k, v in data.get("reactions", {}).items()}
 
@@ -135,7 +140,7 @@ class PracticeSession:
         difficulty: str = "normal",
         embedder: Embedder | None = None,
         model: BaseChatModel | None = None,
-        retriever: PassageRetriever | None = None,
+        retriever: Retriever | None = None,
         seed: int = 0,
         scenario: str | Scenario | None = None,
     ) -> None:
@@ -240,7 +245,7 @@ def start_practice(
     difficulty: str = "normal",
     embedder: Embedder | None = None,
     model: BaseChatModel | None = None,
-    retriever: PassageRetriever | None = None,
+    retriever: Retriever | None = None,
     seed: int = 0,
 ) -> PracticeSession:
     """A practice session, set in the mentor's own situation when ``scenario`` describes one.
@@ -260,9 +265,7 @@ def _turn_evidence(score: FeedbackScore) -> dict[str, str]:
 
 
 def _capable(model: BaseChatModel) -> bool:
-    from coach.llm.providers import is_capable
-
-    return is_capable(model)
+    return profile_of(model).structured_output
 
 
 def _clean_turn(user_text: str) -> str:

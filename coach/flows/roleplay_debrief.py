@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
-from coach.schemas import Citation, Passage
+from coach.ports import Retriever
+from coach.schemas import Citation
 
 if TYPE_CHECKING:
     from coach.flows.feedback import FeedbackScore
@@ -21,12 +22,6 @@ REACTION_WORDS = {
 GUIDANCE_SOURCES = ("upward-feedback-sbi.md", "feedback-tact-and-tone.md")
 MAX_CITATIONS = 3
 CANDIDATES = 12  # passages retrieved before keeping those from the feedback guides
-
-
-class PassageRetriever(Protocol):
-    """What the debrief needs of a retriever (``HybridRetriever`` fits)."""
-
-    def retrieve(self, query: str, k: int | None = None) -> list[Passage]: ...
 
 
 class DebriefTurn(BaseModel):
@@ -67,7 +62,7 @@ def build_debrief(
     scored: list[tuple[FeedbackScore, str]],
     persona_name: str,
     engaged_at: int | None,
-    retriever: PassageRetriever | None = None,
+    retriever: Retriever | None = None,
 ) -> Debrief:
     """Summarise a practice conversation.
 
@@ -166,7 +161,7 @@ def improved_criteria(turns: list[DebriefTurn]) -> list[str]:
     return rose
 
 
-def guidance_citations(criterion: str, retriever: PassageRetriever) -> list[Citation]:
+def guidance_citations(criterion: str, retriever: Retriever) -> list[Citation]:
     """Passages from the feedback guides about ``criterion``."""
     query = f"upward feedback to a senior leader: how to improve the {criterion} part (situation behavior impact)"
     from coach.errors import CoachError

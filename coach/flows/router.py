@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
@@ -19,17 +18,17 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, Field
 
-from coach.config import PROJECT_ROOT
+from coach.data import load_file
 from coach.errors import InputError
 from coach.knowledge.embeddings import embedder_cache
 
 if TYPE_CHECKING:
-    from coach.knowledge.embeddings import Embedder
+    from coach.ports import Embedder
     from coach.runtime import Runtime
 
 Route = Literal["agenda", "feedback", "reflection", "questions", "ask"]
 ROUTES: tuple[str, ...] = get_args(Route)
-EXEMPLARS_PATH = PROJECT_ROOT / "knowledge" / "data" / "route_exemplars.yaml"
+EXEMPLARS_FILE = "route_exemplars.yaml"
 TOP_K = 3  # nearest exemplars averaged per route: robust to one odd exemplar
 MAX_MESSAGE_CHARS = 4000  # longer messages are routed on their first part
 
@@ -72,8 +71,12 @@ class RouteData:
     rules: list[Rule]
 
 
-@lru_cache(maxsize=4)
-def load_route_data(path: Path = EXEMPLARS_PATH) -> RouteData:
+def load_route_data(path: Path | None = None) -> RouteData:
+    """The router's exemplars and rules (the shipped file unless ``path`` is given), read once."""
+    return load_file(EXEMPLARS_FILE, parse_route_data, path)
+
+
+def parse_route_data(path: Path) -> RouteData:
     """Read and check the exemplars and rules file.
 
     Raises:

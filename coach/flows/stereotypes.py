@@ -35,8 +35,8 @@ from coach.knowledge.embeddings import fitted_for
 from coach.schemas import Citation, Passage
 
 if TYPE_CHECKING:
-    from coach.knowledge.embeddings import Embedder
     from coach.knowledge.retrieval import HybridRetriever
+    from coach.ports import Embedder
 
 __all__ = [
     "MAX_ANALYSED_CHARS",

@@ -7,22 +7,23 @@ logistic regression (weights in ``knowledge/data/stereotype_weights.json``) scor
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from coach.flows._text import any_phrase, find_phrases, load_yaml, normalise
+from coach.data import load_file, read_fitted, read_taxonomy, reference_data
+from coach.errors import ConfigurationError
+from coach.flows._text import any_phrase, find_phrases, normalise
 from coach.knowledge.embeddings import embedder_cache
 
 if TYPE_CHECKING:
-    from coach.knowledge.embeddings import Embedder
+    from coach.ports import Embedder
 
 Direction = str  # "about older" | "about younger" | ""
+TAXONOMY_FILE = "stereotype_taxonomy.yaml"
 
 FEATURES = (
     "group",
@@ -116,23 +117,26 @@ class SentenceFeatures:
 
 
 def taxonomy_path(knowledge_dir: Path | None = None) -> Path:
-    """Where the taxonomy lives (the configured knowledge folder by default)."""
-    if knowledge_dir is None:
-        from coach.config import get_settings
-
-        knowledge_dir = get_settings().knowledge_dir
-    return knowledge_dir / "data" / "stereotype_taxonomy.yaml"
+    """Where the taxonomy lives (the shipped data folder unless ``knowledge_dir`` is given)."""
+    data_dir = knowledge_dir / "data" if knowledge_dir is not None else reference_data().directory
+    return data_dir / TAXONOMY_FILE
 
 
 def load_taxonomy(knowledge_dir: Path | None = None) -> dict[str, Any]:
-    """The parsed taxonomy mapping."""
-    return load_yaml(taxonomy_path(knowledge_dir))
+    """The parsed taxonomy mapping, read once."""
+    return load_file(TAXONOMY_FILE, read_taxonomy, None if knowledge_dir is None else taxonomy_path(knowledge_dir))
 
 
-@lru_cache(maxsize=4)
 def load_weights(path: Path) -> dict[str, Any]:
-    """Fitted logistic-regression weights (see ``bench/calibrate.py``)."""
-    return dict(json.loads(path.read_text(encoding="utf-8")))
+    """Fitted logistic-regression weights (see ``bench/calibrate.py``), read once.
+
+    Raises:
+        ConfigurationError: the file is missing or unreadable.
+    """
+    weights = load_file(path.name, read_fitted, path)
+    if weights is None:
+        raise ConfigurationError(f"{path} is missing.", hint="Refit it or restore it.")
+    return weights
 
 
 def _age_value(snippet: str) -> int | None:

@@ -12,11 +12,13 @@ import logging
 import threading
 import weakref
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from coach.errors import ConfigurationError
+from coach.ports import Embedder as Embedder  # re-exported for older imports
+from coach.ports import LayerEmbedder as LayerEmbedder
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Hashable, Mapping, Sequence
@@ -24,22 +26,6 @@ if TYPE_CHECKING:
     from coach.config import Settings
 
 log = logging.getLogger(__name__)
-
-
-class Embedder(Protocol):
-    """Anything that turns texts into L2-normalised float32 vectors."""
-
-    @property
-    def name(self) -> str: ...
-
-    def embed(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray: ...
-
-
-@runtime_checkable
-class LayerEmbedder(Embedder, Protocol):
-    """An embedder that can also pool the hidden states of one of its transformer layers."""
-
-    def embed_layer(self, texts: Sequence[str], layer: int) -> np.ndarray: ...
 
 
 _PER_EMBEDDER: weakref.WeakKeyDictionary[Any, dict[Hashable, Any]] = weakref.WeakKeyDictionary()

@@ -19,9 +19,9 @@ from pydantic import BaseModel, Field
 from coach.config import Settings
 from coach.errors import CoachError, DocumentError
 from coach.knowledge.chunking import Chunk, chunk_document
-from coach.knowledge.embeddings import Embedder
 from coach.knowledge.readers import SUPPORTED_EXTENSIONS, read_document
 from coach.knowledge.store import VectorStore
+from coach.ports import Embedder
 
 if TYPE_CHECKING:
     from coach.knowledge.review import DocumentReview

@@ -14,11 +14,11 @@ import numpy as np
 
 from coach.config import Settings
 from coach.errors import InputError
-from coach.knowledge.embeddings import Embedder
 from coach.knowledge.lexical import LexicalIndex
 from coach.knowledge.query import normalise_query
 from coach.knowledge.readers import AUDIENCES, STAGES
 from coach.knowledge.store import StoredChunk, VectorStore, Where
+from coach.ports import Embedder
 from coach.schemas import Passage
 
 MAX_QUERY_CHARS = 2000
@@ -112,6 +112,10 @@ class HybridRetriever:
         lexical = self.lexical.search(query, pool, mask)
 
         return self._fuse(dense, lexical, k)
+
+    def retrieve_by_vector(self, query: str, vector: np.ndarray, k: int | None = None) -> list[Passage]:
+        """The top ``k`` passages for ``query``, with ``vector`` as its precomputed embedding."""
+        return self.retrieve(query, k=k, query_vector=vector)
 
     def _fuse(
         self, dense: Sequence[tuple[StoredChunk, float]], lexical: Sequence[tuple[StoredChunk, float]], k: int

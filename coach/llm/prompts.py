@@ -93,13 +93,13 @@ class Prompt(BaseModel):
 
 
 def _default_dir() -> Path:
-    from coach.config import get_settings
+    from coach import resources
 
-    return get_settings().prompts_dir
+    return resources.prompts_dir()
 
 
 def load_prompt(name: str, prompts_dir: Path | None = None) -> Prompt:
-    """Load ``<prompts_dir>/<name>.yaml`` (cached per directory).
+    """Load ``<prompts_dir>/<name>.yaml`` (the shipped prompts by default; cached per directory).
 
     Raises:
         PromptError: no such prompt, unreadable YAML, missing fields, or variables that do

@@ -2,8 +2,9 @@
 
 ``build_chat_model`` returns a LangChain ``BaseChatModel`` for the configured provider
 (``local`` llama.cpp, ``openai``-compatible, or ``fake``). Callers only use the
-LangChain interface plus the helpers here (label, capability, context window, token
-counting, error translation), so nothing else knows which provider it got.
+LangChain interface, ``coach.ports.profile_of`` for what a model can do, and the helpers
+here (label, context window, token counting, error translation), so nothing else knows
+which provider it got.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from urllib.parse import urlparse
 
 from coach.config import Settings
 from coach.errors import ConfigurationError, ModelError
+from coach.ports import profile_of
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -22,7 +24,6 @@ if TYPE_CHECKING:
 
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 LOCAL_SERVER_KEY = "not-needed"  # local OpenAI-compatible servers ignore the key but the SDK wants one
-DEFAULT_CONTEXT_WINDOW = 2048
 CHARS_PER_TOKEN = 3.0  # conservative estimate for English when no tokenizer is at hand
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}
 
@@ -98,32 +99,17 @@ def _build_openai(settings: Settings) -> BaseChatModel:
 
 def model_label(model: BaseChatModel) -> str:
     """A short name for reports: ``local:<file>``, ``openai:<model>`` or ``fake``."""
-    kind = model._llm_type
-    if kind == "fake":
-        return "fake"
-    if kind == "llama-cpp":
-        path = getattr(model, "model_path", None)
-        return f"local:{path.name if path is not None else 'gguf'}"
-    name = getattr(model, "model_name", None) or kind
-    return f"openai:{name}"
-
-
-def is_capable(model: BaseChatModel) -> bool:
-    """Whether the model can be trusted to follow a schema (the tiny local one cannot)."""
-    if model._llm_type == "fake":
-        return bool(getattr(model, "capable", True))
-    return model._llm_type != "llama-cpp"
+    return profile_of(model).label
 
 
 def context_window(model: BaseChatModel) -> int:
     """The model's context window in tokens."""
-    return int(getattr(model, "context_window", DEFAULT_CONTEXT_WINDOW))
+    return profile_of(model).max_context
 
 
 def default_max_tokens(model: BaseChatModel) -> int:
     """The model's configured answer length in tokens."""
-    value = getattr(model, "max_tokens", None)
-    return int(value) if value else 384
+    return profile_of(model).max_tokens
 
 
 def count_tokens(model: BaseChatModel, text: str) -> int:
@@ -132,7 +118,7 @@ def count_tokens(model: BaseChatModel, text: str) -> int:
     Remote models are estimated from characters: their tokenizers would have to be
     downloaded, and this estimate errs on the side of shorter prompts.
     """
-    if model._llm_type in {"llama-cpp", "fake"}:
+    if profile_of(model).exact_tokens:
         return int(model.get_num_tokens(text))
     return int(len(text) / CHARS_PER_TOKEN) + 1
 
@@ -153,10 +139,11 @@ def translate_error(exc: BaseException, model: BaseChatModel) -> ModelError | No
 
 def with_json_schema(model: BaseChatModel, schema: type[BaseModel]) -> Runnable[Any, Any]:
     """The model bound to answer in JSON matching ``schema`` where the provider supports it."""
-    if model._llm_type == "fake":
+    mode = profile_of(model).json_mode
+    if mode == "none":
         return model
     response_format: dict[str, Any]
-    if model._llm_type == "llama-cpp":
+    if mode == "json_object":
         response_format = {"type": "json_object", "schema": schema.model_json_schema()}
     else:
         response_format = {

@@ -21,7 +21,8 @@ from pydantic import BaseModel, ValidationError
 from coach.errors import ModelError
 from coach.llm.generation import invoke_messages
 from coach.llm.prompts import Prompt, load_prompt
-from coach.llm.providers import is_capable, with_json_schema
+from coach.llm.providers import with_json_schema
+from coach.ports import profile_of
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -110,7 +111,7 @@ def generate_structured(
     """
     from langchain_core.messages import AIMessage, HumanMessage
 
-    if not is_capable(model):
+    if not profile_of(model).structured_output:
         return StructuredResult(fallback(), "fallback", 0, ["model not trusted with structured output"])
     messages = structured_messages(prompt, variables, schema)
     runnable = with_json_schema(model, schema)

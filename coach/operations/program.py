@@ -40,7 +40,7 @@ STAFF = (Role.COORDINATOR, Role.ADMINISTRATOR)
 
 
 def rules_for(settings: Settings) -> OperationsRules:
-    return load_rules(settings.knowledge_dir / "data")
+    return load_rules(settings.knowledge_data_dir)
 
 
 def mailer_for(settings: Settings) -> Mailer | None:

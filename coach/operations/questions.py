@@ -8,6 +8,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from coach.data import reference_data
 from coach.errors import ConfigurationError, InputError
 
 QUESTIONS_FILE = "checkins.yaml"
@@ -79,8 +80,13 @@ class QuestionBank(BaseModel):
         return (*self.survey_core, *self.surveys[name].extra)  # type: ignore[index]
 
 
-def load_questions(data_dir: Path) -> QuestionBank:
-    path = data_dir / QUESTIONS_FILE
+def load_questions(data_dir: Path | None = None) -> QuestionBank:
+    """The check-in question bank of ``data_dir`` (the shipped data folder by default), read once."""
+    return reference_data(data_dir).load(QUESTIONS_FILE, parse_questions)
+
+
+def parse_questions(path: Path) -> QuestionBank:
+    """Read and validate a check-in questions file."""
     try:
         return QuestionBank.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
     except FileNotFoundError as exc:

@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from coach.data import reference_data
 from coach.errors import ConfigurationError
 
 RULES_FILE = "pair_health.yaml"
@@ -48,9 +49,13 @@ class OperationsRules(_Strict):
     nudges: NudgeRules
 
 
-def load_rules(data_dir: Path) -> OperationsRules:
-    """Read and validate the rules file in ``data_dir``; a bad file names the field."""
-    path = data_dir / RULES_FILE
+def load_rules(data_dir: Path | None = None) -> OperationsRules:
+    """The rules file of ``data_dir`` (the shipped data folder by default), validated once."""
+    return reference_data(data_dir).load(RULES_FILE, parse_rules)
+
+
+def parse_rules(path: Path) -> OperationsRules:
+    """Read and validate a rules file; a bad file names the field."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         return OperationsRules.model_validate(raw)

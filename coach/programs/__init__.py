@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from coach.knowledge.embeddings import Embedder
+from coach.ports import Embedder
 from coach.programs.constraints import Pair
 from coach.programs.profiles import Profile
 from coach.programs.scoring import ScoreTable

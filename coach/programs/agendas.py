@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from coach.actors import Actor
 from coach.errors import CoachError
 from coach.flows.agenda import Agenda, AgendaRequest, build_agenda
-from coach.flows.agenda_blocks import PassageRetriever
 from coach.flows.agenda_schema import MAX_DURATION, MAX_FOCUS_CHARS, MIN_DURATION
+from coach.ports import Retriever
 from coach.programs.matching_store import list_matches
 from coach.programs.repository import get_program, staff
 from coach.programs.views import MatchView, ProgramView
@@ -76,7 +76,7 @@ def generate_program_agendas(
     db: Database,
     actor: Actor,
     program_id: int,
-    retriever: PassageRetriever,
+    retriever: Retriever,
     model: BaseChatModel | None = None,
     progress: AgendaProgress | None = None,
 ) -> list[AgendaOutcome]:
@@ -96,7 +96,7 @@ def generate_program_agendas(
     return outcomes
 
 
-def _one(db: Database, actor: Actor, program: ProgramView, match: MatchView, label: str, retriever: PassageRetriever,
+def _one(db: Database, actor: Actor, program: ProgramView, match: MatchView, label: str, retriever: Retriever,
          model: BaseChatModel | None) -> AgendaOutcome:
     pair_id = match.pair_id or 0
     number = _next_number(match)

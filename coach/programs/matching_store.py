@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from coach.actors import Actor
 from coach.errors import InputError
-from coach.knowledge.embeddings import Embedder
+from coach.ports import Embedder
 from coach.programs.models import Match, MatchRule, Participant, Program, ScheduledSession
 from coach.programs.profiles import Profile
 from coach.programs.repository import log, program_row, staff

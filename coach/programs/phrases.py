@@ -10,28 +10,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Hashable, Sequence
-from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
-from coach.config import PROJECT_ROOT
-from coach.errors import ConfigurationError
-from coach.knowledge.embeddings import Embedder, embedder_cache
+from coach.data import reference_data
+from coach.knowledge.embeddings import embedder_cache
+from coach.ports import Embedder
 
-GLOSSARY_FILE = PROJECT_ROOT / "knowledge" / "data" / "skill_glossary.yaml"
 _CACHE_KEY: Hashable = "programs.phrases"
 
 
-@lru_cache(maxsize=1)
 def _glossary() -> list[tuple[re.Pattern[str], str]]:
-    try:
-        terms = yaml.safe_load(GLOSSARY_FILE.read_text(encoding="utf-8"))["terms"]
-        return [(re.compile(rf"(?<![\w-]){re.escape(str(k))}(?![\w-])", re.IGNORECASE), str(v))
-                for k, v in terms.items()]
-    except (OSError, KeyError, TypeError, AttributeError, yaml.YAMLError) as exc:
-        raise ConfigurationError(f"Skill glossary {GLOSSARY_FILE} is unreadable: {exc}", hint="Restore it.") from exc
+    """The glossary terms as patterns (compiled once, beside the parsed glossary)."""
+    return reference_data().load("skill_glossary.yaml#patterns", _compile_glossary)
+
+
+def _compile_glossary(path: Path) -> list[tuple[re.Pattern[str], str]]:
+    terms = reference_data(path.parent).glossary
+    return [(re.compile(rf"(?<![\w-]){re.escape(k)}(?![\w-])", re.IGNORECASE), v) for k, v in terms.items()]
 
 
 def expand(phrase: str) -> str:

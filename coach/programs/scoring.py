@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from coach.knowledge.embeddings import Embedder
+from coach.ports import Embedder
 from coach.programs.availability import common_windows, overlap_hours
 from coach.programs.constraints import Pair, constraint_matrix
 from coach.programs.phrases import PhraseSpace

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from coach.config import PROJECT_ROOT
+from coach.data import load_file
 from coach.errors import ConfigurationError, InputError
 
-WEIGHTS_FILE = PROJECT_ROOT / "knowledge" / "data" / "matching_weights.yaml"
+WEIGHTS_FILE = "matching_weights.yaml"
 COMPONENTS = ("skills", "interests", "goals", "swot", "availability")
 
 
@@ -70,13 +69,17 @@ class MatchingWeights(BaseModel):
                              hint="Weights are between 0 and 10, thresholds between 0 and 1.") from exc
 
 
-@lru_cache(maxsize=4)
-def load_weights(path: Path = WEIGHTS_FILE) -> MatchingWeights:
-    """The default weights file, validated once.
+def load_weights(path: Path | None = None) -> MatchingWeights:
+    """The default weights file (the shipped one unless ``path`` is given), validated once.
 
     Raises:
         ConfigurationError: the file is missing or a field is wrong (named in the message).
     """
+    return load_file(WEIGHTS_FILE, parse_weights, path)
+
+
+def parse_weights(path: Path) -> MatchingWeights:
+    """Read and validate a matching weights file."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         return MatchingWeights.model_validate(data)
