@@ -137,7 +137,7 @@ def ensure_index() -> Runtime:
 
 @st.cache_resource(show_spinner=False)
 def _warm_scorer(key: str, _runtime: Runtime) -> bool:
-    from coach.flows.feedback import score_feedback
+    from coach.flows.feedback.scoring import score_feedback
 
     del key
     score_feedback(WARM_UP_TEXT, _runtime.embedder)

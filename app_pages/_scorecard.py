@@ -8,7 +8,7 @@ from typing import Any
 import streamlit as st
 
 from app_pages import _components as ui
-from coach.flows.feedback import CriterionScore, FeedbackScore
+from coach.flows.feedback.scoring import CriterionScore, FeedbackScore
 
 PERSONA_AVATAR = ":material/person:"
 CRITERIA_LABELS = {"situation": "Situation", "behavior": "Behaviour", "impact": "Impact", "request": "Request",

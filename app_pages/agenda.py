@@ -9,7 +9,7 @@ import streamlit as st
 
 from app_pages import _components as ui
 from coach.actors import Role
-from coach.flows.agenda import (
+from coach.flows.agenda.builder import (
     Agenda,
     AgendaRequest,
     agenda_to_ics,

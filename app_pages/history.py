@@ -7,7 +7,7 @@ import streamlit as st
 from app_pages import _components as ui
 from app_pages._scorecard import transcript
 from coach.actors import Actor, Role
-from coach.flows.roleplay import load_personas
+from coach.flows.roleplay.session import load_personas
 from coach.storage import repositories as repo
 from coach.storage.exports import (
     attempt_markdown,

@@ -12,7 +12,7 @@ import streamlit as st
 
 from app_pages import _components as ui
 from coach.actors import Actor, Role
-from coach.flows.questions import QuestionSet, prepare_questions
+from coach.flows.questions.prep import QuestionSet, prepare_questions
 from coach.storage import repositories as repo
 from coach.storage.exports import questions_csv, questions_markdown
 

@@ -6,7 +6,7 @@ import streamlit as st
 
 from app_pages import _components as ui
 from coach.actors import Role
-from coach.flows.stereotypes import Reflection, reflect
+from coach.flows.stereotypes.check import Reflection, reflect
 from coach.storage import repositories as repo
 from coach.storage.exports import reflections_csv, reflections_markdown
 

@@ -19,7 +19,7 @@ from app_pages._scorecard import CRITERIA_LABELS, PERSONA_AVATAR, transcript
 from coach.accounts import sharing
 from coach.actors import Actor, Role
 from coach.errors import CoachError
-from coach.flows.roleplay import DIFFICULTIES, PracticeSession, load_personas
+from coach.flows.roleplay.session import DIFFICULTIES, PracticeSession, load_personas
 from coach.services import attempt_scores, resume_practice
 from coach.storage import repositories as repo
 

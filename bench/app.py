@@ -172,7 +172,7 @@ def rehearsal_token_seconds(page: object, url: str) -> float:
 
 def in_process_agenda_seconds(settings: Settings, runs: int) -> list[float]:
     """``build_agenda`` alone with the local model, in this process (after one warm-up)."""
-    from coach.flows.agenda import AgendaRequest, build_agenda
+    from coach.flows.agenda.builder import AgendaRequest, build_agenda
     from coach.llm.providers import build_chat_model
     from coach.runtime import Runtime
 
@@ -190,7 +190,7 @@ def in_process_agenda_seconds(settings: Settings, runs: int) -> list[float]:
 
 def in_process_token_seconds(settings: Settings, runs: int) -> list[float]:
     """First piece of ``PracticeSession.stream_reply`` with the local model, in this process."""
-    from coach.flows.roleplay import PracticeSession
+    from coach.flows.roleplay.session import PracticeSession
     from coach.llm.providers import build_chat_model
     from coach.runtime import Runtime
 

@@ -54,7 +54,7 @@ def _layers(weights: dict[str, Any]) -> str:
 
 def _adapter_report() -> dict[str, Any] | None:
     """The trained adapter's spec (with its dev CV in ``extra``), or None without one."""
-    from coach.flows.feedback_adapter import AdapterSpec, adapter_path
+    from coach.flows.feedback.adapter import AdapterSpec, adapter_path
 
     path = adapter_path(ROOT / "coach" / "resources" / "knowledge")
     if not path.exists():
@@ -82,7 +82,7 @@ def build_report(embedder: SentenceTransformerEmbedder) -> str:
     if adapter:
         lines += [
             "",
-            f"A low-rank adapter (`coach/flows/feedback_adapter.py`: rank {adapter['rank']} updates to the first "
+            f"A low-rank adapter (`coach/flows/feedback/adapter.py`: rank {adapter['rank']} updates to the first "
             f"{adapter['layers']} layers of a copy of the same model, and one output layer over the pooled result "
             f"and the hand features, trained on the same {adapter['extra']['n']} dev rows for "
             f"{adapter['extra']['epochs']} epochs) rates all five criteria at once. The scorer averages its "

@@ -99,7 +99,7 @@ class User:
                 step()
 
     def rehearse(self) -> None:
-        from coach.flows.roleplay import PracticeSession
+        from coach.flows.roleplay.session import PracticeSession
         from coach.services import attempt_scores
 
         rt = self.runtime
@@ -115,13 +115,13 @@ class User:
             self.tally.attempts[self.owner] = self.tally.attempts.get(self.owner, 0) + 1
 
     def score(self) -> None:
-        from coach.flows.feedback import score_feedback
+        from coach.flows.feedback.scoring import score_feedback
 
         with self.tally.timed("feedback"):
             score_feedback(FEEDBACK, self.runtime.embedder)
 
     def agenda(self, pair_id: int, number: int) -> None:
-        from coach.flows.agenda import AgendaRequest, build_agenda
+        from coach.flows.agenda.builder import AgendaRequest, build_agenda
 
         request = AgendaRequest(
             mentor=self.owner, mentee=f"Senior {self.index}", session_number=number, program_sessions=12,
@@ -207,8 +207,8 @@ def level_rows(users: int, tally: Tally, wall: float) -> list[list[str]]:
 def warm_up(runtime: Runtime) -> None:
     """Load every model and index once, so level 1 measures use rather than loading."""
     from coach.answering import answer_question
-    from coach.flows.agenda import AgendaRequest, build_agenda
-    from coach.flows.feedback import score_feedback
+    from coach.flows.agenda.builder import AgendaRequest, build_agenda
+    from coach.flows.feedback.scoring import score_feedback
 
     score_feedback(FEEDBACK, runtime.embedder)
     answer_question(QUESTIONS[0], runtime.retriever, runtime.settings, model=runtime.chat_model)

@@ -1,4 +1,4 @@
-"""Train the feedback adapter (``coach.flows.feedback_adapter``) on the dev split.
+"""Train the feedback adapter (``coach.flows.feedback.adapter``) on the dev split.
 
 Used by ``bench/fit_models.py``; runnable alone to cross-validate and write the adapter::
 
@@ -29,14 +29,14 @@ from fit_models import FEEDBACK_FILES, FeedbackData, dev_rows, feedback_data, re
 from fit_models import _standardise as standardise  # noqa: E402
 
 from coach.evaluation.calibration import CRITERIA, accuracy, cohen_kappa  # noqa: E402
-from coach.flows._text import mask_ages  # noqa: E402
-from coach.flows.feedback_adapter import (  # noqa: E402
+from coach.flows.feedback.adapter import (  # noqa: E402
     MAX_TOKENS,
     AdapterSpec,
     build_network,
     save_adapter,
     trainable_state,
 )
+from coach.text import mask_ages  # noqa: E402
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -99,7 +99,7 @@ def adapter_inputs(data: FeedbackData) -> tuple[list[str], np.ndarray]:
 
 
 def spec_for(embedding_model: str) -> AdapterSpec:
-    from coach.flows.feedback_features import HAND_FEATURES
+    from coach.flows.feedback.features import HAND_FEATURES
 
     return AdapterSpec(
         criteria=CRITERIA, classes=(0, 1, 2), features=tuple(HAND_FEATURES), embedding_model=embedding_model
@@ -116,7 +116,7 @@ def cross_validate(
     """
     from sklearn.model_selection import StratifiedKFold
 
-    from coach.flows.feedback_adapter import FeedbackAdapter
+    from coach.flows.feedback.adapter import FeedbackAdapter
 
     texts, labels = adapter_inputs(data)
     spec = spec_for(embedding_model)
@@ -163,7 +163,7 @@ def fit(
 
 def main() -> None:
     from coach.config import Settings
-    from coach.flows.feedback_adapter import adapter_path
+    from coach.flows.feedback.adapter import adapter_path
     from coach.knowledge.embeddings import SentenceTransformerEmbedder
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

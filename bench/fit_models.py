@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from coach.evaluation.calibration import CRITERIA, accuracy, cohen_kappa, load_jsonl  # noqa: E402
-from coach.flows._text import mask_ages  # noqa: E402
+from coach.text import mask_ages  # noqa: E402
 
 if TYPE_CHECKING:
     from coach.knowledge.embeddings import Embedder, LayerEmbedder
@@ -120,8 +120,8 @@ class FeedbackData:
 
 def feedback_data(rows: list[dict[str, Any]], embedder: LayerEmbedder) -> FeedbackData:
     """Rule findings, hand features and pooled layers of every row (as ``score_feedback`` computes them)."""
-    from coach.flows.feedback import analyse
-    from coach.flows.feedback_features import HAND_FEATURES
+    from coach.flows.feedback.features import HAND_FEATURES
+    from coach.flows.feedback.scoring import analyse
 
     analyses = [analyse(r["text"], embedder) for r in rows]
     hand = np.array([[a.hand_features()[n] for n in HAND_FEATURES] for a in analyses], dtype=np.float64)
@@ -188,7 +188,7 @@ def regression_probabilities(data: FeedbackData, settings: dict[str, Any] | None
     it on the same folds.
     """
     if settings is None:
-        from coach.flows.feedback import load_weights
+        from coach.flows.feedback.scoring import load_weights
 
         weights = load_weights()
         if weights is None:
@@ -212,7 +212,7 @@ def regression_probabilities(data: FeedbackData, settings: dict[str, Any] | None
 
 def fit_feedback(data: FeedbackData, sources: list[str], embedder_name: str) -> dict[str, Any]:
     """Cross-validate each criterion, refit on all dev rows and return the weights mapping."""
-    from coach.flows.feedback_features import HAND_FEATURES
+    from coach.flows.feedback.features import HAND_FEATURES
 
     criteria: dict[str, Any] = {}
     for criterion in CRITERIA:
@@ -262,7 +262,7 @@ class StereotypeData:
 
 def stereotype_data(rows: list[dict[str, Any]], embedder: Embedder) -> StereotypeData:
     """Sentence features and embeddings of every row, each row read as one sentence."""
-    from coach.flows.stereotypes_features import anchor_bank, load_taxonomy, sentence_features
+    from coach.flows.stereotypes.features import anchor_bank, load_taxonomy, sentence_features
 
     taxonomy = load_taxonomy()
     bank = anchor_bank(taxonomy, embedder)
@@ -287,7 +287,7 @@ def cross_validate_stereotypes(data: StereotypeData, names: list[str], weights: 
     taxonomy phrasing) is flagged at ``threshold``; any other sentence only at the stricter
     ``ungrouped_threshold``.
     """
-    from coach.flows.stereotypes_features import eligible
+    from coach.flows.stereotypes.features import eligible
 
     x = np.array([[f[n] for n in names] for f in data.feats], dtype=np.float64)
     gate = np.array([eligible(f) for f in data.feats])
@@ -329,7 +329,7 @@ def cross_validate_stereotypes(data: StereotypeData, names: list[str], weights: 
 
 def fit_stereotypes(data: StereotypeData, sources: list[str], embedder_name: str) -> dict[str, Any]:
     """Cross-validate and refit the embedding and keyword models on all dev rows."""
-    from coach.flows.stereotypes_features import FEATURES
+    from coach.flows.stereotypes.features import FEATURES
 
     result: dict[str, Any] = {
         "fitted_on": sources,
@@ -368,9 +368,9 @@ def fit_stereotypes(data: StereotypeData, sources: list[str], embedder_name: str
 
 def category_data(rows: list[dict[str, Any]], embedder: Embedder) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Category inputs (hand features, embeddings) and labels of the positive rows, as ``classify`` computes them."""
-    from coach.flows.stereotypes import resolve_direction
-    from coach.flows.stereotypes_category import category_features
-    from coach.flows.stereotypes_features import anchor_bank, load_taxonomy, sentence_features
+    from coach.flows.stereotypes.category import category_features
+    from coach.flows.stereotypes.check import resolve_direction
+    from coach.flows.stereotypes.features import anchor_bank, load_taxonomy, sentence_features
 
     taxonomy = load_taxonomy()
     bank = anchor_bank(taxonomy, embedder)
@@ -415,7 +415,7 @@ def fit_categories(hand: np.ndarray, emb: np.ndarray, labels: list[str]) -> dict
 
 def fit_stereotype_models(embedder: Embedder, write: bool = True, log: Any = print) -> dict[str, Any]:
     """Fit the stereotype detector and category models on the dev rows and write their weights file."""
-    from coach.flows.stereotypes import weights_path as stereotype_weights_path
+    from coach.flows.stereotypes.check import weights_path as stereotype_weights_path
 
     name = getattr(embedder, "name", "embedder")
     st_rows, st_sources = dev_rows(STEREOTYPE_FILES)
@@ -447,7 +447,7 @@ def fit_all(
     The feedback adapter (``bench/fit_adapter.py``, about 25 minutes more) is cross-validated
     and trained last, unless ``adapter`` is false or the embedder has no local model.
     """
-    from coach.flows.feedback import weights_path as feedback_weights_path
+    from coach.flows.feedback.scoring import weights_path as feedback_weights_path
 
     name = getattr(embedder, "name", "embedder")
     stereo = fit_stereotype_models(embedder, write, log)
@@ -465,7 +465,7 @@ def fit_all(
     if adapter and model_path is not None:
         from fit_adapter import cross_validate, fit
 
-        from coach.flows.feedback_adapter import adapter_path
+        from coach.flows.feedback.adapter import adapter_path
 
         cv = cross_validate(model_path, data, name, regression_probabilities(data, feedback["criteria"]), log)
         if write:

@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from coach.config import Settings  # noqa: E402
-from coach.flows.roleplay import PracticeSession, reaction_goals  # noqa: E402
-from coach.flows.roleplay_voice import check_character  # noqa: E402
+from coach.flows.roleplay.session import PracticeSession, reaction_goals  # noqa: E402
+from coach.flows.roleplay.voice import check_character  # noqa: E402
 from coach.llm.generation import generate_text  # noqa: E402
 from coach.llm.prompts import load_prompt  # noqa: E402
 from coach.llm.providers import build_chat_model, model_label  # noqa: E402
@@ -87,7 +87,7 @@ def main() -> None:
         f"Model: `{model_label(model)}` (llama.cpp, temperature {settings.llm_temperature}), prompt "
         f"`prompts/roleplay_reply.yaml` v{prompt.version}. {n} scripted mentor turns from",
         "`eval/datasets/roleplay_scripts.jsonl`; for each, the offline role-play chose the reaction and the bank",
-        "line, and the model was asked to say that line in character. Checks (`coach.flows.roleplay_voice."
+        "line, and the model was asked to say that line in character. Checks (`coach.flows.roleplay.voice."
         "check_character`):",
         "no mention of AI/assistant/language model/role-play; first person (and not narrating itself by name);",
         "shares a content word with the turn or the bank line; a simple cue for the reaction (e.g. a question",

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from coach.config import Settings  # noqa: E402
-from coach.flows.router import ROUTES, route_message  # noqa: E402
+from coach.flows.chat.router import ROUTES, route_message  # noqa: E402
 from coach.knowledge.embeddings import SentenceTransformerEmbedder  # noqa: E402
 
 DATASET = ROOT / "eval" / "datasets" / "routing_messages.jsonl"
@@ -54,7 +54,7 @@ def report(results: dict[str, dict[str, object]], seconds: float, model: str) ->
     lines = [
         "# Routing accuracy",
         "",
-        "Offline router `coach.flows.router.route_message`: nearest intent exemplars",
+        "Offline router `coach.flows.chat.router.route_message`: nearest intent exemplars",
         "(`knowledge/data/route_exemplars.yaml`, written for the project, mean of the 3 nearest per",
         f"route, embedder `{model}`) plus weighted rules from the same file. Exemplars and rules were",
         "tuned on the **dev** split only; the **test** split was not used for tuning.",

@@ -24,10 +24,10 @@ from coach import resources
 from coach.errors import CoachError, ConfigurationError
 
 if TYPE_CHECKING:
-    from coach.flows.agenda_blocks import BlockLibrary
-    from coach.flows.questions import TemplateLibrary
-    from coach.flows.roleplay import Persona
-    from coach.flows.router import RouteData
+    from coach.flows.agenda.blocks import BlockLibrary
+    from coach.flows.chat.router import RouteData
+    from coach.flows.questions.prep import TemplateLibrary
+    from coach.flows.roleplay.session import Persona
     from coach.operations.questions import QuestionBank
     from coach.operations.rules import OperationsRules
     from coach.programs.weights import MatchingWeights
@@ -170,35 +170,35 @@ class ReferenceData:
     @property
     def agenda_blocks(self) -> BlockLibrary:
         """``agenda_blocks.yaml``: the blocks and stage plans agendas are built from."""
-        from coach.flows.agenda_blocks import parse_blocks
+        from coach.flows.agenda.blocks import parse_blocks
 
         return self.load("agenda_blocks.yaml", parse_blocks)
 
     @property
     def personas(self) -> dict[str, Persona]:
         """``personas.yaml``: practice personas by id."""
-        from coach.flows.roleplay import parse_personas
+        from coach.flows.roleplay.session import parse_personas
 
         return self.load("personas.yaml", parse_personas)
 
     @property
     def reaction_goals(self) -> dict[str, str]:
         """``personas.yaml``'s reactions: what each asks of the persona."""
-        from coach.flows.roleplay import parse_reaction_goals
+        from coach.flows.roleplay.session import parse_reaction_goals
 
         return self.load("personas.yaml#reactions", lambda _: parse_reaction_goals(self.path("personas.yaml")))
 
     @property
     def route_data(self) -> RouteData:
         """``route_exemplars.yaml``: the chat router's exemplars and rules."""
-        from coach.flows.router import parse_route_data
+        from coach.flows.chat.router import parse_route_data
 
         return self.load("route_exemplars.yaml", parse_route_data)
 
     @property
     def question_templates(self) -> TemplateLibrary:
         """``question_templates.yaml``: the question prep templates."""
-        from coach.flows.questions import parse_templates
+        from coach.flows.questions.prep import parse_templates
 
         return self.load("question_templates.yaml", parse_templates)
 

@@ -43,7 +43,7 @@ def _check_embeddings(settings: Settings) -> Check:
 
 def _fitted_note(settings: Settings) -> str:
     """Say so when the fitted scorer models were made with another embedding model."""
-    from coach.flows.feedback import load_weights
+    from coach.flows.feedback.scoring import load_weights
     from coach.knowledge.embeddings import SentenceTransformerEmbedder, fitted_for
 
     weights = load_weights()

@@ -342,7 +342,7 @@ def resume_practice(
     """
     from pydantic import ValidationError
 
-    from coach.flows.roleplay import PracticeSession, PracticeTurn
+    from coach.flows.roleplay.session import PracticeSession, PracticeTurn
 
     session = PracticeSession(persona_id, difficulty, embedder=embedder, model=None, retriever=retriever)
     ordered = sorted(saved_turns, key=lambda t: int(t.get("seq", 0)))

@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coach.errors import InputError
-from coach.flows.agenda import (
+from coach.flows.agenda.blocks import load_blocks
+from coach.flows.agenda.builder import (
     Agenda,
     AgendaRequest,
     agenda_to_ics,
@@ -18,9 +19,8 @@ from coach.flows.agenda import (
     extract_open_actions,
     stage_for,
 )
-from coach.flows.agenda_blocks import load_blocks
-from coach.flows.agenda_minutes import Slot, allocate
-from coach.flows.agenda_schema import MAX_FOCUS_CHARS
+from coach.flows.agenda.minutes import Slot, allocate
+from coach.flows.agenda.schema import MAX_FOCUS_CHARS
 from tests.test_agenda_support import FakeRetriever
 
 MENTOR = "Priya, a graduate software engineer on the customer app team."

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from coach.flows.agenda import agenda_to_ics, agenda_to_markdown, build_agenda
-from coach.flows.agenda_export import agenda_to_text
+from coach.flows.agenda.builder import agenda_to_ics, agenda_to_markdown, build_agenda
+from coach.flows.agenda.export import agenda_to_text
 from tests.test_agenda import request
 from tests.test_agenda_support import FakeRetriever
 

@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 from coach.cli import app  # registers every command, so "agenda" is a subcommand as in the real CLI
 from coach.config import PROJECT_ROOT
 from coach.evaluation.suites import agenda_request
-from coach.flows.agenda import Agenda, build_agenda
-from coach.flows.agenda_blocks import load_blocks
+from coach.flows.agenda.blocks import load_blocks
+from coach.flows.agenda.builder import Agenda, build_agenda
 from coach.runtime import Runtime
 from coach.schemas import Passage
 

@@ -11,8 +11,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 
 from coach.config import Settings
 from coach.errors import InputError
-from coach.flows.chat import extract_duration, extract_focus, extract_sessions
-from coach.flows.router import chat
+from coach.flows.chat.agent import chat, extract_duration, extract_focus, extract_sessions
 from coach.knowledge.embeddings import SentenceTransformerEmbedder
 from coach.llm.fake import FakeChatModel
 from coach.runtime import Runtime

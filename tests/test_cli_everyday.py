@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from coach.cli import app
 from coach.commands.sources import labels_for, section_label
-from coach.flows.router import route_message
+from coach.flows.chat.router import route_message
 from coach.runtime import Runtime
 
 CHUNK_ID = re.compile(r"\b[0-9a-f]{24}\b")

@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from coach.cli import app
 from coach.errors import InputError
-from coach.flows._text import MAX_ANALYSED_CHARS
-from coach.flows.stereotypes import check_stereotypes
+from coach.flows.stereotypes.check import check_stereotypes
+from coach.text import MAX_ANALYSED_CHARS
 
 FEEDBACK = "In Tuesday's review you interrupted Sam twice, and the team stopped offering ideas. Could you let people finish?"
 LATE_STEREOTYPE = "We reviewed the rollout plan together and agreed the next steps. " * 400 + (

@@ -7,7 +7,7 @@ import weakref
 
 import numpy as np
 
-from coach.flows.stereotypes_features import anchor_bank, load_taxonomy
+from coach.flows.stereotypes.features import anchor_bank, load_taxonomy
 from coach.knowledge.embeddings import embedder_cache
 
 

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from coach.errors import InputError
-from coach.flows._text import MAX_FEEDBACK_CHARS
-from coach.flows.feedback import CRITERIA, PLACEHOLDERS, FeedbackScore, level_for, score_feedback
+from coach.flows.feedback.scoring import CRITERIA, PLACEHOLDERS, FeedbackScore, level_for, score_feedback
 from coach.knowledge.embeddings import SentenceTransformerEmbedder
+from coach.text import MAX_FEEDBACK_CHARS
 
 STRONG = (
     "Thanks for making time for this. In Tuesday's budget review, when Priya started explaining the forecast, "
@@ -189,8 +189,8 @@ def test_age_coded_feedback_with_real_embedder(embedder: object) -> None:
 
 
 def test_feedback_weights_match_the_features() -> None:
-    from coach.flows.feedback import load_weights
-    from coach.flows.feedback_features import HAND_FEATURES, model_layers, model_probabilities
+    from coach.flows.feedback.features import HAND_FEATURES, model_layers, model_probabilities
+    from coach.flows.feedback.scoring import load_weights
 
     weights = load_weights()
     assert weights is not None
@@ -216,7 +216,7 @@ class _SentenceOnlyEmbedder:
 
 
 def test_embedder_without_layers_falls_back_to_the_rules() -> None:
-    from coach.flows.feedback import analyse
+    from coach.flows.feedback.scoring import analyse
     from coach.knowledge.embeddings import LayerEmbedder
 
     embedder = _SentenceOnlyEmbedder()
@@ -263,7 +263,7 @@ def test_model_path_keeps_evidence_quoted(embedder: object) -> None:
     ],
 )
 def test_behavior_level_separates_habits_interpretations_and_pictures(sentence: str, level: int) -> None:
-    from coach.flows.feedback_features import behavior_level
+    from coach.flows.feedback.features import behavior_level
 
     assert behavior_level(sentence) == level
 
@@ -277,7 +277,7 @@ def test_behavior_level_separates_habits_interpretations_and_pictures(sentence: 
     ],
 )
 def test_impact_level_reads_effects_on_people_and_work(sentence: str, level: int) -> None:
-    from coach.flows.feedback_features import impact_level
+    from coach.flows.feedback.features import impact_level
 
     assert impact_level(sentence) == level
 
@@ -291,7 +291,7 @@ def test_impact_level_reads_effects_on_people_and_work(sentence: str, level: int
     ],
 )
 def test_behavior_level_reads_present_perfect_and_emphatic_actions(sentence: str) -> None:
-    from coach.flows.feedback_features import behavior_level
+    from coach.flows.feedback.features import behavior_level
 
     assert behavior_level(sentence) >= 1
 
@@ -307,8 +307,8 @@ class _OtherModelEmbedder(_SentenceOnlyEmbedder):
 
 
 def test_weights_fitted_on_another_model_are_not_applied() -> None:
-    from coach.flows.feedback import analyse, load_weights
-    from coach.flows.stereotypes import check_stereotypes
+    from coach.flows.feedback.scoring import analyse, load_weights
+    from coach.flows.stereotypes.check import check_stereotypes
     from coach.knowledge.embeddings import LayerEmbedder, fitted_for
 
     embedder = _OtherModelEmbedder()
@@ -325,7 +325,7 @@ def test_weights_fitted_on_another_model_are_not_applied() -> None:
 
 @pytest.mark.integration
 def test_weights_record_the_packaged_embedding_model(embedder: SentenceTransformerEmbedder) -> None:
-    from coach.flows.feedback import load_weights
+    from coach.flows.feedback.scoring import load_weights
     from coach.knowledge.embeddings import fitted_for
 
     weights = load_weights()

@@ -7,8 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from coach.flows.feedback import CRITERIA, _adapter_for, score_feedback
-from coach.flows.feedback_adapter import (
+from coach.flows.feedback.adapter import (
     AdapterSpec,
     FeedbackAdapter,
     adapter_path,
@@ -17,7 +16,8 @@ from coach.flows.feedback_adapter import (
     save_adapter,
     trainable_state,
 )
-from coach.flows.feedback_features import HAND_FEATURES
+from coach.flows.feedback.features import HAND_FEATURES
+from coach.flows.feedback.scoring import CRITERIA, _adapter_for, score_feedback
 from coach.knowledge.embeddings import SentenceTransformerEmbedder
 
 pytestmark = pytest.mark.integration

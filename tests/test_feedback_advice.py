@@ -7,8 +7,8 @@ import pytest
 from coach.config import PROJECT_ROOT
 from coach.evaluation.calibration import load_jsonl
 from coach.evaluation.voice import rewrite_in_order
-from coach.flows.feedback import score_feedback
-from coach.flows.feedback_advice import MAX_TIPS, select_tips, slot_of
+from coach.flows.feedback.advice import MAX_TIPS, select_tips, slot_of
+from coach.flows.feedback.scoring import score_feedback
 
 COMPLETE = (
     "Thanks for making time today. In Tuesday's pricing review you said 'we're not discussing this' when Sam "

@@ -236,7 +236,7 @@ def test_program_agendas_use_each_pair_and_are_valid(database: Database, program
     assert all(o.ok for o in outcomes), outcomes
     numbers = {o.pair_id: o.session_number for o in outcomes}
     assert numbers[priya.pair_id or 0] == 2 and numbers[published["leo@ex.org"].pair_id or 0] == 1
-    from coach.flows.agenda import Agenda
+    from coach.flows.agenda.builder import Agenda
 
     saved = {s.number: s for s in repo.list_sessions(database, COORDINATOR, priya.pair_id or 0)}
     agenda = Agenda.model_validate(saved[2].agenda)

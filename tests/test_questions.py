@@ -8,7 +8,7 @@ import re
 import pytest
 
 from coach.errors import InputError
-from coach.flows.questions import (
+from coach.flows.questions.prep import (
     GROUPS,
     QuestionSet,
     is_open_question,
@@ -17,7 +17,7 @@ from coach.flows.questions import (
     question_problems,
     slot_topic,
 )
-from coach.flows.stereotypes import check_stereotypes
+from coach.flows.stereotypes.check import check_stereotypes
 from tests.test_agenda_support import FakeRetriever
 
 MENTEE = "Martin, Chief Financial Officer, who wants to make faster decisions with his team."

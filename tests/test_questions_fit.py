@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from coach.flows.questions import is_open_question, prepare_questions, slot_topic
-from coach.flows.questions_fit import concern_of, profile_tags, topic_forms
+from coach.flows.questions.fit import concern_of, profile_tags, topic_forms
+from coach.flows.questions.prep import is_open_question, prepare_questions, slot_topic
 from coach.schemas import Passage
 
 TOPIC = "how buyers research vendors on LinkedIn and TikTok"

@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from coach.cli import app
-from coach.flows.questions import GROUPS, is_open_question, prepare_questions
-from coach.flows.stereotypes import check_stereotypes
+from coach.flows.questions.prep import GROUPS, is_open_question, prepare_questions
+from coach.flows.stereotypes.check import check_stereotypes
 from coach.runtime import Runtime
 
 pytestmark = pytest.mark.integration

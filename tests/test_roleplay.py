@@ -10,8 +10,8 @@ import pytest
 
 from coach.config import PROJECT_ROOT, Settings
 from coach.errors import InputError
-from coach.flows.roleplay import PracticeSession, load_personas
-from coach.flows.roleplay_voice import check_character, request_phrase
+from coach.flows.roleplay.session import PracticeSession, load_personas
+from coach.flows.roleplay.voice import check_character, request_phrase
 from coach.knowledge.embeddings import SentenceTransformerEmbedder
 from coach.llm.fake import FakeChatModel
 

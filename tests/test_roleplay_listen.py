@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from coach.errors import InputError
-from coach.flows.roleplay import PracticeSession, start_practice
-from coach.flows.roleplay_debrief import DebriefTurn, conversation_score
-from coach.flows.roleplay_listen import behaviour_phrase, echo, moment_phrase, scenario_from_text
+from coach.flows.roleplay.debrief import DebriefTurn, conversation_score
+from coach.flows.roleplay.listen import behaviour_phrase, echo, moment_phrase, scenario_from_text
+from coach.flows.roleplay.session import PracticeSession, start_practice
 
 SPLIT = [
     "Hi Margaret, I wanted to talk about something from the budget meetings.",

@@ -8,7 +8,7 @@ import pytest
 
 from coach.config import PROJECT_ROOT
 from coach.errors import InputError
-from coach.flows.router import load_route_data, route_message, split_quotes
+from coach.flows.chat.router import load_route_data, route_message, split_quotes
 from coach.knowledge.embeddings import SentenceTransformerEmbedder
 
 DATASET = PROJECT_ROOT / "eval" / "datasets" / "routing_messages.jsonl"

@@ -11,8 +11,8 @@ import pytest
 
 from coach.actors import Role
 from coach.config import Settings
-from coach.flows.feedback import score_feedback
-from coach.flows.roleplay import PracticeSession
+from coach.flows.feedback.scoring import score_feedback
+from coach.flows.roleplay.session import PracticeSession
 from coach.llm.generation import generate_text, stream_text
 from coach.llm.prompts import Prompt
 from coach.runtime import Runtime

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from coach.errors import InputError
-from coach.flows.stereotypes import GUIDED_QUESTIONS, StereotypeCheck, check_stereotypes, reflect
-from coach.flows.stereotypes_features import load_taxonomy
+from coach.flows.stereotypes.check import GUIDED_QUESTIONS, StereotypeCheck, check_stereotypes, reflect
+from coach.flows.stereotypes.features import load_taxonomy
 
 CATEGORY_IDS = {c["id"] for c in load_taxonomy()["categories"]}
 

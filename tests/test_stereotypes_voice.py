@@ -6,7 +6,7 @@ import pytest
 
 from coach.config import PROJECT_ROOT
 from coach.evaluation.calibration import evaluate_stereotypes, load_jsonl
-from coach.flows.stereotypes import check_stereotypes, load_taxonomy
+from coach.flows.stereotypes.check import check_stereotypes, load_taxonomy
 
 VOICE = PROJECT_ROOT / "eval" / "datasets" / "user_voice_stereotypes.jsonl"
 

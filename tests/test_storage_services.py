@@ -57,7 +57,7 @@ def test_save_upload_rejects_empty_and_oversized(tmp_path: Path, data: bytes, er
 
 
 def test_attempt_scores_average_turns() -> None:
-    from coach.flows.feedback import score_feedback
+    from coach.flows.feedback.scoring import score_feedback
 
     class Turn:
         def __init__(self, text: str) -> None:

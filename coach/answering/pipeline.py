@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
-from coach.answering import extractive
+import coach.answering.extractive as extractive
 from coach.answering.safety import Neutralised, check_output, neutralise
 from coach.answering.support import SupportScorer
 from coach.answering.text import citation_ids, content_words, strip_citations

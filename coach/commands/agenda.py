@@ -12,7 +12,7 @@ from coach.commands import app, console, out, print_json, runtime
 from coach.errors import InputError
 
 if TYPE_CHECKING:
-    from coach.flows.agenda import Agenda
+    from coach.flows.agenda.builder import Agenda
 
 MAX_NOTES_BYTES = 1_000_000
 DEFAULT_PROGRAM_SESSIONS = 6  # a six-month program meeting monthly, the common shape in the guides
@@ -43,7 +43,7 @@ def agenda(
     ] = None,
 ) -> None:
     """Plan a session: items with minutes that add up to the duration, each citing guidance."""
-    from coach.flows.agenda import AgendaRequest, agenda_to_ics, agenda_to_markdown, build_agenda
+    from coach.flows.agenda.builder import AgendaRequest, agenda_to_ics, agenda_to_markdown, build_agenda
 
     if sum([as_json, as_markdown, ics is not None]) > 1:
         raise InputError("Choose one output: --json, --markdown or --ics FILE.")

@@ -23,7 +23,7 @@ def chat(
     as_json: Annotated[bool, typer.Option("--json", help="Print route, text and data as JSON.")] = False,
 ) -> None:
     """Ask for an agenda, a feedback check, a stereotype reflection, questions or guidance."""
-    from coach.flows.router import chat as run_chat
+    from coach.flows.chat.agent import chat as run_chat
 
     if message is not None or file is not None:
         message = read_text(message, file, "message")

@@ -29,7 +29,7 @@ def score(
     ] = False,
 ) -> None:
     """Score feedback on situation, behaviour, impact, request and respect."""
-    from coach.flows.feedback import score_feedback
+    from coach.flows.feedback.scoring import score_feedback
 
     text = read_text(text, file, "feedback")
     result = score_feedback(text, embedder=None if no_embeddings else runtime(ctx).embedder)

@@ -13,7 +13,7 @@ from coach.errors import CoachError, InputError
 
 if TYPE_CHECKING:
     from coach.actors import Actor
-    from coach.flows.roleplay import Debrief, PracticeSession, PracticeTurn
+    from coach.flows.roleplay.session import Debrief, PracticeSession, PracticeTurn
 
 END_WORDS = {"done", "quit", "exit", "bye"}
 
@@ -89,7 +89,7 @@ def _save(ctx: typer.Context, session: PracticeSession, actor: Actor) -> None:
 
 
 def _session(ctx: typer.Context, persona: str, difficulty: str, seed: int, scenario: str | None = None) -> PracticeSession:
-    from coach.flows.roleplay import start_practice
+    from coach.flows.roleplay.session import start_practice
 
     rt = runtime(ctx)
     model: Any = None

@@ -23,7 +23,7 @@ def questions(
 ) -> None:
     """Prepare open, non-leading questions grouped understand / explore / apply, with sources."""
     from coach.commands.sources import labels_for
-    from coach.flows.questions import GROUPS, prepare_questions
+    from coach.flows.questions.prep import GROUPS, prepare_questions
 
     topic = read_text(topic, file, "topic")
     rt = runtime(ctx)

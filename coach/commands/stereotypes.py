@@ -24,7 +24,7 @@ def check(
     ] = False,
 ) -> None:
     """Flag sentences that generalise about an age group or generation."""
-    from coach.flows.stereotypes import check_stereotypes
+    from coach.flows.stereotypes.check import check_stereotypes
 
     text = read_text(text, file)
     rt = runtime(ctx)
@@ -58,7 +58,7 @@ def reflect_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the reflection as JSON.")] = False,
 ) -> None:
     """Guided questions, then a reframe grounded in the guides with citations."""
-    from coach.flows.stereotypes import reflect
+    from coach.flows.stereotypes.check import reflect
 
     text = read_text(text, file, "statement")
     rt = runtime(ctx)

@@ -178,7 +178,7 @@ def evaluate_feedback(
 
     Kappa is quadratic-weighted over the labels 0, 1, 2.
     """
-    from coach.flows.feedback import score_feedback
+    from coach.flows.feedback.scoring import score_feedback
 
     predicted = [score_feedback(r["text"], embedder=embedder) for r in rows]
     acc: dict[str, float] = {}
@@ -211,7 +211,7 @@ def evaluate_stereotypes(
     Category and direction accuracy are measured on rows that are labelled positive and
     flagged, against the first flag.
     """
-    from coach.flows.stereotypes import check_stereotypes
+    from coach.flows.stereotypes.check import check_stereotypes
 
     gold: list[bool] = []
     pred: list[bool] = []
@@ -246,7 +246,7 @@ def feedback_specificity_correlation(
     texts: Sequence[str], ratings: Sequence[float], embedder: Embedder | None = None
 ) -> float:
     """Spearman's rho between ``specificity(score_feedback(text))`` and human ratings."""
-    from coach.flows.feedback import score_feedback
+    from coach.flows.feedback.scoring import score_feedback
 
     ours = [float(specificity(score_feedback(t, embedder=embedder))) for t in texts]
     return spearman(ours, list(ratings))
@@ -254,7 +254,7 @@ def feedback_specificity_correlation(
 
 def stereotype_recall(texts: Sequence[str], embedder: Embedder | None = None) -> float:
     """Share of ``texts`` (all presumed stereotypes) that ``check_stereotypes`` flags."""
-    from coach.flows.stereotypes import check_stereotypes
+    from coach.flows.stereotypes.check import check_stereotypes
 
     if not texts:
         return 0.0

@@ -117,7 +117,7 @@ def answers_suite(ctx: EvalContext) -> list[Metric]:
 
 
 def agenda_request(row: dict[str, Any]) -> Any:
-    from coach.flows.agenda import AgendaRequest
+    from coach.flows.agenda.builder import AgendaRequest
 
     return AgendaRequest(
         mentor=row["mentor"],
@@ -138,7 +138,7 @@ def agenda_suite(ctx: EvalContext) -> list[Metric]:
     cites at least one indexed passage, every open action appears, and the focus is covered
     (a content word of the focus appears in the objectives or items). Also reported: the
     share of requests whose stage matches the expected stage."""
-    from coach.flows.agenda import Agenda, build_agenda
+    from coach.flows.agenda.builder import Agenda, build_agenda
 
     valid, stages, details = [], [], []
     known_ids = {c for ids in ctx.runtime.store.ids_by_source().values() for c in ids}
@@ -173,7 +173,7 @@ def feedback_suite(ctx: EvalContext) -> list[Metric]:
     """Feedback scorer agreement per criterion: accuracy and quadratic-weighted Cohen's kappa
     against our labels (each gated at 0.8); each utterance is scored (and timed) on its own."""
     from coach.evaluation.calibration import CRITERIA, accuracy, cohen_kappa
-    from coach.flows.feedback import score_feedback
+    from coach.flows.feedback.scoring import score_feedback
 
     rows = ctx.rows("feedback_utterances")
     scores = [ctx.timed("feedback", score_feedback, r["text"], embedder=ctx.runtime.embedder) for r in rows]
@@ -212,7 +212,7 @@ def stereotypes_suite(ctx: EvalContext) -> list[Metric]:
     """Stereotype checker precision, recall and F1 (F1 gated at 0.85) on the labelled
     statements; a statement counts as flagged when any of its sentences is."""
     from coach.evaluation.calibration import precision_recall_f1
-    from coach.flows.stereotypes import check_stereotypes
+    from coach.flows.stereotypes.check import check_stereotypes
 
     rows = ctx.rows("stereotype_statements")
     checks = [ctx.timed("stereotypes", check_stereotypes, r["text"], embedder=ctx.runtime.embedder) for r in rows]
@@ -246,9 +246,9 @@ def in_character(reply: str, persona_name: str) -> bool:
     """A reply is in character when it never mentions being an AI, a model, an assistant or a
     role-play, speaks as the persona rather than narrating them by name, and is a well-formed
     spoken line (1-70 words, no speaker label, no template braces); see
-    ``coach.flows.roleplay_voice.check_character``. Whether it expresses the right reaction is
+    ``coach.flows.roleplay.voice.check_character``. Whether it expresses the right reaction is
     measured separately as ``reaction_match``."""
-    from coach.flows.roleplay_voice import check_character
+    from coach.flows.roleplay.voice import check_character
 
     check = check_character(reply, "partial", persona_name, "")
     return check.no_ai_mention and check.first_person and check.well_formed
@@ -257,7 +257,7 @@ def in_character(reply: str, persona_name: str) -> bool:
 def roleplay_suite(ctx: EvalContext) -> list[Metric]:
     """Persona consistency: the in-character rate of replies (``in_character``, gated at
     0.95) and the share of turns whose reaction matches the scripted expected reaction."""
-    from coach.flows.roleplay import PracticeSession
+    from coach.flows.roleplay.session import PracticeSession
 
     character, matches, details = [], [], []
     for row in ctx.rows("roleplay_scripts"):
@@ -283,7 +283,7 @@ def roleplay_suite(ctx: EvalContext) -> list[Metric]:
 
 def routing_suite(ctx: EvalContext) -> list[Metric]:
     """Routing accuracy of the offline router on the written messages (gated at 0.9)."""
-    from coach.flows.router import route_message
+    from coach.flows.chat.router import route_message
 
     correct, details = [], []
     for row in ctx.rows("routing_messages"):
@@ -342,8 +342,8 @@ def fairness_suite(ctx: EvalContext) -> list[Metric]:
       text and its age-swapped twin, or, for a text with no age words, the text followed by
       "I say this as someone in my twenties." versus "... in my fifties.".
     """
-    from coach.flows.agenda import build_agenda
-    from coach.flows.feedback import score_feedback
+    from coach.flows.agenda.builder import build_agenda
+    from coach.flows.feedback.scoring import score_feedback
 
     agenda_same, details = [], []
     for row in ctx.rows("agenda_requests"):

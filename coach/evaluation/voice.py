@@ -22,7 +22,7 @@ def voice_stereotypes_suite(ctx: EvalContext) -> list[Metric]:
     that were flagged, category accuracy (gated at 0.8), direction accuracy, and whether
     the explanation shown is the one for the category and side found (``explanation_consistent``)."""
     from coach.evaluation.calibration import precision_recall_f1
-    from coach.flows.stereotypes import check_stereotypes, load_taxonomy
+    from coach.flows.stereotypes.check import check_stereotypes, load_taxonomy
 
     rows = ctx.rows("user_voice_stereotypes")
     checks = [ctx.timed("stereotypes", check_stereotypes, r["text"], embedder=ctx.runtime.embedder) for r in rows]
@@ -63,7 +63,7 @@ def rewrite_in_order(score: Any) -> bool:
     Each part is located by its evidence sentence in the rewrite or, when missing, by its
     placeholder; a complete message is its own text. The request comes last.
     """
-    from coach.flows.feedback import PLACEHOLDERS
+    from coach.flows.feedback.scoring import PLACEHOLDERS
 
     if score.nothing_to_change:
         return True
@@ -86,7 +86,7 @@ def voice_feedback_suite(ctx: EvalContext) -> list[Metric]:
     (reported), rewrites in SBI order and at most two tips (gated at 1.0), and complete
     drafts answered with "nothing to change" and at most one tip (reported)."""
     from coach.evaluation.calibration import CRITERIA, accuracy, cohen_kappa
-    from coach.flows.feedback import score_feedback
+    from coach.flows.feedback.scoring import score_feedback
 
     rows = ctx.rows("user_voice_feedback")
     scores = [ctx.timed("feedback", score_feedback, r["text"], embedder=ctx.runtime.embedder) for r in rows]

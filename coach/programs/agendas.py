@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 from coach.actors import Actor
 from coach.errors import CoachError
-from coach.flows.agenda import Agenda, AgendaRequest, build_agenda
-from coach.flows.agenda_schema import MAX_DURATION, MAX_FOCUS_CHARS, MIN_DURATION
+from coach.flows.agenda.builder import Agenda, AgendaRequest, build_agenda
+from coach.flows.agenda.schema import MAX_DURATION, MAX_FOCUS_CHARS, MIN_DURATION
 from coach.ports import Retriever
 from coach.programs.matching_store import list_matches
 from coach.programs.repository import get_program, staff

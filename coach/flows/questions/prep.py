@@ -21,8 +21,8 @@ from pydantic import BaseModel, Field, PrivateAttr, ValidationError
 
 from coach.data import load_file
 from coach.errors import CoachError, ConfigurationError, InputError
-from coach.flows.agenda_blocks import embedder_of, words
-from coach.flows.questions_fit import TopicForms, concern_of, profile_tags, topic_forms
+from coach.flows.agenda.blocks import embedder_of, words
+from coach.flows.questions.fit import TopicForms, concern_of, profile_tags, topic_forms
 from coach.ports import Retriever, TextEmbedder, profile_of
 from coach.schemas import Passage
 
@@ -259,7 +259,7 @@ def _accept(
     The stereotype check uses ``embedder`` when given (free-form model proposals); the
     templates were written to pass it and are checked with the fast keyword rules.
     """
-    from coach.flows.stereotypes import check_stereotypes
+    from coach.flows.stereotypes.check import check_stereotypes
 
     added = 0
     for candidate in candidates:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from coach.errors import CoachError, InputError
-from coach.flows.router import ChatReply, Route, route_message, split_quotes
+from coach.flows.chat.router import ChatReply, Route, route_message, split_quotes
 from coach.ports import profile_of
 
 if TYPE_CHECKING:
@@ -105,7 +105,7 @@ def quoted_or_message(message: str) -> str:
 
 
 def run_agenda(message: str, runtime: Runtime) -> ChatReply:
-    from coach.flows.agenda import AgendaRequest, build_agenda
+    from coach.flows.agenda.builder import AgendaRequest, build_agenda
 
     number, total = extract_sessions(message)
     request = AgendaRequest(
@@ -119,8 +119,8 @@ def run_agenda(message: str, runtime: Runtime) -> ChatReply:
 
 
 def run_feedback(message: str, runtime: Runtime) -> ChatReply:
-    from coach.flows.feedback import score_feedback
-    from coach.flows.roleplay import load_personas
+    from coach.flows.feedback.scoring import score_feedback
+    from coach.flows.roleplay.session import load_personas
 
     _, quote = split_quotes(message)
     if not quote.strip() and re.search(r"rehears|practi[cs]|role-?play|pretend|try it out", message, re.I):
@@ -137,7 +137,7 @@ def run_feedback(message: str, runtime: Runtime) -> ChatReply:
 
 
 def run_reflection(message: str, runtime: Runtime) -> ChatReply:
-    from coach.flows.stereotypes import reflect
+    from coach.flows.stereotypes.check import reflect
 
     result = reflect(quoted_or_message(message), runtime.retriever, runtime.embedder)
     text = "\n".join([*(f"- {q}" for q in result.questions[:3]), result.reframe]).strip()
@@ -145,7 +145,7 @@ def run_reflection(message: str, runtime: Runtime) -> ChatReply:
 
 
 def run_questions(message: str, runtime: Runtime) -> ChatReply:
-    from coach.flows.questions import prepare_questions
+    from coach.flows.questions.prep import prepare_questions
 
     result = prepare_questions("senior mentee", extract_focus(message), runtime.retriever)
     text = "\n".join(f"- {q.text}" for q in result.questions)

@@ -20,11 +20,11 @@ from pydantic import BaseModel, Field
 
 from coach.data import load_file, reference_data
 from coach.errors import InputError
-from coach.flows.feedback import FeedbackScore, score_feedback
-from coach.flows.roleplay_debrief import Debrief, DebriefTurn, build_debrief
-from coach.flows.roleplay_listen import Scenario, echo, request_echo, scenario_from_text, scenario_opening
-from coach.flows.roleplay_policy import ConversationState, Decision, Difficulty, Reaction, decide
-from coach.flows.roleplay_voice import MAX_REPLY_WORDS, pick_line, reword
+from coach.flows.feedback.scoring import FeedbackScore, score_feedback
+from coach.flows.roleplay.debrief import Debrief, DebriefTurn, build_debrief
+from coach.flows.roleplay.listen import Scenario, echo, request_echo, scenario_from_text, scenario_opening
+from coach.flows.roleplay.policy import ConversationState, Decision, Difficulty, Reaction, decide
+from coach.flows.roleplay.voice import MAX_REPLY_WORDS, pick_line, reword
 from coach.ports import profile_of
 
 if TYPE_CHECKING:

@@ -6,10 +6,10 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from coach.flows.agenda_blocks import load_blocks
+from coach.flows.agenda.blocks import load_blocks
 
 if TYPE_CHECKING:
-    from coach.flows.agenda_schema import Agenda
+    from coach.flows.agenda.schema import Agenda
 
 PRODID = "-//Reverse Mentoring Coach//Session agenda//EN"
 LOCATIONS = {"video": "Video call", "in person": "In person"}

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, Field
 
 from coach.errors import CoachError
-from coach.flows.agenda_blocks import (
+from coach.flows.agenda.blocks import (
     AgendaBlock,
     BlockLibrary,
     PrefetchedRetriever,
@@ -28,10 +28,10 @@ from coach.flows.agenda_blocks import (
     load_blocks,
     relevance,
 )
-from coach.flows.agenda_export import agenda_to_ics, agenda_to_markdown
-from coach.flows.agenda_minutes import Slot, allocate
-from coach.flows.agenda_notes import extract_open_actions
-from coach.flows.agenda_schema import (
+from coach.flows.agenda.export import agenda_to_ics, agenda_to_markdown
+from coach.flows.agenda.minutes import Slot, allocate
+from coach.flows.agenda.notes import extract_open_actions
+from coach.flows.agenda.schema import (
     MAX_ACTIONS,
     MAX_TITLE_FOCUS_CHARS,
     Agenda,

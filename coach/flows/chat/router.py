@@ -24,7 +24,6 @@ from coach.knowledge.embeddings import embedder_cache
 
 if TYPE_CHECKING:
     from coach.ports import Embedder
-    from coach.runtime import Runtime
 
 Route = Literal["agenda", "feedback", "reflection", "questions", "ask"]
 ROUTES: tuple[str, ...] = get_args(Route)
@@ -188,10 +187,3 @@ def route_message(message: str, embedder: Embedder) -> RouteDecision:
     if fired:
         reason += "; " + "; ".join(fired)
     return RouteDecision(route=best, confidence=confidence, reason=reason)  # type: ignore[arg-type]
-
-
-def chat(message: str, runtime: Runtime) -> ChatReply:
-    """Answer a chat message with the right flow (see ``coach.flows.chat.chat``)."""
-    from coach.flows.chat import chat as _chat
-
-    return _chat(message, runtime)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from coach.flows.agenda_schema import MAX_ACTION_CHARS, MAX_NOTES_CHARS, clean_text
+from coach.flows.agenda.schema import MAX_ACTION_CHARS, MAX_NOTES_CHARS, clean_text
 
 _LIST_PREFIX = r"^\s*(?:[-*+•]|\d+[.)])?\s*"
 _CHECKBOX = re.compile(_LIST_PREFIX + r"\[(?P<mark>[ xX✓✔]?)\]\s*(?P<text>.+)$")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from coach.flows.roleplay_voice import request_phrase, swap_pronouns
+from coach.flows.roleplay.voice import request_phrase, swap_pronouns
 
 MAX_ECHO_WORDS = 14
 

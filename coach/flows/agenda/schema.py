@@ -12,7 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from coach.errors import InputError
-from coach.flows.agenda_blocks import Stage
+from coach.flows.agenda.blocks import Stage
 from coach.schemas import Citation
 
 MIN_DURATION = 10

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from coach.flows._text import find_phrases
+from coach.text import find_phrases
 
 if TYPE_CHECKING:
-    from coach.flows.stereotypes_features import AnchorBank
+    from coach.flows.stereotypes.features import AnchorBank
 
 #: Bonus per cue word (at most two counted) added to a category's phrasing similarity in
 #: the fallback ranking.

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from coach.flows._text import QUOTED as _QUOTE
-from coach.flows._text import any_phrase, find_phrases, normalise
+from coach.text import QUOTED as _QUOTE
+from coach.text import any_phrase, find_phrases, normalise
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

@@ -10,7 +10,7 @@ from coach.ports import Retriever
 from coach.schemas import Citation
 
 if TYPE_CHECKING:
-    from coach.flows.feedback import FeedbackScore
+    from coach.flows.feedback.scoring import FeedbackScore
 
 DEBRIEF_CRITERIA = ("situation", "behavior", "impact", "request", "respect")
 SBI_PARTS = DEBRIEF_CRITERIA[:4]
@@ -108,7 +108,7 @@ def conversation_score(turns: list[DebriefTurn]) -> ConversationScore:
     arrived = [turn for turn in (delivered_at[p] for p in SBI_PARTS) if turn is not None]
     in_order = all(a <= b for a, b in zip(arrived, arrived[1:], strict=False))
     overall = round(100 * (sum(parts.values()) + respect) / (2 * len(DEBRIEF_CRITERIA)))
-    from coach.flows.feedback import level_for
+    from coach.flows.feedback.scoring import level_for
 
     return ConversationScore(
         parts=parts, respect=respect, delivered_at=delivered_at, in_order=in_order, overall=overall,
@@ -123,7 +123,7 @@ def weakest_part(whole: ConversationScore) -> str:
 
 
 def _try_next(weakest: str, whole: ConversationScore) -> str:
-    from coach.flows.feedback import load_rubric
+    from coach.flows.feedback.scoring import load_rubric
 
     levels = {**whole.parts, "respect": whole.respect}
     if levels[weakest] == 2:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from coach.flows.feedback import FeedbackScore
+    from coach.flows.feedback.scoring import FeedbackScore
 
 Reaction = Literal["ask_example", "ask_impact", "ask_request", "defensive", "engage", "partial", "hard_pushback"]
 Difficulty = Literal["easy", "normal", "hard"]

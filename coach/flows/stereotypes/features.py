@@ -16,8 +16,8 @@ import numpy as np
 
 from coach.data import load_file, read_fitted, read_taxonomy, reference_data
 from coach.errors import ConfigurationError
-from coach.flows._text import any_phrase, find_phrases, normalise
 from coach.knowledge.embeddings import embedder_cache
+from coach.text import any_phrase, find_phrases, normalise
 
 if TYPE_CHECKING:
     from coach.ports import Embedder

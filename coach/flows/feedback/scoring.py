@@ -22,18 +22,9 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from coach.data import load_file, read_fitted, reference_data
-from coach.flows._text import (
-    MAX_FEEDBACK_CHARS,
-    QUOTED,
-    Sentence,
-    find_phrases,
-    mask_ages,
-    require_text,
-    split_sentences,
-)
-from coach.flows.feedback_adapter import FeedbackAdapter, load_adapter
-from coach.flows.feedback_advice import SBI_PARTS, is_complete, select_tips, slot_of
-from coach.flows.feedback_features import (
+from coach.flows.feedback.adapter import FeedbackAdapter, load_adapter
+from coach.flows.feedback.advice import SBI_PARTS, is_complete, select_tips, slot_of
+from coach.flows.feedback.features import (
     behavior_level,
     hand_features,
     impact_level,
@@ -44,9 +35,18 @@ from coach.flows.feedback_features import (
     respect_signals,
     situation_level,
 )
-from coach.flows.stereotypes import StereotypeFlag, check_sentences
+from coach.flows.stereotypes.check import StereotypeFlag, check_sentences
 from coach.knowledge.embeddings import embedder_cache, fitted_for
 from coach.ports import LayerEmbedder
+from coach.text import (
+    MAX_FEEDBACK_CHARS,
+    QUOTED,
+    Sentence,
+    find_phrases,
+    mask_ages,
+    require_text,
+    split_sentences,
+)
 
 if TYPE_CHECKING:
     from coach.ports import Embedder
@@ -324,7 +324,7 @@ def _best_sentence(sentences: list[Sentence], finder: Any) -> tuple[int, Sentenc
 
 
 def _respect_evidence(sentences: list[Sentence], masked: str) -> Sentence | None:
-    from coach.flows.feedback_features import _ACKNOWLEDGE
+    from coach.flows.feedback.features import _ACKNOWLEDGE
 
     for sentence in sentences:
         if _ACKNOWLEDGE.search(masked[sentence.start : sentence.end].lower()):

@@ -18,9 +18,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
-from coach.flows._text import MAX_ANALYSED_CHARS, Sentence, require_text, split_sentences
-from coach.flows.stereotypes_category import category_features, fallback_category, predict_category
-from coach.flows.stereotypes_features import (
+from coach.flows.stereotypes.category import category_features, fallback_category, predict_category
+from coach.flows.stereotypes.features import (
     AnchorBank,
     SentenceFeatures,
     anchor_bank,
@@ -33,6 +32,7 @@ from coach.flows.stereotypes_features import (
 )
 from coach.knowledge.embeddings import fitted_for
 from coach.schemas import Citation, Passage
+from coach.text import MAX_ANALYSED_CHARS, Sentence, require_text, split_sentences
 
 if TYPE_CHECKING:
     from coach.knowledge.retrieval import HybridRetriever
@@ -90,7 +90,7 @@ class Reflection(BaseModel):
 
 def weights_path(knowledge_dir: Path | None = None) -> Path:
     """Where the fitted stereotype weights live."""
-    from coach.flows.stereotypes_features import taxonomy_path
+    from coach.flows.stereotypes.features import taxonomy_path
 
     return taxonomy_path(knowledge_dir).parent / "stereotype_weights.json"
 

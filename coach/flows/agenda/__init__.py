@@ -1,0 +1,1 @@
+"""Session agendas: time-boxed blocks from data, cited guidance, notes, minutes and exports."""

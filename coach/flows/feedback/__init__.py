@@ -1,0 +1,1 @@
+"""Upward-feedback scoring against the Situation-Behaviour-Impact rubric, with evidence and tips."""

@@ -1,0 +1,1 @@
+"""Question preparation for senior mentees: open questions fitted to topic and role."""

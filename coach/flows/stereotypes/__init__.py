@@ -1,0 +1,1 @@
+"""Generational stereotype checks and guided reflection."""
