@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import inspect
 
+from coach import resources
 from coach.actors import Actor, Role
-from coach.config import PROJECT_ROOT, Settings
+from coach.config import Settings
 from coach.errors import InputError, PermissionDenied
 from coach.operations import program as ops
 from coach.operations.questions import QuestionBank, load_questions
@@ -31,7 +32,7 @@ def at(day: int) -> datetime:
 
 @pytest.fixture(scope="module")
 def bank() -> QuestionBank:
-    return load_questions(PROJECT_ROOT / "knowledge" / "data")
+    return load_questions(resources.knowledge_data_dir())
 
 
 @pytest.fixture
