@@ -255,3 +255,13 @@ def test_practice_with_the_local_model_stays_in_character(embedder: SentenceTran
         assert not turn.reworded  # the small model only would vary wording; measured not to hold character
         assert check_character(turn.reply, "close" if turn.closing else turn.reaction, "Diane Okafor", turn.reply).passed
     assert session.turns[-1].reaction == "engage"
+
+
+def test_debrief_text_spells_behaviour_the_british_way(indexed_runtime: object) -> None:
+    session = PracticeSession("defensive", "normal", retriever=indexed_runtime.retriever)  # type: ignore[attr-defined]
+    session.respond(SITUATION_BEHAVIOUR)
+    debrief = session.debrief()
+    assert "behaviour at turn 1" in debrief.summary
+    shown = " ".join([debrief.summary, debrief.try_next])
+    assert "behavior" not in shown.lower()
+    assert "behavior" in debrief.turns[0].scores  # the data key stays as it is

@@ -1,9 +1,12 @@
 """Weekly free time compared across time zones.
 
-Each person's slots are in their own time zone. To compare two people, the slots are laid
-on the dates of one reference week, converted to UTC with ``zoneinfo`` (so a zone's
-daylight-saving offset on those dates applies), and cut into five-minute bins of the UTC
-week. The overlap of two people is then a dot product of their bin vectors, which keeps a
+Each person's slots are in their own time zone. To compare two people, each slot is laid
+on every real local date in question and converted to UTC with ``zoneinfo`` on that date
+(so the zone's daylight-saving offset of that very day applies); the UTC intervals of two
+people are then intersected. A slot whose local date lies in the week before or after but
+whose UTC time falls inside the week is counted on its own date, never wrapped around from
+the other end of the week, whose offset may differ. For matching, a week's intervals are
+cut into five-minute bins of the UTC week. The overlap of two people is then a dot product of their bin vectors, which keeps a
 whole cohort's overlap matrix one matrix product.
 """
 
@@ -15,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from coach.programs.profiles import Profile, Slot
+from coach.programs.profiles import Profile
 
 BIN_MINUTES = 5
 WEEK_MINUTES = 7 * 24 * 60
@@ -27,32 +30,79 @@ def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def slot_interval_utc(slot: Slot, zone: str, week: date) -> tuple[datetime, datetime]:
-    """The slot on its weekday in the week starting ``monday_of(week)``, as aware UTC datetimes."""
-    day = monday_of(week) + timedelta(days=slot.weekday)
-    tz = ZoneInfo(zone)
-    # Built from the wall-clock time on that date, so the zone's offset on that very date applies.
-    start = _wall(day, slot.start, tz)
-    end = _wall(day, slot.end, tz)
-    return start.astimezone(UTC), end.astimezone(UTC)
-
-
 def _wall(day: date, minutes: int, tz: ZoneInfo) -> datetime:
     if minutes >= 24 * 60:
         return datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
     return datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=tz)
 
 
+Interval = tuple[datetime, datetime]
+
+
+def free_intervals(profile: Profile, start: datetime, end: datetime) -> list[Interval]:
+    """The person's free time between two UTC instants, as merged UTC intervals, earliest first.
+
+    Every local date that can touch the range is visited, and each slot on that date is
+    converted with the zone's offset on that date.
+    """
+    tz = ZoneInfo(profile.timezone)
+    day = start.date() - timedelta(days=2)
+    found: list[Interval] = []
+    while day <= end.date() + timedelta(days=1):
+        for slot in profile.availability:
+            if slot.weekday == day.weekday():
+                lo = _wall(day, slot.start, tz).astimezone(UTC)
+                hi = _wall(day, slot.end, tz).astimezone(UTC)
+                lo, hi = max(lo, start), min(hi, end)
+                if lo < hi:
+                    found.append((lo, hi))
+        day += timedelta(days=1)
+    return _merge(found)
+
+
+def _merge(intervals: list[Interval]) -> list[Interval]:
+    merged: list[Interval] = []
+    for lo, hi in sorted(intervals):
+        if merged and lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+        else:
+            merged.append((lo, hi))
+    return merged
+
+
+def intersect(a: Sequence[Interval], b: Sequence[Interval]) -> list[Interval]:
+    """The instants in both lists of merged, sorted intervals."""
+    both: list[Interval] = []
+    i = j = 0
+    while i < len(a) and j < len(b):
+        lo, hi = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
+        if lo < hi:
+            both.append((lo, hi))
+        if a[i][1] <= b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return both
+
+
+def common_free_time(a: Profile, b: Profile, start: datetime, end: datetime) -> list[Interval]:
+    """The UTC windows between ``start`` and ``end`` when both people are free, earliest first."""
+    return intersect(free_intervals(a, start, end), free_intervals(b, start, end))
+
+
+def _week_range(week: date) -> Interval:
+    origin = datetime.combine(monday_of(week), time(0), tzinfo=UTC)
+    return origin, origin + timedelta(days=7)
+
+
 def week_bins(profile: Profile, week: date) -> np.ndarray:
     """A boolean vector over the UTC week's five-minute bins: True where the person is free."""
     bins = np.zeros(BINS, dtype=np.float32)
-    origin = datetime.combine(monday_of(week), time(0), tzinfo=UTC)
-    for slot in profile.availability:
-        start, end = slot_interval_utc(slot, profile.timezone, week)
+    origin, finish = _week_range(week)
+    for start, end in free_intervals(profile, origin, finish):
         first = int((start - origin).total_seconds() // 60) // BIN_MINUTES
         last = -(-int((end - origin).total_seconds() // 60) // BIN_MINUTES)
-        for index in range(first, last):
-            bins[index % BINS] = 1.0  # a slot crossing the UTC week's end wraps to its start
+        bins[first:last] = 1.0
     return bins
 
 
@@ -63,18 +113,6 @@ def overlap_hours(mentors: Sequence[Profile], mentees: Sequence[Profile], week: 
     return (a @ b.T) * (BIN_MINUTES / 60.0)
 
 
-def common_windows(a: Profile, b: Profile, week: date) -> list[tuple[datetime, datetime]]:
-    """The UTC windows in the week of ``week`` when both are free, earliest first."""
-    both = (week_bins(a, week) > 0) & (week_bins(b, week) > 0)
-    origin = datetime.combine(monday_of(week), time(0), tzinfo=UTC)
-    windows: list[tuple[datetime, datetime]] = []
-    index = 0
-    while index < BINS:
-        if not both[index]:
-            index += 1
-            continue
-        start = index
-        while index < BINS and both[index]:
-            index += 1
-        windows.append((origin + timedelta(minutes=start * BIN_MINUTES), origin + timedelta(minutes=index * BIN_MINUTES)))
-    return windows
+def common_windows(a: Profile, b: Profile, week: date) -> list[Interval]:
+    """The UTC windows in the UTC week of ``week`` when both are free, earliest first."""
+    return common_free_time(a, b, *_week_range(week))

@@ -2,9 +2,9 @@
 
 Session ``k`` (from 0) is due on ``starts_on + k * cadence_days``. It is placed at the
 start of the first common free window, on or after that day, that is long enough for a
-session. Windows are computed on the real dates of each week with ``zoneinfo``, so when one
-of the two zones changes to or from daylight-saving time the UTC time moves and each
-person's local time stays what they wrote. A session with no long enough window within
+session. Each person's slots are converted to UTC on each real local date with
+``zoneinfo`` and then intersected, so when one of the two zones changes to or from
+daylight-saving time the UTC time moves and each person's local time stays what they wrote. A session with no long enough window within
 ``SEARCH_WEEKS`` weeks is left to be agreed (``None``).
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from coach.programs.availability import common_windows, monday_of
+from coach.programs.availability import common_free_time
 from coach.programs.profiles import Profile
 
 SEARCH_WEEKS = 3
@@ -21,13 +21,9 @@ SEARCH_WEEKS = 3
 def next_window(a: Profile, b: Profile, due: date, minutes: int) -> datetime | None:
     """The earliest start on or after ``due`` (00:00 UTC) of a common window of at least ``minutes``."""
     earliest = datetime.combine(due, time(0), tzinfo=UTC)
-    week = monday_of(due)
-    for _ in range(SEARCH_WEEKS):
-        for start, end in common_windows(a, b, week):
-            start = max(start, earliest)
-            if end - start >= timedelta(minutes=minutes):
-                return start
-        week += timedelta(days=7)
+    for start, end in common_free_time(a, b, earliest, earliest + timedelta(weeks=SEARCH_WEEKS)):
+        if end - start >= timedelta(minutes=minutes):
+            return start
     return None
 
 

@@ -13,6 +13,13 @@ if TYPE_CHECKING:
     from coach.flows.feedback.scoring import FeedbackScore
 
 DEBRIEF_CRITERIA = ("situation", "behavior", "impact", "request", "respect")
+# Criterion ids are data keys (American spelling); the words shown to people are British.
+CRITERION_WORDS = {"behavior": "behaviour"}
+
+
+def criterion_word(criterion: str) -> str:
+    """The criterion as written in user-facing text, e.g. ``behaviour`` for the ``behavior`` key."""
+    return CRITERION_WORDS.get(criterion, criterion)
 SBI_PARTS = DEBRIEF_CRITERIA[:4]
 REACTION_WORDS = {
     "ask_example": "asked for an example", "ask_impact": "asked about the impact", "ask_request": "asked what you wanted",
@@ -131,7 +138,7 @@ def _try_next(weakest: str, whole: ConversationScore) -> str:
             return "Order: give the moment, what you saw and its effect before you ask for the change."
         return "Keep this shape: the moment, what you saw, its effect, then one concrete request."
     tips = {c["id"]: c["tip"] for c in load_rubric()["criteria"]}
-    return f"{weakest.capitalize()}: {tips[weakest]}"
+    return f"{criterion_word(weakest).capitalize()}: {tips[weakest]}"
 
 
 def _delivery(whole: ConversationScore) -> str:
@@ -142,7 +149,7 @@ def _delivery(whole: ConversationScore) -> str:
             by_turn.setdefault(turn, []).append(part)
     if not by_turn:
         return "No part of situation, behaviour, impact or request came through yet."
-    said = "; ".join(f"{' and '.join(parts)} at turn {turn}" for turn, parts in sorted(by_turn.items()))
+    said = "; ".join(f"{' and '.join(map(criterion_word, parts))} at turn {turn}" for turn, parts in sorted(by_turn.items()))
     order = "in SBI order" if whole.in_order else "out of SBI order"
     return f"Across the conversation: {said} ({order}); conversation score {whole.overall}/100 ({whole.level})."
 
@@ -193,6 +200,6 @@ def _summary(
     else:
         parts.append(f"{first} did not commit to a change yet.")
     if improved:
-        parts.append("Improved from turn to turn: " + ", ".join(improved) + ".")
-    parts.append(f"Weakest: {weakest}.")
+        parts.append("Improved from turn to turn: " + ", ".join(map(criterion_word, improved)) + ".")
+    parts.append(f"Weakest: {criterion_word(weakest)}.")
     return " ".join(parts)
