@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import _components as ui
-from coach.accounts import directory, invitations, sharing, signin
+from coach.accounts import directory, invitations, reflection_sharing, sharing, signin
 from coach.actors import Actor, Role
 
 NEXT_STEPS = {
@@ -95,7 +95,7 @@ def sign_in_form() -> None:
 
 
 def welcome(me: Actor) -> None:
-    """What to do next for this role, and scorecards others have shared."""
+    """What to do next for this role, and scorecards and reflections others have shared."""
     st.subheader(f"Welcome, {ui.escape(me.display_name)}")
     st.caption(f"Signed in as {ui.escape(me.email)} · {me.role.value}")
     for page, label, icon in NEXT_STEPS[me.role]:
@@ -105,6 +105,15 @@ def welcome(me: Actor) -> None:
         st.subheader("Scorecards shared with you")
         st.dataframe([{"from": c.owner_name, "persona": c.persona, "overall": c.overall, **c.scores,
                        "date": c.created_at.strftime("%Y-%m-%d")} for c in shared], hide_index=True)
+    shared_reflections = reflection_sharing.reflections_shared_with_me(ui.database(), me)
+    if shared_reflections:
+        st.subheader("Reflections shared with you")
+        for entry in shared_reflections:
+            with st.container(border=True):
+                st.caption(f"From {ui.escape(entry.owner_name)} · {entry.created_at:%Y-%m-%d}")
+                st.text(entry.text)
+                for question, answer in entry.answers.items():
+                    st.markdown(f"*{ui.escape(question)}*  \n{ui.escape(answer)}")
     if st.button("Sign out", icon=":material/logout:"):
         ui.sign_out()
         st.rerun()

@@ -5,13 +5,39 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import _components as ui
-from coach.actors import Role
+from coach.accounts import reflection_sharing
+from coach.actors import Actor, Role
 from coach.flows.stereotypes.check import Reflection, reflect
 from coach.storage import repositories as repo
 from coach.storage.exports import reflections_csv, reflections_markdown
+from coach.storage.views import ReflectionView
+
+
+def share_section(me: Actor, saved: list[ReflectionView]) -> None:
+    """Share one saved reflection with a junior mentor or senior mentee; list and revoke shares."""
+    with st.expander("Share a reflection (only the person you choose can read it)"):
+        with st.form("share_reflection", clear_on_submit=True):
+            chosen = st.selectbox("Reflection", saved, format_func=lambda r: (
+                f"{r.created_at:%Y-%m-%d %H:%M} · {r.text[:60]}"))
+            grantee = st.text_input("Share with (the email of a junior mentor or senior mentee)",
+                                    key="share_reflection_email")
+            if st.form_submit_button("Share"):
+                with ui.guard():
+                    made = reflection_sharing.share_reflection(db, me, chosen.id, grantee)
+                    st.success(f"Shared with {ui.escape(made.grantee_name)}.")
+        for share in reflection_sharing.my_reflection_shares(db, me):
+            left, right = st.columns([5, 1])
+            left.caption(f"Reflection #{share.reflection_id} shared with {ui.escape(share.grantee_name)} "
+                         f"({share.grantee_role})")
+            if right.button("Revoke", key=f"revoke_reflection_share_{share.id}"):
+                with ui.guard():
+                    reflection_sharing.revoke_reflection_share(db, me, share.id)
+                    st.rerun()
+
 
 st.title("Stereotype reflection")
-st.caption("Write or paste a draft message, note or thought. Only you can see what you save here.")
+st.caption("Write or paste a draft message, note or thought. Only you can see what you save here, "
+           "unless you share one reflection with someone.")
 me = ui.require_actor(Role.MENTOR, Role.MENTEE)
 db = ui.database()
 
@@ -75,3 +101,4 @@ if saved:
                              mime="text/markdown", icon=":material/download:")
         right.download_button("Download (CSV)", reflections_csv(saved), file_name="reflections.csv", mime="text/csv",
                               icon=":material/download:")
+    share_section(me, saved)

@@ -41,7 +41,8 @@ def db(database: Database) -> Database:
     return database
 
 
-TABLES = {"pairs", "sessions", "action_items", "practice_attempts", "reflections", "saved_questions"}
+TABLES = {"pairs", "sessions", "action_items", "practice_attempts", "reflections", "saved_questions",
+          "reflection_shares"}
 
 
 def test_migrations_create_tables_and_are_idempotent(database_settings: Settings) -> None:
@@ -69,6 +70,23 @@ def test_migrations_downgrade_to_base_and_upgrade_again(database: Database) -> N
     aisha = add_person(database, "Aisha")
     assert repo.list_pairs(database, aisha) == []  # the downgrade really dropped the data
     assert repo.create_pair(database, aisha, "Aisha", "Robert").label == "Aisha → Robert"
+
+
+def test_reflection_shares_migration_downgrades_to_0006_and_upgrades_again(database: Database) -> None:
+    from coach.accounts import reflection_sharing
+
+    owner, grantee = add_person(database, "Robert", Role.MENTEE), add_person(database, "Aisha")
+    reflection = repo.save_reflection(database, owner, "KEPT-REFLECTION", {}, [])
+    reflection_sharing.share_reflection(database, owner, reflection, "aisha@example.org")
+    database.downgrade("0006")
+    assert "reflection_shares" not in inspect(database.engine).get_table_names()
+    with database.read() as session:
+        assert session.execute(text("select version_num from alembic_version")).scalar() == "0006"
+        assert session.execute(text("select text from reflections")).scalar() == "KEPT-REFLECTION"
+    database.migrate()
+    assert reflection_sharing.reflections_shared_with_me(database, grantee) == []  # the shares were dropped
+    reflection_sharing.share_reflection(database, owner, reflection, "aisha@example.org")
+    assert [r.text for r in reflection_sharing.reflections_shared_with_me(database, grantee)] == ["KEPT-REFLECTION"]
 
 
 def test_sqlite_runs_in_wal_mode_with_busy_timeout(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from coach.storage.models import (
     Pair,
     PracticeAttempt,
     ReflectionEntry,
+    ReflectionShare,
     SavedQuestion,
     ScorecardShare,
     SignInSession,
@@ -41,6 +42,7 @@ def _erase(session: Session, row: Account) -> ErasureReport:
     aid, email = row.id, row.email
     owned = {
         "scorecard shares": (ScorecardShare, or_(ScorecardShare.owner_id == aid, ScorecardShare.grantee_id == aid)),
+        "reflection shares": (ReflectionShare, or_(ReflectionShare.owner_id == aid, ReflectionShare.grantee_id == aid)),
         "rehearsals": (PracticeAttempt, PracticeAttempt.owner_id == aid),
         "reflections": (ReflectionEntry, ReflectionEntry.owner_id == aid),
         "saved questions": (SavedQuestion, SavedQuestion.owner_id == aid),

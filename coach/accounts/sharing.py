@@ -1,10 +1,13 @@
 """Sharing one rehearsal's scorecard (marks, never the transcript) with one account, and revoking it.
 
 A mentor may share with a senior mentee (their pair) or a coordinator. Only the owner
-shares and revokes; a grantee reads the marks while the share lasts.
+shares and revokes; a grantee reads the marks while the share lasts. ``check_grantee``
+and ``revoke_owned`` also serve ``reflection_sharing``.
 """
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 from sqlalchemy import delete, select
 
@@ -13,7 +16,7 @@ from coach.accounts.directory import find_account
 from coach.actors import Actor, Role
 from coach.errors import InputError
 from coach.storage.db import Database
-from coach.storage.models import Account, PracticeAttempt, ScorecardShare
+from coach.storage.models import Account, PracticeAttempt, ReflectionShare, ScorecardShare
 from coach.storage.views import ScorecardView, ShareView
 
 SHARE_WITH = (Role.MENTEE, Role.COORDINATOR)
@@ -25,6 +28,33 @@ def _scorecard(row: PracticeAttempt, owner_name: str) -> ScorecardView:
         scores={k: float(v) for k, v in row.scores.items()}, overall=row.overall, turns=row.turn_count,
         created_at=row.created_at,
     )
+
+
+def check_grantee(grantee: Account | None, actor: Actor, roles: Collection[Role], message: str) -> Account:
+    """The grantee's account when it exists, is active, holds one of ``roles`` and is not the actor.
+
+    Raises:
+        InputError: otherwise, with ``message``.
+    """
+    if grantee is None or grantee.disabled or Role(grantee.role) not in roles or grantee.id == actor.account_id:
+        raise InputError(message, hint="Check the email address.")
+    return grantee
+
+
+def revoke_owned(
+    db: Database, actor: Actor, model: type[ScorecardShare] | type[ReflectionShare], share_id: int, target: str
+) -> None:
+    """Delete share ``share_id`` of ``model`` when the actor made it; record the revocation.
+
+    Raises:
+        PermissionDenied: not the actor's share (or no such share); the refusal is recorded.
+    """
+    with db.write() as session:
+        result = session.execute(delete(model).where(model.id == share_id, model.owner_id == actor.account_id))
+        removed = getattr(result, "rowcount", 1)
+    if not removed:
+        audit.deny(db, actor, "revoke a share", target, "You can only revoke your own shares.")
+    audit.record(db, "share revoked", actor=actor, target=target)
 
 
 def share_scorecard(db: Database, actor: Actor, attempt_id: int, grantee_email: str) -> ShareView:
@@ -40,9 +70,8 @@ def share_scorecard(db: Database, actor: Actor, attempt_id: int, grantee_email: 
         grantee = find_account(session, grantee_email)
     if attempt is None or attempt.owner_id != actor.account_id:
         audit.deny(db, actor, "share a scorecard", f"attempt {attempt_id}", "You can only share your own rehearsals.")
-    if grantee is None or grantee.disabled or Role(grantee.role) not in SHARE_WITH or grantee.id == actor.account_id:
-        raise InputError("A scorecard can be shared with a senior mentee or a coordinator who has an account.",
-                         hint="Check the email address.")
+    grantee = check_grantee(grantee, actor, SHARE_WITH,
+                            "A scorecard can be shared with a senior mentee or a coordinator who has an account.")
     with db.write() as session:
         existing = session.scalar(select(ScorecardShare).where(
             ScorecardShare.attempt_id == attempt_id, ScorecardShare.grantee_id == grantee.id))
@@ -62,14 +91,7 @@ def revoke_share(db: Database, actor: Actor, share_id: int) -> None:
         PermissionDenied: not the actor's share (or no such share).
     """
     audit.signed_in(db, actor, "revoke a share")
-    with db.write() as session:
-        result = session.execute(
-            delete(ScorecardShare).where(ScorecardShare.id == share_id, ScorecardShare.owner_id == actor.account_id)
-        )
-        removed = getattr(result, "rowcount", 1)
-    if not removed:
-        audit.deny(db, actor, "revoke a share", f"share {share_id}", "You can only revoke your own shares.")
-    audit.record(db, "share revoked", actor=actor, target=f"share {share_id}")
+    revoke_owned(db, actor, ScorecardShare, share_id, f"share {share_id}")
 
 
 def my_shares(db: Database, actor: Actor) -> list[ShareView]:

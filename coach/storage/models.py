@@ -186,6 +186,21 @@ class ScorecardShare(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class ReflectionShare(Base):
+    """The owner of a reflection lets one junior mentor or senior mentee read it, until revoked."""
+
+    __tablename__ = "reflection_shares"
+    __table_args__ = (
+        UniqueConstraint("reflection_id", "grantee_id", name="uq_reflection_shares_reflection_grantee"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reflection_id: Mapped[int] = mapped_column(ForeignKey("reflections.id", ondelete="CASCADE"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    grantee_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class SavedQuestion(Base):
     """A question prepared for a next session."""
 

@@ -183,6 +183,27 @@ class ShareView(BaseModel):
     created_at: datetime
 
 
+class ReflectionShareView(BaseModel):
+    """A live share of one reflection with one account."""
+
+    id: int
+    reflection_id: int
+    grantee_email: str
+    grantee_name: str
+    grantee_role: str
+    created_at: datetime
+
+
+class SharedReflectionView(BaseModel):
+    """A reflection as its owner or an account it is shared with reads it: text and answers."""
+
+    reflection_id: int
+    owner_name: str
+    text: str
+    answers: dict[str, str]
+    created_at: datetime
+
+
 class ErasureReport(BaseModel):
     """What deleting an account removed and what it kept without the person's identity."""
 
