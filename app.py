@@ -13,6 +13,7 @@ from coach.config import apply_offline_environment
 apply_offline_environment()
 
 from app_pages import _components as ui  # noqa: E402 - after the offline environment is set
+from coach.links import AGENDA_PAGE, MY_PROGRAM_PAGE  # noqa: E402
 
 st.set_page_config(page_title="Reverse Mentoring Coach", page_icon="🤝", layout="wide")
 
@@ -39,6 +40,8 @@ SECTIONS = {
         ("app_pages/settings.py", "Settings", ":material/settings:"),
     ],
 }
+# Pages that emails and calendar files link to keep the URL path those links use.
+URL_PATHS = {"app_pages/agenda.py": AGENDA_PAGE, "app_pages/my_program.py": MY_PROGRAM_PAGE}
 
 with ui.guard():
     ui.keep_view_state()
@@ -46,7 +49,7 @@ with ui.guard():
     ui.write_session_cookie()
     pages = {
         section: [
-            st.Page(path, title=title, icon=icon, default=path == "app_pages/home.py")
+            st.Page(path, title=title, icon=icon, url_path=URL_PATHS.get(path), default=path == "app_pages/home.py")
             for path, title, icon in entries
             if ui.may_open(path, me)
         ]

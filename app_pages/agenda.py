@@ -1,14 +1,19 @@
-"""Agenda builder: pick or describe a pair, build a timed, cited agenda, edit, save and export."""
+"""Agenda builder: pick or describe a pair, build a timed, cited agenda, edit, save and export.
+
+Opened from a reminder or calendar link (``?pair=ID&session=N``), it preselects that pair
+and session when the signed-in person may see the pair, and explains why not otherwise.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
 import streamlit as st
 
 from app_pages import _components as ui
-from coach.actors import Role
+from coach.actors import Actor, Role
+from coach.errors import CoachError
 from coach.flows.agenda.builder import (
     Agenda,
     AgendaRequest,
@@ -17,22 +22,74 @@ from coach.flows.agenda.builder import (
     build_agenda,
     extract_open_actions,
 )
+from coach.links import PAIR_PARAM, SESSION_PARAM
+from coach.programs.planned import PlannedSession, open_agenda_link, planned_session
 from coach.storage import repositories as repo
+from coach.storage.db import Database
 
 OWNERS = ["mentor", "mentee", "both"]
 DEFAULT_START = time(10, 0)
+LINK_STATE = "_agenda_link"
 
-def calendar_export(agenda: Agenda) -> None:
-    """Ask for the session's date, time and time zone, then offer the .ics file."""
+
+def follow_link(db: Database, me: Actor) -> None:
+    """Preselect the pair and session the page's link names, once per link; explain a refused link."""
+    wanted = (st.query_params.get(PAIR_PARAM), st.query_params.get(SESSION_PARAM))
+    if wanted[0] is None:
+        return
+    done = st.session_state.get(LINK_STATE)
+    if done is None or done[0] != wanted:
+        refusal = None
+        try:
+            target = open_agenda_link(db, me, *wanted, now=datetime.now(UTC))
+        except CoachError as exc:
+            refusal, target = exc, None
+        if target is not None:
+            ui.select_pair_next_run("agenda_pair", target.pair.id)
+            if target.number is not None:
+                st.session_state[ui.KEPT_PREFIX + f"agenda_number_{target.pair.id}"] = target.number
+        done = (wanted, refusal)
+        st.session_state[LINK_STATE] = done
+    if done[1] is not None:
+        ui.show_error(done[1])
+        st.caption("The link could not be opened; you can still pick one of your pairs below.")
+
+
+def planned_for(db: Database, me: Actor, pair_id: int | None, number: int) -> PlannedSession | None:
+    """The planned session an agenda is for (None without a pair or a planned session)."""
+    if pair_id is None:
+        return None
+    try:
+        return planned_session(db, me, pair_id, number, now=datetime.now(UTC))
+    except CoachError as exc:
+        ui.show_error(exc)
+        return None
+
+
+def calendar_defaults(planned: PlannedSession | None, zones: list[str]) -> tuple[str, date, time, str]:
+    """The key suffix and default date, start and zone: the planned session's, or tomorrow at 10:00 here."""
+    if planned is None:
+        here = st.context.timezone if st.context.timezone in zones else "UTC"
+        return "", date.today() + timedelta(days=1), DEFAULT_START, here
+    start, zone = planned.starts_at, planned.timezone
+    if zone not in zones:
+        start, zone = start.astimezone(UTC), "UTC"
+    return f"_{planned.pair_id}_{planned.number}", start.date(), start.time().replace(tzinfo=None), zone
+
+
+def calendar_export(agenda: Agenda, planned: PlannedSession | None) -> None:
+    """Ask for the session's date, time and time zone (the planned session's by default), then offer the .ics file."""
     zones = time_zones()
-    default_zone = st.context.timezone if st.context.timezone in zones else "UTC"
-    tomorrow = date.today() + timedelta(days=1)
-    day = st.date_input("Date", key=ui.kept_key("agenda_ics_date"), value=ui.remembered("agenda_ics_date", tomorrow),
-                        format="YYYY-MM-DD")
-    at = st.time_input("Start time", key=ui.kept_key("agenda_ics_time"),
-                       value=ui.remembered("agenda_ics_time", DEFAULT_START), step=timedelta(minutes=15))
-    zone = st.selectbox("Time zone", zones, key=ui.kept_key("agenda_ics_zone"),
-                        index=zones.index(ui.remembered("agenda_ics_zone", default_zone)))
+    suffix, default_day, default_time, default_zone = calendar_defaults(planned, zones)
+    day = st.date_input("Date", key=ui.kept_key(f"agenda_ics_date{suffix}"),
+                        value=ui.remembered(f"agenda_ics_date{suffix}", default_day), format="YYYY-MM-DD")
+    at = st.time_input("Start time", key=ui.kept_key(f"agenda_ics_time{suffix}"),
+                       value=ui.remembered(f"agenda_ics_time{suffix}", default_time), step=timedelta(minutes=15))
+    zone = st.selectbox("Time zone", zones, key=ui.kept_key(f"agenda_ics_zone{suffix}"),
+                        index=zones.index(ui.remembered(f"agenda_ics_zone{suffix}", default_zone)))
+    if planned is not None:
+        st.caption(f"Session {planned.number} is planned for {planned.starts_at:%a %d %b %Y, %H:%M} "
+                   f"({planned.timezone}).")
     start = datetime.combine(day, at, tzinfo=ZoneInfo(zone))
     st.caption(f"{agenda.duration_minutes} minutes from {start:%a %d %b %Y, %H:%M} ({zone}). The description is "
                "plain text; the full agenda is attached as Markdown.")
@@ -50,6 +107,7 @@ st.title("Agenda builder")
 me = ui.require_actor(Role.MENTOR, Role.MENTEE, Role.COORDINATOR)
 db = ui.database()
 
+follow_link(db, me)
 pair = ui.pair_picker("agenda_pair")
 if pair is None:
     left, right = st.columns(2)
@@ -184,7 +242,7 @@ if "agenda" in st.session_state:
     middle.download_button("Export Markdown", agenda_to_markdown(agenda), file_name="agenda.md", mime="text/markdown",
                            icon=":material/download:")
     with right.popover("Export calendar (.ics)", icon=":material/calendar_month:"):
-        calendar_export(agenda)
+        calendar_export(agenda, planned_for(db, me, target_pair, target_number))
 
     if target_pair is not None:
         st.subheader(f"After session {target_number}")

@@ -54,10 +54,13 @@ def test_nudges_run_sends_once_and_reports_bad_input(tmp_path: Path) -> None:
         when = (pair.sessions[0].starts_at - timedelta(hours=2)).isoformat()
         first = _coach(env, "nudges", "run", "--now", when, "--json")
         assert first.returncode == 0, first.stderr
-        assert json.loads(first.stdout)["sent"] == 2
+        assert json.loads(first.stdout)["sent"] == 4  # each person: the reminder and the open start survey
         again = _coach(env, "nudges", "run", "--now", when, "--json")
         assert json.loads(again.stdout)["recorded"] == 0 and json.loads(again.stdout)["sent"] == 0
-        assert sorted(m["To"] for m in inbox.messages) == ["martin@ex.org", "priya@ex.org"]
+        assert sorted((m["To"], m["Subject"].split(":")[0]) for m in inbox.messages) == [
+            ("martin@ex.org", "Reminder"), ("martin@ex.org", "Start-of-program survey of Spring"),
+            ("priya@ex.org", "Reminder"), ("priya@ex.org", "Start-of-program survey of Spring"),
+        ]
         bad = _coach(env, "nudges", "run", "--now", "next tuesday")
         assert bad.returncode == 2 and "ISO 8601" in bad.stderr and "Traceback" not in bad.stderr
         missing = _coach(env, "nudges", "resend", "nope")
@@ -71,7 +74,7 @@ def test_nudges_run_sends_once_and_reports_bad_input(tmp_path: Path) -> None:
 def test_the_nudge_job_started_on_two_servers_at_once_does_its_work_once(
     tmp_path: Path, postgres_cluster: PostgresCluster
 ) -> None:
-    """Two `coach nudges run` processes against one PostgreSQL: each reminder is emailed once."""
+    """Two `coach nudges run` processes against one PostgreSQL: each reminder and survey note is emailed once."""
     url = postgres_cluster.url(postgres_cluster.create_database())
     db = open_database(Settings(data_dir=tmp_path / "setup", database_url=url, llm_provider="fake"))
     created = programs.create_program(db, COORDINATOR, "Spring", date(2030, 3, 4), sessions=2, cadence_days=14)
@@ -100,7 +103,9 @@ def test_the_nudge_job_started_on_two_servers_at_once_does_its_work_once(
             reports.append(json.loads(out))
     finally:
         controller.stop()
-    assert sum(r["sent"] for r in reports) == 2 and sum(r["recorded"] for r in reports) == 2
-    assert sorted(m["To"] for m in inbox.messages) == ["martin@ex.org", "priya@ex.org"]
+    # Each person's reminder and start-survey note, once, whichever server recorded or sent it.
+    assert sum(r["sent"] for r in reports) == 4 and sum(r["recorded"] for r in reports) == 4
+    assert sorted(m["To"] for m in inbox.messages) == ["martin@ex.org"] * 2 + ["priya@ex.org"] * 2
+    assert len({m["Message-ID"] for m in inbox.messages}) == 4
     assert {n.status for n in outbox.rows(db)} == {"sent"}
     db.dispose()

@@ -90,10 +90,11 @@ def test_a_pass_over_all_programs_records_due_reminders(database: Database, publ
     settings = Settings(llm_provider="fake")
     (pair,) = program_pair_facts(database, published)
     report = ops.run_nudges(database, settings, pair.sessions[0].starts_at - timedelta(hours=3))
-    assert report.recorded == 2 and report.sent == 0  # no SMTP configured: recorded, kept in the inbox
+    assert report.recorded == 4 and report.sent == 0  # no SMTP configured: recorded, kept in the inbox
     assert ops.run_nudges(database, settings, pair.sessions[0].starts_at - timedelta(hours=2)).recorded == 0
-    reminder = ops.inbox(database, PRIYA)[0]
-    assert reminder.kind == "reminder" and "BEGIN:VCALENDAR" in reminder.calendar
+    assert sorted(n.kind for n in ops.inbox(database, PRIYA)) == ["reminder", "survey"]  # the start survey is open
+    reminder = next(n for n in ops.inbox(database, PRIYA) if n.kind == "reminder")
+    assert "BEGIN:VCALENDAR" in reminder.calendar
 
 
 def test_the_report_is_for_staff_only(database: Database, published: int) -> None:

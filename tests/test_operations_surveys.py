@@ -11,8 +11,16 @@ from coach import resources
 from coach.actors import Actor, Role
 from coach.config import Settings
 from coach.errors import InputError, PermissionDenied
+from coach.links import my_program_link
+from coach.operations import outbox
 from coach.operations import program as ops
+from coach.operations.facts import Enrolled, SurveyFacts
+from coach.operations.mailer import SmtpMailer
+from coach.operations.planner import SURVEY, due_nudges
 from coach.operations.questions import QuestionBank, load_questions
+from coach.operations.rules import OperationsRules, load_rules
+from coach.operations.service import run_pass
+from coach.operations.sources import program_pair_facts, program_survey_facts
 from coach.operations.surveys import answer_survey, due_survey, my_survey_answers, my_surveys, survey_windows
 from coach.programs import matching_store
 from coach.programs import repository as programs
@@ -20,6 +28,7 @@ from coach.programs.views import ProgramView
 from coach.storage import Database
 from tests.people import add_person
 from tests.programs_fixtures import WordEmbedder
+from tests.test_operations import Inbox, smtp  # noqa: F401  (fixture used by name)
 from tests.test_operations_program import CSV
 
 START = date(2030, 3, 4)  # six sessions, every 14 days: the last on 13 May, the program closes on 27 May
@@ -189,3 +198,83 @@ def test_answers_survive_a_new_connection(database: Database, people: dict[str, 
     assert "survey_responses" in inspect(database.engine).get_table_names()
     (saved,) = [s for s in my_surveys(database, people["priya"], at(2), bank) if s.answered]
     assert saved.answers == {"skill_confidence": {"tiktok video": 2}} and saved.editable
+
+
+# --- the "survey open" nudge, with a simulated clock and a real SMTP peer --------------------
+SURVEY_SUBJECT = "open for your answers"
+
+
+@pytest.fixture(scope="module")
+def rules() -> OperationsRules:
+    return load_rules(resources.knowledge_data_dir())
+
+
+def _titles(bank: QuestionBank) -> dict[str, str]:
+    return {name: survey.title for name, survey in bank.surveys.items()}
+
+
+@pytest.mark.integration
+def test_each_open_survey_is_announced_once_to_each_person_who_has_not_answered(
+    database: Database, people: dict[str, Actor], bank: QuestionBank, rules: OperationsRules,
+    smtp: tuple[Inbox, SmtpMailer],  # noqa: F811
+) -> None:
+    inbox, mailer = smtp
+    pid = program_id(database, people)
+    priya, martin = people["priya"], people["martin"]
+    by_day: dict[int, set[tuple[str, str]]] = {}
+    for day in range(-3, 90):
+        if day == 10:  # Priya answers the start survey after its note; nothing more comes of it
+            answer_survey(database, priya, pid, "baseline", {"skill_confidence": {"tiktok video": 3}},
+                          bank=bank, now=at(day) - timedelta(hours=2))
+        if day == 42:  # Martin answers the mid-program review the morning it opens, before the pass
+            answer_survey(database, martin, pid, "mid", {"goal_confidence": {"learn tiktok video": 2},
+                                                         "skill_confidence": {"tiktok video": 2}},
+                          bank=bank, now=at(day) - timedelta(hours=3))
+        before = len(inbox.messages)
+        run_pass(database, program_pair_facts(database), at(day), rules, mailer, app_url="https://coach.example.org",
+                 surveys=program_survey_facts(database, _titles(bank)))
+        arrived = [m for m in inbox.messages[before:] if SURVEY_SUBJECT in m["Subject"]]
+        if arrived:
+            by_day[day] = {(m["To"], m["Subject"].split(" of ")[0]) for m in arrived}
+            assert len(arrived) == len(by_day[day])  # nobody twice on one pass
+
+    assert by_day == {
+        -3: {("priya@ex.org", "Start-of-program survey"), ("martin@ex.org", "Start-of-program survey")},
+        42: {("priya@ex.org", "Mid-program review")},  # Martin had already answered it
+        70: {("priya@ex.org", "End-of-cycle survey"), ("martin@ex.org", "End-of-cycle survey")},
+    }
+    notes = [m for m in inbox.messages if SURVEY_SUBJECT in m["Subject"]]
+    assert len({m["Message-ID"] for m in notes}) == 5
+    assert all(my_program_link("https://coach.example.org") in m.get_payload(decode=True).decode() for m in notes)
+    rows = [r for r in outbox.rows(database) if r.kind == SURVEY]
+    assert sorted(r.key for r in rows) == sorted(
+        f"survey:{pid}:{survey}:{who}@ex.org"
+        for survey, who in [("baseline", "priya"), ("baseline", "martin"), ("mid", "priya"),
+                            ("end", "priya"), ("end", "martin")]
+    )
+    assert {r.status for r in rows} == {outbox.SENT}
+    assert {r.pair_id for r in rows} == {p.pair_id for p in program_pair_facts(database)}  # filed under their pair
+
+
+def test_the_survey_note_waits_the_configured_days_and_never_reaches_someone_who_answered(
+    rules: OperationsRules,
+) -> None:
+    program = _program()
+    facts = SurveyFacts(
+        program=program,
+        participants=(Enrolled("a@ex.org", START - timedelta(days=10)), Enrolled("b@ex.org", START + timedelta(days=50)),
+                      Enrolled("c@ex.org", START - timedelta(days=10))),
+        answered=frozenset({("mid", "c@ex.org")}), titles=(("mid", "Mid-program review"),),
+    )
+    later = rules.nudges.model_copy(update={"survey_after_days": 3})
+
+    def due(day: int) -> set[str]:
+        return {d.key for d in due_nudges([], at(day), later, surveys=[facts]) if d.kind == SURVEY}
+
+    assert due(44) == set()  # mid opened on day 42: three days' wait
+    assert due(45) == {"survey:1:mid:a@ex.org"}  # c answered; b enrolled late, so b's wait runs from day 50
+    assert due(53) == {"survey:1:mid:a@ex.org", "survey:1:mid:b@ex.org"}
+    (note,) = [d for d in due_nudges([], at(45), later, surveys=[facts]) if d.recipient == "a@ex.org"]
+    assert note.subject == "Mid-program review of P: open for your answers" and note.pair_id == 0
+    assert "open until Sunday 12 May 2030" in note.body  # the day before the end survey opens
+    assert not [d for d in due_nudges([], at(95), later, surveys=[facts]) if d.kind == SURVEY]  # all closed

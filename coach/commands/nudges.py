@@ -10,7 +10,8 @@ import typer
 from coach.commands import app, out, print_json
 from coach.errors import InputError
 
-nudges = typer.Typer(help="Reminders, missing check-ins and quiet pairs: record, then send by email.", no_args_is_help=True)
+nudges = typer.Typer(help="Reminders, missing check-ins, quiet pairs and open surveys: record, then send by email.",
+                     no_args_is_help=True)
 app.add_typer(nudges, name="nudges")
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+
+from coach.programs.views import ProgramView
 
 HELD, MISSED, PLANNED, RESCHEDULED, UNCONFIRMED = "held", "missed", "planned", "rescheduled", "unconfirmed"
 
@@ -39,7 +41,11 @@ class CheckinFact:
 
 @dataclass(frozen=True)
 class PairFacts:
-    """What the coordinator's rules know about one published pair."""
+    """What the coordinator's rules know about one published pair.
+
+    ``pair_id`` is the program match; ``agenda_pair_id`` is the record that holds the pair's
+    agendas and notes, which the agenda page opens (None when unknown).
+    """
 
     pair_id: int
     mentor: str
@@ -48,6 +54,7 @@ class PairFacts:
     sessions: tuple[SessionFact, ...] = ()
     checkins: tuple[CheckinFact, ...] = ()
     label: str = ""
+    agenda_pair_id: int | None = None
 
     @property
     def people(self) -> tuple[str, str]:
@@ -79,3 +86,28 @@ class PairFacts:
         """When "not meeting yet" starts to count: publishing, or the first session if it is later than ``grace``."""
         first = min((s.starts_at for s in self.sessions), default=self.published_at)
         return first if first - self.published_at > grace else self.published_at
+
+
+@dataclass(frozen=True)
+class Enrolled:
+    """One participant of a program, by email, and the day they were enrolled."""
+
+    email: str
+    enrolled_on: date
+    pair_id: int | None = None
+
+
+@dataclass(frozen=True)
+class SurveyFacts:
+    """A program's survey calendar, its participants, and who has answered which survey.
+
+    ``answered`` holds ``(survey, email)`` pairs; ``titles`` the surveys' names as participants see them.
+    """
+
+    program: ProgramView
+    participants: tuple[Enrolled, ...] = ()
+    answered: frozenset[tuple[str, str]] = frozenset()
+    titles: tuple[tuple[str, str], ...] = ()
+
+    def title(self, survey: str) -> str:
+        return dict(self.titles).get(survey, survey)

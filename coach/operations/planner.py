@@ -1,7 +1,8 @@
-"""Which nudges are due at a moment: reminders, missing check-ins, and quiet pairs.
+"""Which nudges are due at a moment: reminders, missing check-ins, quiet pairs and open surveys.
 
-Each draft carries a stable key (kind, pair, session or episode, person), so planning the
-same moment twice, or on two servers at once, records each nudge only once.
+Each draft carries a stable key (kind, pair, session or episode, person; for a survey:
+program, survey, person), so planning the same moment twice, or on two servers at once,
+records each nudge only once.
 """
 
 from __future__ import annotations
@@ -10,10 +11,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from coach.operations.facts import HELD, MISSED, PairFacts, SessionFact
+from coach.links import DEFAULT_APP_URL, agenda_link, my_program_link
+from coach.operations.facts import HELD, MISSED, PairFacts, SessionFact, SurveyFacts
 from coach.operations.rules import NudgeRules
+from coach.operations.surveys import due_survey, survey_windows
 
-REMINDER, CHECKIN, QUIET = "reminder", "checkin", "quiet"
+REMINDER, CHECKIN, QUIET, SURVEY = "reminder", "checkin", "quiet", "survey"
+NO_PAIR = 0  # the outbox's pair for a nudge about a person's program rather than one pair
 
 
 @dataclass(frozen=True)
@@ -34,11 +38,19 @@ def _when(moment: datetime) -> str:
     return moment.strftime("%A %d %B at %H:%M UTC")
 
 
-def _reminders(pair: PairFacts, now: datetime, rules: NudgeRules, agenda_url: str) -> Iterable[NudgeDraft]:
+def session_agenda_link(pair: PairFacts, number: int, app_url: str) -> str:
+    """The agenda page for session ``number`` of the pair (its schedule on My program when the pair has no agendas)."""
+    if pair.agenda_pair_id is None:
+        return my_program_link(app_url)
+    return agenda_link(app_url, pair.agenda_pair_id, number)
+
+
+def _reminders(pair: PairFacts, now: datetime, rules: NudgeRules, app_url: str) -> Iterable[NudgeDraft]:
     horizon = now + timedelta(hours=rules.reminder_hours)
     for session in pair.sessions:
         if session.status not in ("planned",) or not now < session.starts_at <= horizon:
             continue
+        agenda_url = session_agenda_link(pair, session.number, app_url)
         for person in pair.people:
             yield NudgeDraft(
                 key=f"{REMINDER}:{pair.pair_id}:{session.number}:{person}",
@@ -105,13 +117,47 @@ def _quiet(pair: PairFacts, now: datetime, rules: NudgeRules) -> Iterable[NudgeD
         )
 
 
+def _open_survey(program: SurveyFacts, now: datetime, rules: NudgeRules, survey_url: str) -> Iterable[NudgeDraft]:
+    """One note per person who has not answered the survey open today (once per survey, by its key)."""
+    today = now.date()
+    survey = due_survey(program.program, today)
+    if survey is None:
+        return
+    window = survey_windows(program.program)[survey]
+    title = program.title(survey)
+    last_day = window.closes - timedelta(days=1)
+    for person in program.participants:
+        opened = max(window.opens or person.enrolled_on, person.enrolled_on)
+        if (survey, person.email) in program.answered or (today - opened).days < rules.survey_after_days:
+            continue
+        yield NudgeDraft(
+            key=f"{SURVEY}:{program.program.id}:{survey}:{person.email}",
+            kind=SURVEY,
+            pair_id=person.pair_id if person.pair_id is not None else NO_PAIR,
+            recipient=person.email,
+            subject=f"{title} of {program.program.name}: open for your answers",
+            body=(
+                f"The {title.lower()} of {program.program.name} is open until {last_day:%A %d %B %Y}. "
+                "It takes a few minutes; only you see your answers, and coordinators see only averages over "
+                f"several people. Answer it on My program: {survey_url}"
+            ),
+        )
+
+
 def due_nudges(
-    pairs: Iterable[PairFacts], now: datetime, rules: NudgeRules, *, app_url: str = "http://127.0.0.1:8501"
+    pairs: Iterable[PairFacts],
+    now: datetime,
+    rules: NudgeRules,
+    *,
+    app_url: str = DEFAULT_APP_URL,
+    surveys: Iterable[SurveyFacts] = (),
 ) -> list[NudgeDraft]:
     """Every nudge due at ``now``; already-recorded ones are skipped by the outbox, not here."""
     drafts: list[NudgeDraft] = []
     for pair in pairs:
-        drafts.extend(_reminders(pair, now, rules, f"{app_url}/agenda?pair={pair.pair_id}"))
-        drafts.extend(_missing_checkins(pair, now, rules, f"{app_url}/checkin?pair={pair.pair_id}"))
+        drafts.extend(_reminders(pair, now, rules, app_url))
+        drafts.extend(_missing_checkins(pair, now, rules, my_program_link(app_url)))
         drafts.extend(_quiet(pair, now, rules))
+    for program in surveys:
+        drafts.extend(_open_survey(program, now, rules, my_program_link(app_url)))
     return drafts

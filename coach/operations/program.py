@@ -18,10 +18,11 @@ from coach.operations.mailer import Mailer, SmtpConfig, SmtpMailer
 from coach.operations.models import Nudge
 from coach.operations.outbox import PassReport
 from coach.operations.planner import NudgeDraft
+from coach.operations.questions import load_questions
 from coach.operations.reports import ProgramReport, build_report
 from coach.operations.rules import OperationsRules, load_rules
 from coach.operations.service import run_pass
-from coach.operations.sources import program_pair_facts
+from coach.operations.sources import program_pair_facts, program_survey_facts
 from coach.storage.db import Database
 
 MANUAL_KINDS = {
@@ -85,7 +86,10 @@ def send_manual(
 
 def run_nudges(db: Database, settings: Settings, now: datetime) -> PassReport:
     """One pass over every program (``coach nudges run``, cron, or the app's button)."""
-    return run_pass(db, program_pair_facts(db), now, rules_for(settings), mailer_for(settings), app_url=settings.app_url)
+    bank = load_questions(settings.knowledge_data_dir)
+    titles: dict[str, str] = {name: survey.title for name, survey in bank.surveys.items()}
+    return run_pass(db, program_pair_facts(db), now, rules_for(settings), mailer_for(settings), app_url=settings.app_url,
+                    surveys=program_survey_facts(db, titles))
 
 
 def inbox(db: Database, actor: Actor) -> list[Nudge]:

@@ -38,6 +38,7 @@ class NudgeRules(_Strict):
     reminder_hours: int = Field(ge=1)
     checkin_after_hours: int = Field(ge=1)
     quiet_after_days: int = Field(ge=1)
+    survey_after_days: int = Field(default=0, ge=0)
     max_attempts: int = Field(ge=1)
     retry_minutes: int = Field(ge=1)
     sending_lease_minutes: int = Field(ge=1)

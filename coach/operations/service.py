@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from coach.links import DEFAULT_APP_URL
 from coach.operations.calendar import session_calendar
-from coach.operations.facts import PairFacts
+from coach.operations.facts import PairFacts, SurveyFacts
 from coach.operations.mailer import Mailer
 from coach.operations.outbox import CalendarFor, PassReport, record, send_due
-from coach.operations.planner import REMINDER, NudgeDraft, due_nudges
+from coach.operations.planner import REMINDER, NudgeDraft, due_nudges, session_agenda_link
 from coach.operations.rules import OperationsRules
 from coach.storage.db import Database
 
@@ -24,7 +25,7 @@ def _calendar_for(pairs: dict[int, PairFacts], app_url: str) -> CalendarFor:
         if draft.kind != REMINDER or pair is None or draft.starts_at is None:
             return ""
         session = next(s for s in pair.sessions if s.number == draft.session_number)
-        url = f"{app_url}/agenda?pair={pair.pair_id}"
+        url = session_agenda_link(pair, session.number, app_url)
         return session_calendar(
             uid=f"pair-{pair.pair_id}-session-{session.number}@reverse-mentoring-coach",
             starts_at=session.starts_at, minutes=session.minutes, people=pair.people,
@@ -42,11 +43,13 @@ def run_pass(
     rules: OperationsRules,
     mailer: Mailer | None,
     *,
-    app_url: str = "http://127.0.0.1:8501",
+    app_url: str = DEFAULT_APP_URL,
+    surveys: Iterable[SurveyFacts] = (),
 ) -> PassReport:
-    """Record every nudge due at ``now`` and, when a mailer is configured, send what is due."""
+    """Record every nudge due at ``now`` (for ``pairs`` and the programs' ``surveys``) and,
+    when a mailer is configured, send what is due."""
     known = {pair.pair_id: pair for pair in pairs}
-    drafts = due_nudges(known.values(), now, rules.nudges, app_url=app_url)
+    drafts = due_nudges(known.values(), now, rules.nudges, app_url=app_url, surveys=surveys)
     report = PassReport(recorded=record(db, drafts, now, _calendar_for(known, app_url)))
     if mailer is not None:
         send_due(db, mailer, now, rules.nudges, report)

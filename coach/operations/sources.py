@@ -12,8 +12,10 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from coach.operations.checkins import pair_facts_checkins
-from coach.operations.facts import PairFacts, SessionFact
-from coach.programs.models import Match, Participant, ScheduledSession
+from coach.operations.facts import Enrolled, PairFacts, SessionFact, SurveyFacts
+from coach.operations.models import SurveyResponse
+from coach.programs.models import Match, Participant, Program, ScheduledSession
+from coach.programs.repository import program_view
 from coach.storage.db import Database
 
 ACTIVE = ("published",)
@@ -46,8 +48,35 @@ def program_pair_facts(db: Database, program_id: int | None = None) -> list[Pair
             ),
             checkins=checkins.get(match.id, ()),
             label=f"{names.get(match.mentor_email, match.mentor_email)} & {names.get(match.mentee_email, match.mentee_email)}",
+            agenda_pair_id=match.pair_id,
         ))
     return facts
+
+
+def program_survey_facts(db: Database, titles: dict[str, str] | None = None) -> list[SurveyFacts]:
+    """Every program's survey calendar, its participants (with their published pair) and who answered what.
+
+    Only emails, enrolment days and which survey was answered are read, never the answers.
+    """
+    with db.read() as session:
+        programs = list(session.scalars(select(Program).order_by(Program.id)))
+        people = list(session.scalars(select(Participant).order_by(Participant.id)))
+        pairs = session.execute(select(Match.program_id, Match.mentor_email, Match.mentee_email, Match.id)
+                                .where(Match.state.in_(ACTIVE))).tuples().all()
+        answered = session.execute(select(SurveyResponse.program_id, SurveyResponse.survey,
+                                          SurveyResponse.respondent)).tuples().all()
+        views = [program_view(p) for p in programs]
+    pair_of = {(pid, email): mid for pid, mentor, mentee, mid in pairs for email in (mentor, mentee)}
+    return [
+        SurveyFacts(
+            program=view,
+            participants=tuple(Enrolled(p.email, _aware(p.created_at).date(), pair_of.get((view.id, p.email)))
+                               for p in people if p.program_id == view.id),
+            answered=frozenset((survey, who) for pid, survey, who in answered if pid == view.id),
+            titles=tuple((titles or {}).items()),
+        )
+        for view in views
+    ]
 
 
 def pair_members(db: Database) -> Callable[[int], tuple[str, str] | None]:

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from coach.links import DEFAULT_APP_URL, agenda_link
+
 PRODID = "-//Reverse Mentoring Coach//Program sessions//EN"
-DEFAULT_APP_URL = "http://127.0.0.1:8501"
-AGENDA_PATH = "/agenda"
 
 
 @dataclass(frozen=True)
@@ -29,11 +29,6 @@ class CalendarSession:
     starts_at: datetime | None
     minutes: int
     status: str
-
-
-def agenda_link(app_url: str, pair_id: int, number: int) -> str:
-    """Where the session's agenda is opened in the app."""
-    return f"{app_url.rstrip('/')}{AGENDA_PATH}?pair={pair_id}&session={number}"
 
 
 def sessions_ics(
@@ -78,3 +73,6 @@ def sessions_ics(
             event.add("attendee", address, encode=False)
         calendar.add_component(event)
     return bytes(calendar.to_ical())
+
+
+__all__ = ["DEFAULT_APP_URL", "Attendee", "CalendarSession", "agenda_link", "sessions_ics"]
