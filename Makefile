@@ -10,7 +10,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export CMAKE_BUILD_PARALLEL_LEVEL ?= 2
 
-.PHONY: run test lint typecheck pytest index eval eval-gate bench browser postgres clean
+.PHONY: run test lint typecheck pytest index eval eval-gate bench fit fit-check browser postgres clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,14 @@ bench: $(STAMP)
 	$(BIN)/python bench/embeddings.py
 	$(BIN)/python bench/coldstart.py
 	$(BIN)/python bench/concurrency.py
+
+# Refit the scorer models on the dev split (about 50 minutes on 2 cores), each with its manifest.
+# `make fit ONLY=stereotypes` fits one model; `make fit-check` verifies the manifests and writes nothing.
+fit: $(STAMP)
+	$(BIN)/python -m coach.training fit $(if $(ONLY),--only $(ONLY))
+
+fit-check: $(STAMP)
+	$(BIN)/python -m coach.training fit --check
 
 clean:
 	rm -rf .coach-data .pytest_cache .mypy_cache .ruff_cache

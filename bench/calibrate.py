@@ -3,7 +3,7 @@
 Usage::
 
     .venv/bin/python bench/calibrate.py          # print the tables, write eval/calibration.md
-    .venv/bin/python bench/calibrate.py --fit    # first refit both models on the DEV split (bench/fit_models.py)
+    .venv/bin/python bench/calibrate.py --fit    # first refit every model on the DEV split (python -m coach.training fit)
 
 Fitting only ever reads the dev split (with cross-validation there to choose settings);
 the test split and the external sets are only measured, after fitting. External sets (doc2concrete, CrowS-Pairs) are read from ../shared/data/external
@@ -35,9 +35,8 @@ from coach.evaluation.calibration import (  # noqa: E402
     stereotype_recall,
 )
 from coach.knowledge.embeddings import SentenceTransformerEmbedder  # noqa: E402
-
-sys.path.insert(0, str(ROOT / "bench"))
-from fit_models import fit_all  # noqa: E402
+from coach.training.registry import MODELS  # noqa: E402
+from coach.training.runner import fit_models  # noqa: E402
 
 DATASETS = ROOT / "eval" / "datasets"
 EXTERNAL = ROOT.parent / "shared" / "data" / "external"
@@ -87,7 +86,7 @@ def build_report(embedder: SentenceTransformerEmbedder) -> str:
             f"and the hand features, trained on the same {adapter['extra']['n']} dev rows for "
             f"{adapter['extra']['epochs']} epochs) rates all five criteria at once. The scorer averages its "
             "probabilities with the regression's and takes the most probable level. The adapter, the regressions "
-            "and their average were compared on the same 5-fold split of the dev rows (`bench/fit_adapter.py`):",
+            "and their average were compared on the same 5-fold split of the dev rows (`coach/training/adapter.py`):",
             "",
             "| criterion | dev CV acc. (regression) | dev CV acc. (adapter) | dev CV acc. (average) | "
             "dev CV kappa (average) |",
@@ -191,13 +190,13 @@ def build_report(embedder: SentenceTransformerEmbedder) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--fit", action="store_true", help="refit both models on the dev split first")
+    parser.add_argument("--fit", action="store_true", help="refit every scorer model (with its manifest) on the dev split first")
     args = parser.parse_args()
     settings = Settings()
     embedder = SentenceTransformerEmbedder(settings.embedding_model_path, settings.embedding_batch_size)
     started = time.perf_counter()
     if args.fit:
-        fit_all(embedder, write=True, log=lambda line: sys.stderr.write(line + "\n"))
+        fit_models(list(MODELS), embedder)
     report = build_report(embedder)
     REPORT.write_text(report, encoding="utf-8")
     sys.stdout.write(report)

@@ -251,6 +251,11 @@ def _for_directory(directory: Path) -> ReferenceData:
     return ReferenceData(directory)
 
 
+def forget_loaded() -> None:
+    """Drop every parsed data file, so the next use reads the files again (after a refit rewrote one)."""
+    _for_directory.cache_clear()
+
+
 def reference_data(directory: Path | None = None) -> ReferenceData:
     """The one ``ReferenceData`` of ``directory`` (the shipped data folder by default)."""
     return _for_directory((directory or resources.knowledge_data_dir()).resolve())

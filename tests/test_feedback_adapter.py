@@ -57,17 +57,12 @@ def test_untrained_adapter_pools_the_base_models_layer(embedder: SentenceTransfo
 
 
 def test_trained_adapter_round_trips_through_its_file(embedder: SentenceTransformerEmbedder, tmp_path: Path) -> None:
-    from bench import fit_adapter
+    from coach.training.adapter import train
 
     spec = _spec(embedder, layers=2)
     hand = np.random.default_rng(0).normal(size=(len(TEXTS), len(HAND_FEATURES)))
     labels = np.array([[2, 2, 2, 2, 2], [0, 0, 0, 0, 0], [0, 0, 0, 1, 1], [2, 2, 2, 0, 2]])
-    epochs = fit_adapter.EPOCHS
-    fit_adapter.EPOCHS = 1
-    try:
-        state = fit_adapter.train(embedder.model_path, spec, TEXTS, hand, labels, log=lambda _line: None)
-    finally:
-        fit_adapter.EPOCHS = epochs
+    state = train(embedder.model_path, spec, TEXTS, hand, labels, log=lambda _line: None, epochs=1)
     assert any(np.any(value) for name, value in state.items() if name.endswith(".b")), "training moved nothing"
     path = tmp_path / "adapter.npz"
     save_adapter(path, spec, state)

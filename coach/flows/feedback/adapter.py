@@ -8,7 +8,7 @@ it can learn which words carry tone and specificity in feedback. The base model'
 are never changed: the adapter works on its own copy, and retrieval keeps the original
 vectors.
 
-``bench/fit_models.py`` trains it on the dev split and writes
+``coach.training`` trains it on the dev split and writes
 ``knowledge/data/feedback_adapter.npz``; ``score_feedback`` averages its class
 probabilities with the regressions' (see ``eval/calibration.md`` for what that gains).
 """
@@ -171,7 +171,7 @@ class FeedbackAdapter:
 
 
 def adapter_path(knowledge_dir: Path | None = None) -> Path:
-    """Where the trained adapter lives (``bench/fit_models.py`` writes it)."""
+    """Where the trained adapter lives (``python -m coach.training fit`` writes it)."""
     if knowledge_dir is None:
         from coach.data import reference_data
 

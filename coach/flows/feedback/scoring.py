@@ -3,7 +3,7 @@
 Deterministic and offline. Each sentence is read by the rubric's evidence finders
 (``feedback_features``); without an embedder a criterion's score is the best level any
 sentence supports. With one, a per-criterion logistic regression fitted on the dev split
-(``bench/calibrate.py --fit``) reads those rule findings plus a pooled hidden layer of the
+(``python -m coach.training fit``) reads those rule findings plus a pooled hidden layer of the
 embedding model, and a low-rank adapter on a copy of that model (``feedback_adapter``)
 reads the same findings and the text; the average of their probabilities decides the
 score. Either way the evidence is a sentence quoted exactly. Tone issues come from the

@@ -1,7 +1,7 @@
 """Which taxonomy category a flagged sentence belongs to.
 
 With an embedder, a multinomial logistic regression (fitted on the positive dev rows of the
-stereotype datasets by ``bench/fit_models.py``; weights under ``category`` in
+stereotype datasets by ``coach.training``; weights under ``category`` in
 ``knowledge/data/stereotype_weights.json``) reads the sentence embedding, the category's cue
 words and the closest phrasing of each category. Without it (or with another embedder) the
 nearest phrasing plus a small bonus per cue word decides, and keyword cues alone without an

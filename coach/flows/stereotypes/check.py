@@ -4,7 +4,7 @@ Each sentence is scored from a few features (age-group references, generalising 
 debunking markers and, when an embedder is given, similarity to the taxonomy's example
 phrasings versus neutral examples plus the sentence embedding itself) by a logistic
 regression fitted on the dev split of ``eval/datasets/stereotype_statements*.jsonl``
-(``bench/calibrate.py --fit``; threshold chosen there by cross-validation). Without an
+(``python -m coach.training fit``; threshold chosen there by cross-validation). Without an
 embedder a keyword-feature regression decides. The whole text is read, sentence by sentence; text
 over ``MAX_ANALYSED_CHARS`` characters is refused with the limit named.
 """

@@ -128,7 +128,7 @@ def load_taxonomy(knowledge_dir: Path | None = None) -> dict[str, Any]:
 
 
 def load_weights(path: Path) -> dict[str, Any]:
-    """Fitted logistic-regression weights (see ``bench/calibrate.py``), read once.
+    """Fitted logistic-regression weights (fitted by ``coach.training``), read once.
 
     Raises:
         ConfigurationError: the file is missing or unreadable.
