@@ -107,6 +107,34 @@ def test_check_fails_when_an_input_is_altered(copies: Locations, capsys: pytest.
     assert "feedback_utterances_extra.jsonl changed" in out
 
 
+def test_check_fails_when_a_rule_change_alters_the_hand_features(
+    copies: Locations, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new generalising word in the taxonomy changes the detector's inputs: without a refit
+    the stereotype model (and the feedback models, which read its flags) no longer match."""
+    from coach.flows.stereotypes import features
+
+    taxonomy = features.load_taxonomy()
+    changed = {**taxonomy, "generalisers": [*taxonomy["generalisers"], "already"]}
+    assert _check(copies, capsys)[0] == 0
+    monkeypatch.setattr(features, "load_taxonomy", lambda *args, **kwargs: changed)
+    status, out = _check(copies, capsys)
+    assert status == 1
+    assert "FAIL stereotypes" in out
+    assert "hand features on the probe set changed since the fit" in out
+    assert "make fit ONLY=stereotypes" in out
+
+
+def test_the_feature_digest_follows_the_rules_not_the_run() -> None:
+    from coach.training.probe import feature_digest
+
+    assert feature_digest("stereotypes") == feature_digest("stereotypes")
+    assert feature_digest("feedback") == feature_digest("adapter")
+    assert feature_digest("feedback") != feature_digest("stereotypes")
+    recorded = json.loads(manifest_path(model_spec("feedback").output(SHIPPED)).read_text(encoding="utf-8"))
+    assert recorded["features"]["probe_sha256"] == feature_digest("feedback")
+
+
 def test_check_fails_without_a_manifest_or_with_a_new_input(
     copies: Locations, capsys: pytest.CaptureFixture[str]
 ) -> None:

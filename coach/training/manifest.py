@@ -1,8 +1,9 @@
 """The manifest beside every fitted file: where it came from, and whether that still holds.
 
 ``<file>.manifest.json`` records the input files (path, role, sha256), the output's sha256,
-a hash of the training code (each module's source), the library versions, the seed and the
-date. ``verify`` compares a manifest with the files on disk.
+a hash of the training code (each module's source), the library versions, the seed, the
+date, and the digest of the hand features on the probe set (``coach.training.probe``).
+``verify`` compares a manifest with the files on disk and with today's rules.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from coach.training.common import display_path
 
 MANIFEST_SUFFIX = ".manifest.json"
 FORMAT_VERSION = 1
+FEATURES_NOTE = "sha256 of the rule-made features of coach.training.probe.PROBE_TEXTS, computed without the embedder"
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,7 @@ def library_versions(packages: tuple[str, ...]) -> dict[str, str | None]:
 
 def build_manifest(
     model: str, output: Path, inputs: list[InputFile], code: dict[str, Any], versions: dict[str, str | None],
-    seed: int, origin: dict[str, Any],
+    seed: int, origin: dict[str, Any], features: str,
 ) -> dict[str, Any]:
     """The manifest mapping of ``output`` (``origin`` says whether it was fitted now or recorded later)."""
     return {
@@ -105,6 +107,7 @@ def build_manifest(
         "seed": seed,
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "origin": origin,
+        "features": {"probe_sha256": features, "note": FEATURES_NOTE},
     }
 
 
@@ -141,8 +144,22 @@ def _input_problems(recorded: list[dict[str, Any]], current: dict[str, Path]) ->
     return problems
 
 
-def verify(model: str, output: Path, current_inputs: dict[str, Path], code: dict[str, Any]) -> CheckResult:
-    """Compare the manifest of ``output`` with the files: its own sha256 and every input's.
+def _feature_problems(manifest: dict[str, Any], features: str) -> list[str]:
+    """A problem when the rules now make other features on the probe set than the fit saw."""
+    recorded = manifest.get("features", {}).get("probe_sha256")
+    if recorded is None:
+        return ["the manifest has no feature digest; record it with `python -m coach.training manifest`"]
+    if recorded != features:
+        return [f"the hand features on the probe set changed since the fit (sha256 {features[:12]}, manifest "
+                f"{recorded[:12]}): a rule change needs a refit (`make fit ONLY={manifest['model']}`)"]
+    return []
+
+
+def verify(
+    model: str, output: Path, current_inputs: dict[str, Path], code: dict[str, Any], features: str
+) -> CheckResult:
+    """Compare the manifest of ``output`` with the files (its own sha256 and every input's) and
+    with the hand features today's rules make on the probe set (``features``).
 
     A different training-code hash is only a note: the fitted file still matches its data,
     but a refit might not reproduce it.
@@ -157,6 +174,7 @@ def verify(model: str, output: Path, current_inputs: dict[str, Path], code: dict
     elif (digest := sha256_file(output)) != manifest["sha256"]:
         result.problems.append(f"{output.name} changed: sha256 {digest[:12]}, manifest {manifest['sha256'][:12]}")
     result.problems += _input_problems(manifest["inputs"], current_inputs)
+    result.problems += _feature_problems(manifest, features)
     if manifest["code"]["sha256"] != code["sha256"]:
         changed = sorted(n for n, h in code["modules"].items() if manifest["code"]["modules"].get(n) != h)
         result.notes.append(f"training code changed since the manifest ({', '.join(changed) or 'module list'})")

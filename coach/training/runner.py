@@ -24,6 +24,7 @@ from coach.training.manifest import (
     verify,
     write_manifest,
 )
+from coach.training.probe import feature_digest
 from coach.training.provenance import git_history
 from coach.training.registry import ModelSpec
 
@@ -58,7 +59,7 @@ def _manifest_for(spec: ModelSpec, where: Locations, seed: int, origin: dict[str
     """Write the manifest of ``spec``'s file in ``where.out_dir`` and return its path."""
     output = spec.output(where.out_dir)
     manifest = build_manifest(spec.name, output, _inputs(spec, where), code_hash(spec.code_modules),
-                              library_versions(spec.libraries), seed, origin)
+                              library_versions(spec.libraries), seed, origin, feature_digest(spec.name))
     return write_manifest(output, manifest)
 
 
@@ -84,7 +85,7 @@ def check_models(specs: list[ModelSpec], where: Locations) -> list[CheckResult]:
     """Each model's manifest compared with its file and inputs; nothing is written."""
     return [
         verify(spec.name, spec.output(where.out_dir), spec.inputs(where.datasets_dir, where.reference_dir),
-               code_hash(spec.code_modules))
+               code_hash(spec.code_modules), feature_digest(spec.name))
         for spec in specs
     ]
 
