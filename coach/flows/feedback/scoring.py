@@ -229,32 +229,10 @@ def score_feedback(text: str, embedder: Embedder | None = None) -> FeedbackScore
     best = dict(analysis.best)
     weights = load_weights()
     if isinstance(embedder, LayerEmbedder) and weights is not None and fitted_for(weights, embedder):
-        masked = mask_ages(analysis.text)
-        vectors = {layer: np.asarray(embedder.embed_layer([masked], layer))[0] for layer in model_layers(weights)}
-        hand = analysis.hand_features()
-        probabilities = model_probabilities(weights, hand, vectors)
-        adapter = _adapter_for(embedder)
-        if adapter is not None:
-            row = np.array([[hand[name] for name in adapter.spec.features]])
-            adapted = adapter.probabilities([masked], row)[0]
-            for j, criterion in enumerate(adapter.spec.criteria):
-                probabilities[criterion] = (probabilities[criterion] + adapted[j]) / 2
-        levels = {criterion: int(np.argmax(p)) for criterion, p in probabilities.items()}
+        levels = _model_levels(analysis, embedder, weights)
         best = _model_best(analysis, levels, embedder, rubric)
 
-    tips = {c["id"]: c["tip"] for c in rubric["criteria"]}
-    criteria: dict[str, CriterionScore] = {}
-    for criterion in CRITERIA:
-        level, sentence = best[criterion]
-        score: Literal[0, 1, 2] = 2 if level >= 2 else 1 if level == 1 else 0
-        keep = sentence is not None and (score > 0 or criterion == "respect")
-        evidence = sentence.text if keep and sentence is not None else None
-        criteria[criterion] = CriterionScore(
-            met=score == 2,
-            score=score,
-            evidence=evidence,
-            tip="This part works; keep it this specific." if score == 2 else tips[criterion],
-        )
+    criteria = _criterion_scores(best, rubric)
     overall = round(100 * sum(c.score for c in criteria.values()) / (2 * len(CRITERIA)))
     complete = is_complete(criteria, analysis.issues, len(analysis.flags))
     rewrite = analysis.text.strip() if complete else build_rewrite(analysis.sentences, best, analysis.issues, analysis.flags)
@@ -268,6 +246,41 @@ def score_feedback(text: str, embedder: Embedder | None = None) -> FeedbackScore
         nothing_to_change=complete,
         tips=select_tips(criteria, analysis.issues, complete),
     )
+
+
+def _model_levels(analysis: RuleAnalysis, embedder: LayerEmbedder, weights: dict[str, Any]) -> dict[str, int]:
+    """Each criterion's level from the fitted model, averaged with the adapter's probabilities when there is one."""
+    masked = mask_ages(analysis.text)
+    vectors = {layer: np.asarray(embedder.embed_layer([masked], layer))[0] for layer in model_layers(weights)}
+    hand = analysis.hand_features()
+    probabilities = model_probabilities(weights, hand, vectors)
+    adapter = _adapter_for(embedder)
+    if adapter is not None:
+        row = np.array([[hand[name] for name in adapter.spec.features]])
+        adapted = adapter.probabilities([masked], row)[0]
+        for j, criterion in enumerate(adapter.spec.criteria):
+            probabilities[criterion] = (probabilities[criterion] + adapted[j]) / 2
+    return {criterion: int(np.argmax(p)) for criterion, p in probabilities.items()}
+
+
+def _criterion_scores(
+    best: dict[str, tuple[int, Sentence | None]], rubric: dict[str, Any]
+) -> dict[str, CriterionScore]:
+    """One score per criterion from its level, quoting the evidence sentence (respect quotes it at 0 too)."""
+    tips = {c["id"]: c["tip"] for c in rubric["criteria"]}
+    criteria: dict[str, CriterionScore] = {}
+    for criterion in CRITERIA:
+        level, sentence = best[criterion]
+        score: Literal[0, 1, 2] = 2 if level >= 2 else 1 if level == 1 else 0
+        keep = sentence is not None and (score > 0 or criterion == "respect")
+        evidence = sentence.text if keep and sentence is not None else None
+        criteria[criterion] = CriterionScore(
+            met=score == 2,
+            score=score,
+            evidence=evidence,
+            tip="This part works; keep it this specific." if score == 2 else tips[criterion],
+        )
+    return criteria
 
 
 def _adapter_for(embedder: Embedder) -> FeedbackAdapter | None:
