@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from coach.commands import app, console, out, runtime
+
+if TYPE_CHECKING:
+    from coach.evaluation.context import EvalContext
+    from coach.evaluation.runner import EvalReport
 
 
 @app.command("eval")
@@ -39,13 +43,26 @@ def evaluate(
     ] = "all",
 ) -> None:
     """Run the eval suites offline and gate on thresholds and the baseline."""
-    from coach.evaluation.context import EvalContext
-    from coach.evaluation.report import update_readme as refresh_readme
-    from coach.evaluation.report import write_reports
-    from coach.evaluation.runner import baseline_values, run_eval
+    from coach.evaluation.runner import run_eval
 
     if gate not in ("all", "regressions"):
         raise typer.BadParameter("use 'all' or 'regressions'", param_hint="--gate")
+    context = _eval_context(ctx, provider, split)
+    report = run_eval(context, suite, baseline, tolerance, _print_progress)
+    if judge:
+        from coach.evaluation.judge import judge_answers
+
+        report.metrics += judge_answers(context, judge, out_dir / "judge-cache")
+    _write_outputs(report, out_dir, write_baseline, update_readme)
+    _print_results(report)
+    if report.gate_failures(gate):
+        raise typer.Exit(1)
+
+
+def _eval_context(ctx: typer.Context, provider: str | None, split: str) -> EvalContext:
+    """The runtime (its store ingested first when empty) with the chat model of ``provider``, if given."""
+    from coach.evaluation.context import EvalContext
+
     rt = runtime(ctx)
     if rt.store.count() == 0:
         rt.ingest()
@@ -54,16 +71,20 @@ def evaluate(
         from coach.llm.providers import build_chat_model
 
         model = build_chat_model(rt.settings.model_copy(update={"llm_provider": provider}))
-    context = EvalContext(runtime=rt, split=split, model=model)
+    return EvalContext(runtime=rt, split=split, model=model)
 
-    def progress(name: str, index: int, total: int) -> None:
-        console.print(f"[{index}/{total}] {name}", highlight=False)
 
-    report = run_eval(context, suite, baseline, tolerance, progress)
-    if judge:
-        from coach.evaluation.judge import judge_answers
+def _print_progress(name: str, index: int, total: int) -> None:
+    """One line per suite as it starts."""
+    console.print(f"[{index}/{total}] {name}", highlight=False)
 
-        report.metrics += judge_answers(context, judge, out_dir / "judge-cache")
+
+def _write_outputs(report: EvalReport, out_dir: Path, write_baseline: Path | None, update_readme: bool) -> None:
+    """Write the reports, and the new baseline and the README's Quality section when asked."""
+    from coach.evaluation.report import update_readme as refresh_readme
+    from coach.evaluation.report import write_reports
+    from coach.evaluation.runner import baseline_values
+
     for path in write_reports(report, out_dir):
         console.print(f"wrote {path}", highlight=False)
     if write_baseline:
@@ -72,6 +93,10 @@ def evaluate(
         from coach.config import PROJECT_ROOT
 
         refresh_readme(report, PROJECT_ROOT / "README.md")
+
+
+def _print_results(report: EvalReport) -> None:
+    """Every metric with ok or FAIL, then each failure with its worst cases."""
     for metric in report.metrics:
         mark = "ok  " if metric.passed else "FAIL"
         minimum = f" (min {metric.threshold})" if metric.threshold is not None else ""
@@ -83,5 +108,3 @@ def evaluate(
             console.print(f"[red]{headline}[/]; worst cases:", highlight=False)
             for case in cases[:3]:
                 console.print(f"    {json.dumps(case, default=str)[:300]}", highlight=False)
-    if report.gate_failures(gate):
-        raise typer.Exit(1)

@@ -11,9 +11,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from coach.evaluation.answer_checks import (
+    citations_valid,
+    cites_relevant,
+    grounded_share,
+    honest_declines,
+    support_judgement,
+)
 from coach.evaluation.context import EvalContext
 from coach.evaluation.injection import injection_suite
-from coach.evaluation.metrics import Metric, hit_at_k, mean_metric, ndcg_at_k, quote_matches, reciprocal_rank
+from coach.evaluation.metrics import Metric, hit_at_k, mean_metric, ndcg_at_k, reciprocal_rank
 from coach.evaluation.users_voice import answers_users_suite, retrieval_users_suite
 from coach.evaluation.voice import voice_feedback_suite, voice_stereotypes_suite
 
@@ -64,9 +71,7 @@ def answers_suite(ctx: EvalContext) -> list[Metric]:
     - support_precision / support_recall: the support judgement (score >= threshold) against
       the labelled sentence/passage pairs.
     """
-    from coach.answering import answer_question, support_score
-    from coach.answering.text import split_sentences
-    from coach.evaluation.calibration import precision_recall_f1
+    from coach.answering import answer_question
 
     runtime = ctx.runtime
     settings = runtime.settings
@@ -74,21 +79,11 @@ def answers_suite(ctx: EvalContext) -> list[Metric]:
     validity, grounded, relevance, details = [], [], [], []
     for row in ctx.rows("questions"):
         answer = ctx.timed("ask", answer_question, row["question"], runtime.retriever, settings, model=ctx.model)
-        retrieved = {p.id: p for p in answer.passages}
-        valid = all(c.id in retrieved and quote_matches(c.quote, retrieved[c.id].text) for c in answer.citations)
+        valid = citations_valid(answer)
         validity.append(1.0 if valid else 0.0)
-        # Answers number their citations [1], [2]... in order of first use.
-        numbered = {i + 1: retrieved[c.id] for i, c in enumerate(answer.citations) if c.id in retrieved}
-        sentences = split_sentences(answer.answer)
-        supported = 0
-        for sentence in sentences:
-            cited = [numbered[int(n)] for n in re.findall(r"\[(\d+)\]", sentence) if int(n) in numbered]
-            if cited and max(support_score(sentence, p.text, embedder) for p in cited) >= settings.grounding_threshold:
-                supported += 1
-        share = supported / len(sentences) if sentences else (1.0 if not answer.citations else 0.0)
+        share = grounded_share(answer, embedder, settings.grounding_threshold)
         grounded.append(share if answer.covered else 1.0)
-        cited_docs = {Path(c.source).name for c in answer.citations}
-        relevance.append(1.0 if cited_docs & set(row["relevant"]) else 0.0)
+        relevance.append(1.0 if cites_relevant(answer, row["relevant"]) else 0.0)
         details.append(
             {
                 "id": row["id"],
@@ -98,14 +93,9 @@ def answers_suite(ctx: EvalContext) -> list[Metric]:
                 "answer": answer.answer[:300],
             }
         )
-    declines = []
-    for row in ctx.rows("out_of_scope"):
-        answer = answer_question(row["question"], runtime.retriever, settings, model=ctx.model)
-        declines.append(0.0 if answer.covered else 1.0)
+    declines = honest_declines(ctx)
     pairs = ctx.rows("grounding_pairs")
-    gold = [bool(r["label"]) for r in pairs]
-    pred = [support_score(r["sentence"], r["passage"], embedder) >= settings.grounding_threshold for r in pairs]
-    prf = precision_recall_f1(gold, pred)
+    prf = support_judgement(pairs, embedder, settings.grounding_threshold)
     return [
         mean_metric("answers", "citation_validity", validity, 1.0, _worst(details, "valid")[:10]),
         mean_metric("answers", "groundedness", grounded, 0.9, _worst(details)[:10]),

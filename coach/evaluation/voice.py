@@ -63,7 +63,7 @@ def rewrite_in_order(score: Any) -> bool:
     Each part is located by its evidence sentence in the rewrite or, when missing, by its
     placeholder; a complete message is its own text. The request comes last.
     """
-    from coach.flows.feedback.scoring import PLACEHOLDERS
+    from coach.flows.feedback.rewrite import PLACEHOLDERS
 
     if score.nothing_to_change:
         return True

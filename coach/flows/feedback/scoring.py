@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 
 from coach.data import load_file, read_fitted, reference_data
 from coach.flows.feedback.adapter import FeedbackAdapter, load_adapter
-from coach.flows.feedback.advice import SBI_PARTS, is_complete, select_tips, slot_of
+from coach.flows.feedback.advice import is_complete, select_tips
 from coach.flows.feedback.features import (
     behavior_level,
     hand_features,
@@ -35,6 +35,7 @@ from coach.flows.feedback.features import (
     respect_signals,
     situation_level,
 )
+from coach.flows.feedback.rewrite import PLACEHOLDERS, build_rewrite
 from coach.flows.stereotypes.check import StereotypeFlag, check_sentences
 from coach.knowledge.embeddings import embedder_cache, fitted_for
 from coach.ports import LayerEmbedder
@@ -51,7 +52,15 @@ from coach.text import (
 if TYPE_CHECKING:
     from coach.ports import Embedder
 
-__all__ = ["CRITERIA", "MAX_FEEDBACK_CHARS", "CriterionScore", "FeedbackIssue", "FeedbackScore", "score_feedback"]
+__all__ = [
+    "CRITERIA",
+    "MAX_FEEDBACK_CHARS",
+    "PLACEHOLDERS",
+    "CriterionScore",
+    "FeedbackIssue",
+    "FeedbackScore",
+    "score_feedback",
+]
 
 CRITERIA = ("situation", "behavior", "impact", "request", "respect")
 WEIGHTS_FILE = "feedback_weights.json"
@@ -71,20 +80,6 @@ _ISSUE_MESSAGES: dict[IssueKind, str] = {
     "vague_praise": "Praise lands better when it names what exactly worked and why.",
     "age_coded": "This ties the point to age or generation; keep it about the behaviour.",
 }
-PLACEHOLDERS = {
-    "situation": "[When exactly? Name the meeting or moment.]",
-    "behavior": "[What exactly did they say or do? Describe it as a camera would.]",
-    "impact": "[What effect did it have, on you, the team or the work?]",
-    "request": "[What would you like them to try, and when?]",
-}
-_SHARPEN = {
-    "situation": "[Which occasion, and when?]",
-    "impact": "[Who was affected, and how?]",
-    "request": "[What exactly, and by when?]",
-}
-_DROPPABLE_HEDGES = re.compile(
-    r"\b(?:sorry|just|maybe|perhaps|sort of|kind of|possibly|i guess|um|erm|no pressure)\b,?\s*", re.IGNORECASE
-)
 
 
 class CriterionScore(BaseModel):
@@ -229,32 +224,10 @@ def score_feedback(text: str, embedder: Embedder | None = None) -> FeedbackScore
     best = dict(analysis.best)
     weights = load_weights()
     if isinstance(embedder, LayerEmbedder) and weights is not None and fitted_for(weights, embedder):
-        masked = mask_ages(analysis.text)
-        vectors = {layer: np.asarray(embedder.embed_layer([masked], layer))[0] for layer in model_layers(weights)}
-        hand = analysis.hand_features()
-        probabilities = model_probabilities(weights, hand, vectors)
-        adapter = _adapter_for(embedder)
-        if adapter is not None:
-            row = np.array([[hand[name] for name in adapter.spec.features]])
-            adapted = adapter.probabilities([masked], row)[0]
-            for j, criterion in enumerate(adapter.spec.criteria):
-                probabilities[criterion] = (probabilities[criterion] + adapted[j]) / 2
-        levels = {criterion: int(np.argmax(p)) for criterion, p in probabilities.items()}
+        levels = _model_levels(analysis, embedder, weights)
         best = _model_best(analysis, levels, embedder, rubric)
 
-    tips = {c["id"]: c["tip"] for c in rubric["criteria"]}
-    criteria: dict[str, CriterionScore] = {}
-    for criterion in CRITERIA:
-        level, sentence = best[criterion]
-        score: Literal[0, 1, 2] = 2 if level >= 2 else 1 if level == 1 else 0
-        keep = sentence is not None and (score > 0 or criterion == "respect")
-        evidence = sentence.text if keep and sentence is not None else None
-        criteria[criterion] = CriterionScore(
-            met=score == 2,
-            score=score,
-            evidence=evidence,
-            tip="This part works; keep it this specific." if score == 2 else tips[criterion],
-        )
+    criteria = _criterion_scores(best, rubric)
     overall = round(100 * sum(c.score for c in criteria.values()) / (2 * len(CRITERIA)))
     complete = is_complete(criteria, analysis.issues, len(analysis.flags))
     rewrite = analysis.text.strip() if complete else build_rewrite(analysis.sentences, best, analysis.issues, analysis.flags)
@@ -268,6 +241,41 @@ def score_feedback(text: str, embedder: Embedder | None = None) -> FeedbackScore
         nothing_to_change=complete,
         tips=select_tips(criteria, analysis.issues, complete),
     )
+
+
+def _model_levels(analysis: RuleAnalysis, embedder: LayerEmbedder, weights: dict[str, Any]) -> dict[str, int]:
+    """Each criterion's level from the fitted model, averaged with the adapter's probabilities when there is one."""
+    masked = mask_ages(analysis.text)
+    vectors = {layer: np.asarray(embedder.embed_layer([masked], layer))[0] for layer in model_layers(weights)}
+    hand = analysis.hand_features()
+    probabilities = model_probabilities(weights, hand, vectors)
+    adapter = _adapter_for(embedder)
+    if adapter is not None:
+        row = np.array([[hand[name] for name in adapter.spec.features]])
+        adapted = adapter.probabilities([masked], row)[0]
+        for j, criterion in enumerate(adapter.spec.criteria):
+            probabilities[criterion] = (probabilities[criterion] + adapted[j]) / 2
+    return {criterion: int(np.argmax(p)) for criterion, p in probabilities.items()}
+
+
+def _criterion_scores(
+    best: dict[str, tuple[int, Sentence | None]], rubric: dict[str, Any]
+) -> dict[str, CriterionScore]:
+    """One score per criterion from its level, quoting the evidence sentence (respect quotes it at 0 too)."""
+    tips = {c["id"]: c["tip"] for c in rubric["criteria"]}
+    criteria: dict[str, CriterionScore] = {}
+    for criterion in CRITERIA:
+        level, sentence = best[criterion]
+        score: Literal[0, 1, 2] = 2 if level >= 2 else 1 if level == 1 else 0
+        keep = sentence is not None and (score > 0 or criterion == "respect")
+        evidence = sentence.text if keep and sentence is not None else None
+        criteria[criterion] = CriterionScore(
+            met=score == 2,
+            score=score,
+            evidence=evidence,
+            tip="This part works; keep it this specific." if score == 2 else tips[criterion],
+        )
+    return criteria
 
 
 def _adapter_for(embedder: Embedder) -> FeedbackAdapter | None:
@@ -379,57 +387,3 @@ def find_issues(text: str, masked: str, rubric: dict[str, Any]) -> list[Feedback
         seen.add((start, end))
         issues.append(FeedbackIssue(kind=kind, span=text[start:end], message=_ISSUE_MESSAGES[kind]))
     return issues
-
-
-def build_rewrite(
-    sentences: list[Sentence],
-    best: dict[str, tuple[int, Sentence | None]],
-    issues: list[FeedbackIssue],
-    flags: list[StereotypeFlag],
-) -> str:
-    """An SBI version of the feedback from the writer's own sentences, with placeholders for gaps.
-
-    Nothing is invented: sentences are reused (minus filler hedges), missing parts become
-    bracketed placeholders, and sentences that attack the person or generalise about age
-    are left out. The parts always come in Situation, Behaviour, Impact, Request order: a
-    sentence that carries the request is placed last even when it also names the moment
-    (``feedback_advice.slot_of``).
-    """
-    excluded = {s.start for s in sentences if _is_excluded(s, issues, flags)}
-    evidence: dict[str, int | None] = {}
-    for criterion in SBI_PARTS:
-        level, sentence = best[criterion]
-        usable = sentence is not None and level > 0 and sentence.start not in excluded
-        evidence[criterion] = sentence.start if usable and sentence is not None else None
-    parts: list[str] = []
-    ack_level, ack = best["respect"]
-    if ack is not None and ack_level == 2 and ack.start not in excluded and ack.start not in evidence.values():
-        parts.append(_clean(ack.text))
-    emitted: set[int] = set()
-    for criterion in SBI_PARTS:
-        level, sentence = best[criterion]
-        start = evidence[criterion]
-        if start is None or sentence is None:
-            parts.append(PLACEHOLDERS[criterion])
-            continue
-        if slot_of(start, evidence) == criterion and start not in emitted:
-            parts.append(_clean(sentence.text))
-            emitted.add(start)
-        if level == 1 and criterion in _SHARPEN:
-            parts.append(_SHARPEN[criterion])
-    return " ".join(p for p in parts if p)
-
-
-def _is_excluded(sentence: Sentence, issues: list[FeedbackIssue], flags: list[StereotypeFlag]) -> bool:
-    if any(sentence.start <= f.start < sentence.end for f in flags):
-        return True
-    return any(i.kind in ("personal_attack", "age_coded") and i.span in sentence.text for i in issues)
-
-
-def _clean(sentence: str) -> str:
-    if QUOTED.search(sentence):  # never alter quoted speech
-        return sentence
-    cleaned = _DROPPABLE_HEDGES.sub("", sentence).strip(" ,")
-    if not cleaned:
-        return sentence
-    return cleaned[0].upper() + cleaned[1:]
