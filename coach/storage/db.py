@@ -87,7 +87,11 @@ class Database:
             # Several app replicas may start at once: the first to take the lock migrates,
             # the others wait, then find the schema at the revision and do nothing.
             if self.is_sqlite:
+                # Begin here: Alembic then sees an outer transaction and commits nothing itself.
+                # Otherwise it commits after each migration on SQLite (no transactional DDL),
+                # which lets a waiting replica in halfway and apply the same migration again.
                 connection = connection.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
+                connection.begin()
             elif self.engine.dialect.name == "postgresql":
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
             config.attributes["connection"] = connection
