@@ -37,6 +37,7 @@ postgres:
 
 lint: $(STAMP)
 	$(BIN)/ruff check coach tests bench eval app.py app_pages
+	$(BIN)/ruff format --check coach tests bench eval app.py app_pages
 
 typecheck: $(STAMP)
 	$(BIN)/mypy coach

@@ -185,8 +185,9 @@ def _company_actor() -> Actor | None:
     if st.session_state.get("_company_refused") == st.user.get("email"):
         return None
     try:
-        found = actor_for_identity(database(), st.user.get("email"), st.user.get("name"),
-                                   st.user.get("email_verified"), client())
+        found = actor_for_identity(
+            database(), st.user.get("email"), st.user.get("name"), st.user.get("email_verified"), client()
+        )
     except CoachError as exc:
         st.session_state["_company_refused"] = st.user.get("email")
         st.session_state["_company_error"] = str(exc)
@@ -484,7 +485,10 @@ def pair_picker(key: str, allow_new: bool = True) -> Any:
     options: list[Any] = [None, *pairs]
     label = "New pair (enter profiles)" if allow_new else "No pair"
     chosen = st.selectbox(
-        "Pair", options, key=key, format_func=lambda p: label if p is None else p.label,
+        "Pair",
+        options,
+        key=key,
+        format_func=lambda p: label if p is None else p.label,
     )
     st.session_state[f"_{key}_last"] = chosen.id if chosen is not None else None
     return chosen

@@ -25,8 +25,9 @@ def _item_choices(question: Question, items: tuple[str, ...], key: str, current:
     return picked
 
 
-def answer(question: Question, key: str, current: Any = None, *, goals: tuple[str, ...] = (),
-           skills: tuple[str, ...] = ()) -> Any:
+def answer(
+    question: Question, key: str, current: Any = None, *, goals: tuple[str, ...] = (), skills: tuple[str, ...] = ()
+) -> Any:
     """Render one question and return its answer in the form ``coach`` stores (None: skipped)."""
     if question.kind in ("per_goal", "per_skill"):
         items = goals if question.kind == "per_goal" else skills

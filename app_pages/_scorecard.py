@@ -11,8 +11,13 @@ from app_pages import _components as ui
 from coach.flows.feedback.scoring import CriterionScore, FeedbackScore
 
 PERSONA_AVATAR = ":material/person:"
-CRITERIA_LABELS = {"situation": "Situation", "behavior": "Behaviour", "impact": "Impact", "request": "Request",
-                   "respect": "Respect"}
+CRITERIA_LABELS = {
+    "situation": "Situation",
+    "behavior": "Behaviour",
+    "impact": "Impact",
+    "request": "Request",
+    "respect": "Respect",
+}
 
 
 def criterion_line(name: str, mark: CriterionScore) -> str:
@@ -32,11 +37,14 @@ def scorecard(score: FeedbackScore, turn: int, expanded: bool) -> None:
         for name, mark in score.criteria.items():
             st.markdown(criterion_line(name, mark))
         for issue in score.issues:
-            st.markdown(f":orange[:material/warning: Weakens it] · “{ui.escape(issue.span)}”: "
-                        f"{ui.escape(issue.message)}")
+            st.markdown(
+                f":orange[:material/warning: Weakens it] · “{ui.escape(issue.span)}”: {ui.escape(issue.message)}"
+            )
         for flag in score.stereotype_flags:
-            st.markdown(f":violet[:material/psychology: Generalisation] · “{ui.escape(flag.span)}”: "
-                        f"{ui.escape(flag.explanation)}")
+            st.markdown(
+                f":violet[:material/psychology: Generalisation] · “{ui.escape(flag.span)}”: "
+                f"{ui.escape(flag.explanation)}"
+            )
         if score.rewrite:
             st.caption("A stronger version")
             st.text(score.rewrite)

@@ -81,20 +81,40 @@ def calendar_export(agenda: Agenda, planned: PlannedSession | None) -> None:
     """Ask for the session's date, time and time zone (the planned session's by default), then offer the .ics file."""
     zones = time_zones()
     suffix, default_day, default_time, default_zone = calendar_defaults(planned, zones)
-    day = st.date_input("Date", key=ui.kept_key(f"agenda_ics_date{suffix}"),
-                        value=ui.remembered(f"agenda_ics_date{suffix}", default_day), format="YYYY-MM-DD")
-    at = st.time_input("Start time", key=ui.kept_key(f"agenda_ics_time{suffix}"),
-                       value=ui.remembered(f"agenda_ics_time{suffix}", default_time), step=timedelta(minutes=15))
-    zone = st.selectbox("Time zone", zones, key=ui.kept_key(f"agenda_ics_zone{suffix}"),
-                        index=zones.index(ui.remembered(f"agenda_ics_zone{suffix}", default_zone)))
+    day = st.date_input(
+        "Date",
+        key=ui.kept_key(f"agenda_ics_date{suffix}"),
+        value=ui.remembered(f"agenda_ics_date{suffix}", default_day),
+        format="YYYY-MM-DD",
+    )
+    at = st.time_input(
+        "Start time",
+        key=ui.kept_key(f"agenda_ics_time{suffix}"),
+        value=ui.remembered(f"agenda_ics_time{suffix}", default_time),
+        step=timedelta(minutes=15),
+    )
+    zone = st.selectbox(
+        "Time zone",
+        zones,
+        key=ui.kept_key(f"agenda_ics_zone{suffix}"),
+        index=zones.index(ui.remembered(f"agenda_ics_zone{suffix}", default_zone)),
+    )
     if planned is not None:
-        st.caption(f"Session {planned.number} is planned for {planned.starts_at:%a %d %b %Y, %H:%M} "
-                   f"({planned.timezone}).")
+        st.caption(
+            f"Session {planned.number} is planned for {planned.starts_at:%a %d %b %Y, %H:%M} ({planned.timezone})."
+        )
     start = datetime.combine(day, at, tzinfo=ZoneInfo(zone))
-    st.caption(f"{agenda.duration_minutes} minutes from {start:%a %d %b %Y, %H:%M} ({zone}). The description is "
-               "plain text; the full agenda is attached as Markdown.")
-    st.download_button("Download .ics", agenda_to_ics(agenda, start), file_name="agenda.ics", mime="text/calendar",
-                       icon=":material/download:")
+    st.caption(
+        f"{agenda.duration_minutes} minutes from {start:%a %d %b %Y, %H:%M} ({zone}). The description is "
+        "plain text; the full agenda is attached as Markdown."
+    )
+    st.download_button(
+        "Download .ics",
+        agenda_to_ics(agenda, start),
+        file_name="agenda.ics",
+        mime="text/calendar",
+        icon=":material/download:",
+    )
 
 
 @st.cache_data(show_spinner=False)
@@ -111,20 +131,32 @@ follow_link(db, me)
 pair = ui.pair_picker("agenda_pair")
 if pair is None:
     left, right = st.columns(2)
-    mentor_name = left.text_input("Junior mentor's name", key=ui.kept_key("agenda_mentor_name"),
-                                  value=ui.remembered("agenda_mentor_name", ""))
-    mentor_profile = left.text_area("Mentor profile", key=ui.kept_key("agenda_mentor_profile"),
-                                    value=ui.remembered("agenda_mentor_profile", ""),
-                                    placeholder="Data analyst, two years in, runs the internal AI guild")
-    mentee_name = right.text_input("Senior mentee's name", key=ui.kept_key("agenda_mentee_name"),
-                                   value=ui.remembered("agenda_mentee_name", ""))
-    mentee_profile = right.text_area("Mentee profile", key=ui.kept_key("agenda_mentee_profile"),
-                                     value=ui.remembered("agenda_mentee_profile", ""),
-                                     placeholder="Head of operations, wants to understand generative AI")
-    program_sessions = st.number_input("Sessions in the program", 1, 100, key=ui.kept_key("agenda_program"),
-                                       value=ui.remembered("agenda_program", 6))
-    save_pair = st.checkbox("Save this pair (needed to save agendas and notes)", key=ui.kept_key("agenda_save_pair"),
-                            value=ui.remembered("agenda_save_pair", True))
+    mentor_name = left.text_input(
+        "Junior mentor's name", key=ui.kept_key("agenda_mentor_name"), value=ui.remembered("agenda_mentor_name", "")
+    )
+    mentor_profile = left.text_area(
+        "Mentor profile",
+        key=ui.kept_key("agenda_mentor_profile"),
+        value=ui.remembered("agenda_mentor_profile", ""),
+        placeholder="Data analyst, two years in, runs the internal AI guild",
+    )
+    mentee_name = right.text_input(
+        "Senior mentee's name", key=ui.kept_key("agenda_mentee_name"), value=ui.remembered("agenda_mentee_name", "")
+    )
+    mentee_profile = right.text_area(
+        "Mentee profile",
+        key=ui.kept_key("agenda_mentee_profile"),
+        value=ui.remembered("agenda_mentee_profile", ""),
+        placeholder="Head of operations, wants to understand generative AI",
+    )
+    program_sessions = st.number_input(
+        "Sessions in the program", 1, 100, key=ui.kept_key("agenda_program"), value=ui.remembered("agenda_program", 6)
+    )
+    save_pair = st.checkbox(
+        "Save this pair (needed to save agendas and notes)",
+        key=ui.kept_key("agenda_save_pair"),
+        value=ui.remembered("agenda_save_pair", True),
+    )
     held: list[int] = []
 else:
     mentor_name, mentee_name = pair.mentor, pair.mentee
@@ -140,13 +172,30 @@ number_key = ui.kept(f"agenda_number_{pair.id if pair else 'new'}", int(default_
 if not 1 <= int(st.session_state[number_key]) <= int(program_sessions):
     st.session_state[number_key] = max(1, min(int(st.session_state[number_key]), int(program_sessions)))
 number = int(cols[0].number_input("Session number", 1, int(program_sessions), key=number_key))
-duration = int(cols[1].slider("Duration (minutes)", 10, 180, step=5, key=ui.kept_key("agenda_duration"),
-                              value=ui.remembered("agenda_duration", 45)))
+duration = int(
+    cols[1].slider(
+        "Duration (minutes)",
+        10,
+        180,
+        step=5,
+        key=ui.kept_key("agenda_duration"),
+        value=ui.remembered("agenda_duration", 45),
+    )
+)
 formats = ["in person", "video"]
-session_format = cols[2].radio("Format", formats, horizontal=True, key=ui.kept_key("agenda_format"),
-                               index=formats.index(ui.remembered("agenda_format", "in person")))
-focus = cols[3].text_input("Focus", placeholder="e.g. using AI assistants safely", key=ui.kept_key("agenda_focus"),
-                           value=ui.remembered("agenda_focus", ""))
+session_format = cols[2].radio(
+    "Format",
+    formats,
+    horizontal=True,
+    key=ui.kept_key("agenda_format"),
+    index=formats.index(ui.remembered("agenda_format", "in person")),
+)
+focus = cols[3].text_input(
+    "Focus",
+    placeholder="e.g. using AI assistants safely",
+    key=ui.kept_key("agenda_focus"),
+    value=ui.remembered("agenda_focus", ""),
+)
 
 notes, open_actions = "", []
 if pair is not None:
@@ -164,12 +213,25 @@ if st.button("Build agenda", type="primary"):
     with ui.guard(), st.status("Building the agenda…", expanded=True) as status:
         if pair is None and save_pair:
             st.write("Saving the pair")
-            pair = repo.create_pair(db, me, mentor_name, mentee_name, program_sessions=int(program_sessions),
-                                    mentor_profile=mentor_profile, mentee_profile=mentee_profile)
+            pair = repo.create_pair(
+                db,
+                me,
+                mentor_name,
+                mentee_name,
+                program_sessions=int(program_sessions),
+                mentor_profile=mentor_profile,
+                mentee_profile=mentee_profile,
+            )
         request = AgendaRequest(
-            mentor=mentor_profile or mentor_name, mentee=mentee_profile or mentee_name, session_number=number,
-            program_sessions=int(program_sessions), duration_minutes=duration, focus=focus,
-            format=session_format, notes=notes, open_actions=open_actions,
+            mentor=mentor_profile or mentor_name,
+            mentee=mentee_profile or mentee_name,
+            session_number=number,
+            program_sessions=int(program_sessions),
+            duration_minutes=duration,
+            focus=focus,
+            format=session_format,
+            notes=notes,
+            open_actions=open_actions,
         )
         st.write("Loading the guidance library")
         rt = ui.ensure_index()
@@ -192,10 +254,15 @@ if "agenda" in st.session_state:
     st.markdown("**Objectives**  \n" + "  \n".join(f"• {ui.escape(o)}" for o in agenda.objectives))
 
     with st.expander("Edit items"):
-        rows = [{"minutes": i.minutes, "title": i.title, "owner": i.owner, "purpose": i.purpose, "details": i.details}
-                for i in agenda.items]
+        rows = [
+            {"minutes": i.minutes, "title": i.title, "owner": i.owner, "purpose": i.purpose, "details": i.details}
+            for i in agenda.items
+        ]
         edited = st.data_editor(
-            rows, num_rows="dynamic", key="agenda_editor", width="stretch",
+            rows,
+            num_rows="dynamic",
+            key="agenda_editor",
+            width="stretch",
             column_config={
                 "minutes": st.column_config.NumberColumn(min_value=1, max_value=180, step=1, required=True),
                 "owner": st.column_config.SelectboxColumn(options=OWNERS, required=True),
@@ -206,11 +273,16 @@ if "agenda" in st.session_state:
         if not str(row.get("title") or "").strip():
             continue
         base = agenda.items[index] if index < len(agenda.items) else None
-        values = {"minutes": int(row.get("minutes") or 1), "title": str(row["title"]),
-                  "owner": row.get("owner") if row.get("owner") in OWNERS else "both",
-                  "purpose": str(row.get("purpose") or ""), "details": str(row.get("details") or "")}
-        items.append(base.model_copy(update=values) if base else agenda.items[0].model_copy(
-            update={**values, "citations": []}))
+        values = {
+            "minutes": int(row.get("minutes") or 1),
+            "title": str(row["title"]),
+            "owner": row.get("owner") if row.get("owner") in OWNERS else "both",
+            "purpose": str(row.get("purpose") or ""),
+            "details": str(row.get("details") or ""),
+        }
+        items.append(
+            base.model_copy(update=values) if base else agenda.items[0].model_copy(update={**values, "citations": []})
+        )
     agenda = agenda.model_copy(update={"items": items})
 
     total = sum(i.minutes for i in agenda.items)
@@ -226,8 +298,12 @@ if "agenda" in st.session_state:
             ui.citation_cards([by_id[c] for c in item.citations if c in by_id])
         clock += item.minutes
     prep = agenda.preparation
-    st.markdown("**Preparation**  \n" + "  \n".join(
-        [f"• Mentor: {ui.escape(t)}" for t in prep.mentor] + [f"• Mentee: {ui.escape(t)}" for t in prep.mentee]))
+    st.markdown(
+        "**Preparation**  \n"
+        + "  \n".join(
+            [f"• Mentor: {ui.escape(t)}" for t in prep.mentor] + [f"• Mentee: {ui.escape(t)}" for t in prep.mentee]
+        )
+    )
     if agenda.follow_up:
         st.markdown("**Follow-up**  \n" + "  \n".join(f"• {ui.escape(f)}" for f in agenda.follow_up))
 
@@ -239,8 +315,13 @@ if "agenda" in st.session_state:
             with ui.guard():
                 repo.save_agenda(db, me, target_pair, target_number, agenda.model_dump(mode="json"))
                 st.success(f"Saved to session {target_number}.")
-    middle.download_button("Export Markdown", agenda_to_markdown(agenda), file_name="agenda.md", mime="text/markdown",
-                           icon=":material/download:")
+    middle.download_button(
+        "Export Markdown",
+        agenda_to_markdown(agenda),
+        file_name="agenda.md",
+        mime="text/markdown",
+        icon=":material/download:",
+    )
     with right.popover("Export calendar (.ics)", icon=":material/calendar_month:"):
         calendar_export(agenda, planned_for(db, me, target_pair, target_number))
 
@@ -249,13 +330,17 @@ if "agenda" in st.session_state:
         saved = {s.number: s for s in repo.list_sessions(db, me, target_pair)}
         current = saved.get(target_number)
         with st.form("session_notes"):
-            session_notes = st.text_area("Notes (use '- [ ] ...' or 'Action: ...' lines for action items)",
-                                         value=current.notes if current else "")
+            session_notes = st.text_area(
+                "Notes (use '- [ ] ...' or 'Action: ...' lines for action items)",
+                value=current.notes if current else "",
+            )
             was_held = st.checkbox("This session was held", value=bool(current and current.status == "held"))
             if st.form_submit_button("Save notes"):
                 with ui.guard():
                     repo.save_notes(db, me, target_pair, target_number, session_notes, held=was_held)
-                    added = repo.add_action_items(db, me, target_pair, target_number, extract_open_actions(session_notes))
+                    added = repo.add_action_items(
+                        db, me, target_pair, target_number, extract_open_actions(session_notes)
+                    )
                     st.success(f"Notes saved; {len(added)} new action item(s).")
         open_items = [i for s in saved.values() for i in s.action_items if not i.done]
         for item in open_items:

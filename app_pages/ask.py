@@ -12,7 +12,9 @@ if not ui.settings().anonymous_guide:
     ui.require_actor(*ui.EVERYONE)
 st.caption("Answers quote the guidance library and cite it; if the guidance does not cover a question, it says so.")
 mode = st.radio(
-    "Answer style", ["extractive", "generative"], horizontal=True,
+    "Answer style",
+    ["extractive", "generative"],
+    horizontal=True,
     help="Extractive quotes the guides. Generative lets the model write, keeping only sentences the guides support.",
 )
 history: list[tuple[str, Answer]] = st.session_state.setdefault("ask_history", [])
@@ -23,7 +25,11 @@ def render(answer: Answer) -> None:
     if answer.covered:
         st.caption(
             f"{answer.grounded_sentences}/{answer.total_sentences} sentences supported · "
-            + ("quoted from the guides" if answer.model == "extractive" else "written by the model, checked against the guides")
+            + (
+                "quoted from the guides"
+                if answer.model == "extractive"
+                else "written by the model, checked against the guides"
+            )
             + (" · the model's draft was not supported, so quotes are shown" if answer.fell_back else "")
         )
         ui.citation_cards(answer.citations, answer.passages)

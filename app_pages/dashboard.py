@@ -32,8 +32,10 @@ with st.expander("Add a pair"), st.form("new_pair", clear_on_submit=True):
 
 summary = repo.program_summary(db, me, ui.settings().min_group_size)
 if summary.scores_hidden:
-    st.info(f"Averages appear once at least {summary.min_group_size} people have rehearsed, "
-            "so no one person's scores can be read from them.")
+    st.info(
+        f"Averages appear once at least {summary.min_group_size} people have rehearsed, "
+        "so no one person's scores can be read from them."
+    )
 cols = st.columns(4)
 cols[0].metric("Pairs", summary.pairs)
 cols[1].metric("Sessions held", f"{summary.sessions_held} / {summary.sessions_planned}")
@@ -45,28 +47,44 @@ if summary.progress:
     rows = [
         {"pair": p.label, "kind": kind, "sessions": n, "order": KINDS.index(kind)}
         for p in summary.progress
-        for kind, n in (("held", p.held), ("agenda saved", p.scheduled), ("not yet planned",
-                        max(0, p.planned_sessions - p.held - p.scheduled)))
+        for kind, n in (
+            ("held", p.held),
+            ("agenda saved", p.scheduled),
+            ("not yet planned", max(0, p.planned_sessions - p.held - p.scheduled)),
+        )
     ]
     most = max(p.planned_sessions for p in summary.progress)
     chart = (
         alt.Chart(pd.DataFrame(rows))
         .mark_bar()
         .encode(
-            x=alt.X("sessions:Q", stack="zero", title="Sessions", scale=alt.Scale(domain=[0, most], nice=False),
-                    axis=alt.Axis(values=list(range(most + 1)), format="d")),
+            x=alt.X(
+                "sessions:Q",
+                stack="zero",
+                title="Sessions",
+                scale=alt.Scale(domain=[0, most], nice=False),
+                axis=alt.Axis(values=list(range(most + 1)), format="d"),
+            ),
             y=alt.Y("pair:N", title=None, axis=alt.Axis(labelLimit=0)),
-            color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=KINDS, range=KIND_COLOURS),
-                            legend=alt.Legend(orient="bottom")),
-            order=alt.Order("order:Q"), tooltip=["pair", "kind", "sessions"],
+            color=alt.Color(
+                "kind:N",
+                title=None,
+                scale=alt.Scale(domain=KINDS, range=KIND_COLOURS),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            order=alt.Order("order:Q"),
+            tooltip=["pair", "kind", "sessions"],
         )
     )
     chart_col, table_col = st.columns([3, 2])
     chart_col.altair_chart(chart, width="stretch")
     table_col.dataframe(
-        [{"pair": p.label, "held": p.held, "agenda saved": p.scheduled, "planned": p.planned_sessions}
-         for p in summary.progress],
-        hide_index=True, width="stretch",
+        [
+            {"pair": p.label, "held": p.held, "agenda saved": p.scheduled, "planned": p.planned_sessions}
+            for p in summary.progress
+        ],
+        hide_index=True,
+        width="stretch",
     )
 else:
     st.info("No pairs yet. Add one above, or build an agenda for a new pair.", icon=":material/group_add:")
@@ -77,26 +95,38 @@ if len(points) < MIN_TREND_POINTS:
     if summary.practice_attempts:
         st.info(
             f"{summary.practice_attempts} practice attempt(s) so far. The trend appears once people have practised "
-            f"on {MIN_TREND_POINTS} different days.", icon=":material/insights:",
+            f"on {MIN_TREND_POINTS} different days.",
+            icon=":material/insights:",
         )
     else:
-        st.info("No practice attempts yet. Scores appear here once mentors rehearse on the Feedback rehearsal page.",
-                icon=":material/insights:")
+        st.info(
+            "No practice attempts yet. Scores appear here once mentors rehearse on the Feedback rehearsal page.",
+            icon=":material/insights:",
+        )
 else:
     overall = pd.DataFrame([{"day": p.day, "overall": p.overall, "attempts": p.attempts} for p in points])
     st.altair_chart(
-        alt.Chart(overall).mark_line(point=True).encode(
+        alt.Chart(overall)
+        .mark_line(point=True)
+        .encode(
             x=alt.X("day:T", title="Day", axis=alt.Axis(format="%d %b", tickCount="day")),
             y=alt.Y("overall:Q", title="Overall (0-100)", scale=alt.Scale(domain=[0, 100])),
             tooltip=["day", "overall", "attempts"],
         ),
         width="stretch",
     )
-    criteria = pd.DataFrame([{"day": p.day, "criterion": CRITERIA_LABELS.get(c, c), "mark": v}
-                             for p in points for c, v in p.criteria.items()])
+    criteria = pd.DataFrame(
+        [
+            {"day": p.day, "criterion": CRITERIA_LABELS.get(c, c), "mark": v}
+            for p in points
+            for c, v in p.criteria.items()
+        ]
+    )
     if not criteria.empty:
         st.altair_chart(
-            alt.Chart(criteria).mark_line(point=True).encode(
+            alt.Chart(criteria)
+            .mark_line(point=True)
+            .encode(
                 x=alt.X("day:T", title="Day", axis=alt.Axis(format="%d %b", tickCount="day")),
                 y=alt.Y("mark:Q", title="Mean mark (0-2)", scale=alt.Scale(domain=[0, 2])),
                 color=alt.Color("criterion:N", title=None),

@@ -31,23 +31,38 @@ def attempts_section(me: Actor) -> None:
     attempts = list(reversed(repo.list_attempts(db, me)))
     st.subheader("Rehearsals")
     if not attempts:
-        st.info("No rehearsals yet. Your attempts appear here once you have given a first turn.",
-                icon=":material/theater_comedy:")
+        st.info(
+            "No rehearsals yet. Your attempts appear here once you have given a first turn.",
+            icon=":material/theater_comedy:",
+        )
         st.page_link("app_pages/rehearsal.py", label="Start a rehearsal", icon=":material/theater_comedy:")
         return
     st.dataframe(
-        [{"when": a.created_at.strftime(TIME_FORMAT), "persona": persona_name(a.persona), "difficulty": a.difficulty,
-          "turns": len(a.turns), "average": None if a.overall is None else round(a.overall)} for a in attempts],
-        hide_index=True, width="stretch",
+        [
+            {
+                "when": a.created_at.strftime(TIME_FORMAT),
+                "persona": persona_name(a.persona),
+                "difficulty": a.difficulty,
+                "turns": len(a.turns),
+                "average": None if a.overall is None else round(a.overall),
+            }
+            for a in attempts
+        ],
+        hide_index=True,
+        width="stretch",
     )
     by_id = {a.id: a for a in attempts}
     key = ui.kept("history_attempt", attempts[0].id)
     if st.session_state[key] not in by_id:
         st.session_state[key] = attempts[0].id
     chosen = st.selectbox(
-        "Read an attempt", list(by_id), key=key,
-        format_func=lambda i: f"{by_id[i].created_at.strftime(TIME_FORMAT)} · {persona_name(by_id[i].persona)} · "
-                              f"{len(by_id[i].turns)} turn(s)",
+        "Read an attempt",
+        list(by_id),
+        key=key,
+        format_func=lambda i: (
+            f"{by_id[i].created_at.strftime(TIME_FORMAT)} · {persona_name(by_id[i].persona)} · "
+            f"{len(by_id[i].turns)} turn(s)"
+        ),
     )
     attempt = repo.get_attempt(db, me, int(chosen))
     persona = personas.get(attempt.persona)
@@ -55,7 +70,8 @@ def attempts_section(me: Actor) -> None:
     st.download_button(
         "Download this transcript (Markdown)",
         attempt_markdown(attempt, persona.name if persona else attempt.persona),
-        file_name=f"rehearsal-{attempt.created_at:%Y%m%d-%H%M}.md", mime="text/markdown",
+        file_name=f"rehearsal-{attempt.created_at:%Y%m%d-%H%M}.md",
+        mime="text/markdown",
     )
 
 
@@ -68,10 +84,10 @@ def questions_section(me: Actor) -> None:
         return
     st.write(f"{len(saved)} question(s) saved.")
     left, right = st.columns(2)
-    left.download_button("Download questions (Markdown)", questions_markdown(saved), file_name="questions.md",
-                         mime="text/markdown")
-    right.download_button("Download questions (CSV)", questions_csv(saved), file_name="questions.csv",
-                          mime="text/csv")
+    left.download_button(
+        "Download questions (Markdown)", questions_markdown(saved), file_name="questions.md", mime="text/markdown"
+    )
+    right.download_button("Download questions (CSV)", questions_csv(saved), file_name="questions.csv", mime="text/csv")
 
 
 def reflections_section(me: Actor) -> None:
@@ -83,10 +99,12 @@ def reflections_section(me: Actor) -> None:
         return
     st.write(f"{len(saved)} reflection(s) saved. Only you can see them.")
     left, right = st.columns(2)
-    left.download_button("Download reflections (Markdown)", reflections_markdown(saved), file_name="reflections.md",
-                         mime="text/markdown")
-    right.download_button("Download reflections (CSV)", reflections_csv(saved), file_name="reflections.csv",
-                          mime="text/csv")
+    left.download_button(
+        "Download reflections (Markdown)", reflections_markdown(saved), file_name="reflections.md", mime="text/markdown"
+    )
+    right.download_button(
+        "Download reflections (CSV)", reflections_csv(saved), file_name="reflections.csv", mime="text/csv"
+    )
 
 
 st.title("My history")

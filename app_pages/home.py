@@ -103,8 +103,19 @@ def welcome(me: Actor) -> None:
     shared = sharing.shared_with_me(ui.database(), me)
     if shared:
         st.subheader("Scorecards shared with you")
-        st.dataframe([{"from": c.owner_name, "persona": c.persona, "overall": c.overall, **c.scores,
-                       "date": c.created_at.strftime("%Y-%m-%d")} for c in shared], hide_index=True)
+        st.dataframe(
+            [
+                {
+                    "from": c.owner_name,
+                    "persona": c.persona,
+                    "overall": c.overall,
+                    **c.scores,
+                    "date": c.created_at.strftime("%Y-%m-%d"),
+                }
+                for c in shared
+            ],
+            hide_index=True,
+        )
     shared_reflections = reflection_sharing.reflections_shared_with_me(ui.database(), me)
     if shared_reflections:
         st.subheader("Reflections shared with you")

@@ -29,7 +29,9 @@ def _show_review(review: DocumentReview) -> None:
         where = f" (under {item.heading})" if item.heading else ""
         st.markdown(f"**Quarantined{ui.escape(where)}:** {ui.escape('; '.join(item.reasons))}")
         st.text(item.text)
-    hidden = [(kind, text) for kind, text in review.removed if kind not in ("invisible characters", "look-alike letters")]
+    hidden = [
+        (kind, text) for kind, text in review.removed if kind not in ("invisible characters", "look-alike letters")
+    ]
     for kind, text in hidden:
         st.caption(f"Removed {ui.escape(kind)}: {ui.escape(text[:300])}")
     for kind, text in review.removed:
@@ -38,7 +40,9 @@ def _show_review(review: DocumentReview) -> None:
 
 
 def _show_preview(preview: DocumentPreview) -> None:
-    with st.expander(f"Preview: {preview.name}", expanded=not preview.ok or bool(preview.review and preview.review.quarantined)):
+    with st.expander(
+        f"Preview: {preview.name}", expanded=not preview.ok or bool(preview.review and preview.review.quarantined)
+    ):
         if not preview.ok:
             st.error(ui.escape(preview.detail))
             return
@@ -50,6 +54,7 @@ def _show_preview(preview: DocumentPreview) -> None:
             st.markdown(f"**{ui.escape(heading or '(intro)')}**")
             st.text(text[:1500])
 
+
 st.title("Knowledge base")
 me = ui.require_actor(Role.COORDINATOR, Role.ADMINISTRATOR)
 rt = ui.ensure_index()
@@ -59,9 +64,12 @@ limit_text = ui.size_words(ui.upload_limit_bytes(current))
 documents = list_documents(rt)
 st.metric("Indexed documents", len(documents), help=f"{sum(d.chunks for d in documents)} chunks in all")
 st.dataframe(
-    [{"document": d.source, "chunks": d.chunks, "uploaded": d.uploaded, "quarantined": d.quarantined}
-     for d in documents],
-    hide_index=True, width="stretch",
+    [
+        {"document": d.source, "chunks": d.chunks, "uploaded": d.uploaded, "quarantined": d.quarantined}
+        for d in documents
+    ],
+    hide_index=True,
+    width="stretch",
 )
 
 st.subheader("Quarantined text")
@@ -82,7 +90,9 @@ with ui.guard():
 st.subheader("Add documents")
 files = st.file_uploader(
     f"Upload guidance ({', '.join(UPLOAD_EXTENSIONS)}; up to {limit_text} each)",
-    type=[e.lstrip(".") for e in UPLOAD_EXTENSIONS], accept_multiple_files=True, key="uploads",
+    type=[e.lstrip(".") for e in UPLOAD_EXTENSIONS],
+    accept_multiple_files=True,
+    key="uploads",
 )
 with ui.guard():
     for upload in files or []:
@@ -118,9 +128,12 @@ if st.button("Publish uploaded files", type="primary", disabled=not files):
 
 if st.session_state.get("upload_results"):
     st.dataframe(
-        [{"file": r["name"], "result": "✅ indexed" if r["ok"] else "❌ failed", "detail": r["detail"]}
-         for r in st.session_state["upload_results"]],
-        hide_index=True, width="stretch",
+        [
+            {"file": r["name"], "result": "✅ indexed" if r["ok"] else "❌ failed", "detail": r["detail"]}
+            for r in st.session_state["upload_results"]
+        ],
+        hide_index=True,
+        width="stretch",
     )
 
 st.subheader("Remove documents")

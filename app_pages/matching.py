@@ -17,8 +17,10 @@ from coach.programs.views import MatchView, ProgramView
 from coach.programs.weights import COMPONENTS, load_weights
 
 st.title("Matching")
-st.caption("Profiles are used only to match pairs and plan their agendas. Nothing is shown to participants "
-           "until the coordinator publishes.")
+st.caption(
+    "Profiles are used only to match pairs and plan their agendas. Nothing is shown to participants "
+    "until the coordinator publishes."
+)
 db = ui.database()
 if flash := st.session_state.pop("matching_flash", None):
     st.success(flash)
@@ -35,8 +37,13 @@ def my_pairs(me: Actor) -> None:
         sessions_table(match)
         if match.state == "published":
             session_form(me, match)
-            st.download_button("Download my calendar (.ics)", lifecycle.pair_calendar(db, me, match.id, me.email),
-                               file_name=f"sessions-{match.id}.ics", mime="text/calendar", key=f"ics_{match.id}")
+            st.download_button(
+                "Download my calendar (.ics)",
+                lifecycle.pair_calendar(db, me, match.id, me.email),
+                file_name=f"sessions-{match.id}.ics",
+                mime="text/calendar",
+                key=f"ics_{match.id}",
+            )
 
 
 def intake_form(me: Actor) -> None:
@@ -49,26 +56,41 @@ def intake_form(me: Actor) -> None:
             department = cols[0].text_input("Department", p.department)
             level = cols[1].text_input("Level", p.level)
             manager = cols[2].text_input("Manager's email", p.manager_email)
-            skills = st.text_input("Skills offered" if p.role == "mentor" else "Skills wanted",
-                                   "; ".join(p.skills_offered if p.role == "mentor" else p.skills_wanted))
+            skills = st.text_input(
+                "Skills offered" if p.role == "mentor" else "Skills wanted",
+                "; ".join(p.skills_offered if p.role == "mentor" else p.skills_wanted),
+            )
             interests = st.text_input("Interests (separated by ;)", "; ".join(p.interests))
             goals = st.text_input("Goals (separated by ;)", "; ".join(p.goals))
             slots = st.text_input("Free times, e.g. Tue 14-16; Thu 9-11", "; ".join(s.label() for s in p.availability))
             cols = st.columns(2)
             zone = cols[0].text_input("Time zone", p.timezone)
-            mode = cols[1].radio("Preferred mode", ["in person", "remote", "hybrid"],
-                                 index=["in person", "remote", "hybrid"].index(p.mode), horizontal=True)
-            swot = {q: st.text_input(f"SWOT {q} (optional, separated by ;)", "; ".join(getattr(p.swot, q, []) or []))
-                    for q in ("strengths", "weaknesses", "opportunities", "threats")}
+            mode = cols[1].radio(
+                "Preferred mode",
+                ["in person", "remote", "hybrid"],
+                index=["in person", "remote", "hybrid"].index(p.mode),
+                horizontal=True,
+            )
+            swot = {
+                q: st.text_input(f"SWOT {q} (optional, separated by ;)", "; ".join(getattr(p.swot, q, []) or []))
+                for q in ("strengths", "weaknesses", "opportunities", "threats")
+            }
             if st.form_submit_button("Save my intake form"):
                 with ui.guard():
                     side = "skills_offered" if p.role == "mentor" else "skills_wanted"
                     profile = p.model_copy(update={"department": department, "level": level, "mode": mode})
-                    profile = Profile.model_validate({
-                        **profile.model_dump(), "manager_email": manager, side: skills, "interests": interests,
-                        "goals": goals, "timezone": zone, "availability": [parse_slot(x) for x in split_list(slots)],
-                        "swot": Swot(**{q: split_list(v) for q, v in swot.items()}) if any(swot.values()) else None,
-                    })
+                    profile = Profile.model_validate(
+                        {
+                            **profile.model_dump(),
+                            "manager_email": manager,
+                            side: skills,
+                            "interests": interests,
+                            "goals": goals,
+                            "timezone": zone,
+                            "availability": [parse_slot(x) for x in split_list(slots)],
+                            "swot": Swot(**{q: split_list(v) for q, v in swot.items()}) if any(swot.values()) else None,
+                        }
+                    )
                     programs.save_profile(db, me, program.id, profile)
                     st.success("Saved.")
 
@@ -91,15 +113,24 @@ def session_form(me: Actor, match: MatchView) -> None:
 
 
 def sessions_table(match: MatchView) -> None:
-    rows = [{"session": s.number, "starts (UTC)": s.starts_at.strftime("%a %d %b %Y %H:%M") if s.starts_at else "to agree",
-             "status": s.status, "note": s.reason} for s in match.sessions]
+    rows = [
+        {
+            "session": s.number,
+            "starts (UTC)": s.starts_at.strftime("%a %d %b %Y %H:%M") if s.starts_at else "to agree",
+            "status": s.status,
+            "note": s.reason,
+        }
+        for s in match.sessions
+    ]
     if rows:
         st.dataframe(pd.DataFrame(rows), hide_index=True)
 
 
 def create_program_form(me: Actor) -> None:
-    with st.expander("Create a program", expanded=not programs.list_programs(db, me)), \
-            st.form("new_program", clear_on_submit=True):
+    with (
+        st.expander("Create a program", expanded=not programs.list_programs(db, me)),
+        st.form("new_program", clear_on_submit=True),
+    ):
         name = st.text_input("Program name")
         cols = st.columns(4)
         starts = cols[0].date_input("Starts on", value=date.today())
@@ -111,16 +142,26 @@ def create_program_form(me: Actor) -> None:
         if st.form_submit_button("Create program"):
             with ui.guard():
                 created = programs.create_program(
-                    db, me, name, starts, sessions=int(sessions), cadence_days=int(cadence),
-                    session_minutes=int(minutes), goals=goals, topics=topics.split(";"))
+                    db,
+                    me,
+                    name,
+                    starts,
+                    sessions=int(sessions),
+                    cadence_days=int(cadence),
+                    session_minutes=int(minutes),
+                    goals=goals,
+                    topics=topics.split(";"),
+                )
                 st.session_state["matching_program"] = created.id
                 st.success(f"Created {ui.escape(created.name)}.")
 
 
 def import_section(me: Actor, program: ProgramView) -> None:
     st.subheader("Participants")
-    st.caption("CSV columns: " + ", ".join(f"`{c}`" for c in COLUMNS) + ". Lists are separated by `;`, "
-               "availability looks like `Tue 14-16`, role is `mentor` or `mentee`.")
+    st.caption(
+        "CSV columns: " + ", ".join(f"`{c}`" for c in COLUMNS) + ". Lists are separated by `;`, "
+        "availability looks like `Tue 14-16`, role is `mentor` or `mentee`."
+    )
     upload = st.file_uploader("Participant CSV", type=["csv"], key=f"csv_{program.id}")
     if upload is not None and st.button("Import participants"):
         result = programs.import_participants(db, me, program.id, upload.getvalue().decode("utf-8", "replace"))
@@ -130,9 +171,21 @@ def import_section(me: Actor, program: ProgramView) -> None:
             st.code(result.report(), language=None)
     people = programs.list_participants(db, me, program.id)
     if people:
-        st.dataframe(pd.DataFrame([{"email": p.email, "name": p.profile.name, "role": p.profile.role,
-                                    "department": p.profile.department, "time zone": p.profile.timezone}
-                                   for p in people]), hide_index=True)
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "email": p.email,
+                        "name": p.profile.name,
+                        "role": p.profile.role,
+                        "department": p.profile.department,
+                        "time zone": p.profile.timezone,
+                    }
+                    for p in people
+                ]
+            ),
+            hide_index=True,
+        )
 
 
 def proposals_section(me: Actor, program: ProgramView) -> None:
@@ -155,12 +208,15 @@ def proposals_section(me: Actor, program: ProgramView) -> None:
 def pair_card(me: Actor, program: ProgramView, match: MatchView) -> None:
     with st.container(border=True):
         pin = " · pinned" if match.pinned else ""
-        st.markdown(f"**{ui.escape(match.mentor_name)} → {ui.escape(match.mentee_name)}** · score "
-                    f"{match.score:.3f}{pin}")
+        st.markdown(
+            f"**{ui.escape(match.mentor_name)} → {ui.escape(match.mentee_name)}** · score {match.score:.3f}{pin}"
+        )
         cols = st.columns(len(COMPONENTS))
         for col, name in zip(cols, COMPONENTS, strict=True):
-            col.progress(min(1.0, max(0.0, match.components.get(name, 0.0))),
-                         text=f"{name} {match.components.get(name, 0.0):.2f}")
+            col.progress(
+                min(1.0, max(0.0, match.components.get(name, 0.0))),
+                text=f"{name} {match.components.get(name, 0.0):.2f}",
+            )
         for line in match.why:
             st.markdown(f"- {ui.escape(line)}")
         left, right, _ = st.columns([1, 1, 6])
@@ -193,13 +249,17 @@ def rules_section(me: Actor, program: ProgramView) -> None:
 def weights_section(me: Actor, program: ProgramView) -> None:
     defaults = load_weights().with_overrides(program.weights).weights
     with st.expander("Weights"):
-        chosen = {name: st.slider(name, 0.0, 1.0, float(defaults[name]), 0.05, key=f"w_{program.id}_{name}")
-                  for name in COMPONENTS}
+        chosen = {
+            name: st.slider(name, 0.0, 1.0, float(defaults[name]), 0.05, key=f"w_{program.id}_{name}")
+            for name in COMPONENTS
+        }
         left, right = st.columns(2)
         if left.button("Preview the change"):
             preview = matching_store.preview_weights(db, me, program.id, ui.runtime().embedder, {"weights": chosen})
-            st.write(f"Total score {preview.total_before:.2f} → {preview.total_after:.2f}; "
-                     f"{len(preview.changes)} pairs change, {preview.unchanged} stay.")
+            st.write(
+                f"Total score {preview.total_before:.2f} → {preview.total_after:.2f}; "
+                f"{len(preview.changes)} pairs change, {preview.unchanged} stay."
+            )
             if preview.changes:
                 st.dataframe(pd.DataFrame([c.model_dump() for c in preview.changes]), hide_index=True)
         if right.button("Save weights for this program"):
@@ -217,8 +277,13 @@ def published_section(me: Actor, program: ProgramView) -> None:
 
         bar = st.progress(0.0, text="Building agendas")
         outcomes = generate_program_agendas(
-            db, me, program.id, ui.ensure_index().retriever, ui.flow_model(),
-            progress=lambda done, total, label: bar.progress(done / max(total, 1), text=f"{done}/{total}: {label}"))
+            db,
+            me,
+            program.id,
+            ui.ensure_index().retriever,
+            ui.flow_model(),
+            progress=lambda done, total, label: bar.progress(done / max(total, 1), text=f"{done}/{total}: {label}"),
+        )
         for outcome in outcomes:
             (st.success if outcome.ok else st.warning)(f"{ui.escape(outcome.label)}: {ui.escape(outcome.detail)}")
     for match in published:
@@ -244,8 +309,12 @@ def coordinator(me: Actor) -> None:
         return
     ids = [p.id for p in options]
     wanted = st.session_state.get("matching_program")
-    program = st.selectbox("Program", options, index=ids.index(wanted) if wanted in ids else 0,
-                           format_func=lambda p: f"{p.name} (starts {p.starts_on:%d %b %Y})")
+    program = st.selectbox(
+        "Program",
+        options,
+        index=ids.index(wanted) if wanted in ids else 0,
+        format_func=lambda p: f"{p.name} (starts {p.starts_on:%d %b %Y})",
+    )
     st.session_state["matching_program"] = program.id
     for section in (import_section, rules_section, weights_section, proposals_section, published_section):
         with ui.guard():

@@ -30,15 +30,26 @@ if not pairs:
 for pair in pairs:
     st.subheader(f"With {ui.escape(pair.partner)}")
     st.dataframe(
-        [{"session": s.number, "when (UTC)": s.starts_at.strftime("%a %d %b %Y %H:%M") if s.starts_at else "to agree",
-          "status": s.status} for s in pair.match.sessions],
-        hide_index=True, width="stretch",
+        [
+            {
+                "session": s.number,
+                "when (UTC)": s.starts_at.strftime("%a %d %b %Y %H:%M") if s.starts_at else "to agree",
+                "status": s.status,
+            }
+            for s in pair.match.sessions
+        ],
+        hide_index=True,
+        width="stretch",
     )
     with ui.guard():
-        st.download_button("Add the sessions to my calendar (.ics)",
-                           lifecycle.pair_calendar(db, actor, pair.match.id, actor.email, settings.app_url),
-                           file_name="mentoring-sessions.ics", mime="text/calendar", key=f"ics_{pair.match.id}",
-                           icon=":material/calendar_month:")
+        st.download_button(
+            "Add the sessions to my calendar (.ics)",
+            lifecycle.pair_calendar(db, actor, pair.match.id, actor.email, settings.app_url),
+            file_name="mentoring-sessions.ics",
+            mime="text/calendar",
+            key=f"ics_{pair.match.id}",
+            icon=":material/calendar_month:",
+        )
     due = pair.due_checkins(now)
     if due:
         with st.form(f"checkin_{pair.match.id}", clear_on_submit=True):
@@ -50,9 +61,17 @@ for pair in pairs:
             answers = {q.id: questions.answer(q, f"pulse_{pair.match.id}_{q.id}", goals=goals) for q in pulse}
             if st.form_submit_button("Send check-in"):
                 with ui.guard():
-                    submit_checkin(db, actor, pair.match.id, int(number),
-                                   {qid: value for qid, value in answers.items() if value is not None}, bank=bank,
-                                   members=pair_members(db), goals=goals, program_question=pair.program_question)
+                    submit_checkin(
+                        db,
+                        actor,
+                        pair.match.id,
+                        int(number),
+                        {qid: value for qid, value in answers.items() if value is not None},
+                        bank=bank,
+                        members=pair_members(db),
+                        goals=goals,
+                        program_question=pair.program_question,
+                    )
                     st.success(f"Thanks: check-in for session {number} saved.")
     if pair.open_actions:
         st.markdown("**Open action items**")
@@ -66,19 +85,29 @@ for pair in pairs:
     if pair.checkins:
         with st.expander("My check-ins"):
             st.dataframe(
-                [{"session": c.session_number, "met": "yes" if c.answers.get("met") else "no",
-                  "useful": c.answers.get("usefulness"), "safe": c.answers.get("safety"),
-                  "program question": str(c.answers.get("program", "")), "my note": c.note}
-                 for c in pair.checkins],
-                hide_index=True, width="stretch",
+                [
+                    {
+                        "session": c.session_number,
+                        "met": "yes" if c.answers.get("met") else "no",
+                        "useful": c.answers.get("usefulness"),
+                        "safe": c.answers.get("safety"),
+                        "program question": str(c.answers.get("program", "")),
+                        "my note": c.note,
+                    }
+                    for c in pair.checkins
+                ],
+                hide_index=True,
+                width="stretch",
             )
 
 surveys = my_surveys(db, actor, now, bank)
 if surveys:
     st.subheader("Surveys")
-    st.caption("The same goal and skill questions at the start, middle and end show how far you have come. "
-               "Only you see your answers; coordinators see averages over several people. A survey can be "
-               "changed while it is open.")
+    st.caption(
+        "The same goal and skill questions at the start, middle and end show how far you have come. "
+        "Only you see your answers; coordinators see averages over several people. A survey can be "
+        "changed while it is open."
+    )
 for survey in surveys:
     if survey.editable:
         sent = questions.survey_form(survey)
@@ -87,10 +116,14 @@ for survey in surveys:
                 survey = answer_survey(db, actor, survey.program_id, survey.survey, sent, bank=bank, now=now)
                 st.success(f"Thanks: your answers to the {survey.title.lower()} are saved.")
         if survey.answered:
-            st.caption(f"{survey.title}: answered on {survey.submitted_at:%d %b %Y}; you can change your answers "
-                       f"until {survey.window.closes:%d %b %Y}.")
+            st.caption(
+                f"{survey.title}: answered on {survey.submitted_at:%d %b %Y}; you can change your answers "
+                f"until {survey.window.closes:%d %b %Y}."
+            )
     elif survey.answered:
-        st.caption(f"{survey.title} ({ui.escape(survey.program)}): answered, closed on {survey.window.closes:%d %b %Y}.")
+        st.caption(
+            f"{survey.title} ({ui.escape(survey.program)}): answered, closed on {survey.window.closes:%d %b %Y}."
+        )
     elif survey.state == "upcoming" and survey.window.opens is not None:
         st.caption(f"{survey.title} ({ui.escape(survey.program)}): opens on {survey.window.opens:%d %b %Y}.")
 

@@ -34,19 +34,27 @@ if not found:
 chosen = st.selectbox("Program", found, format_func=lambda p: p.name, key="health_program")
 current = pulse.get_program_question(db, actor, chosen.id)
 with st.expander("The program's own check-in question", icon=":material/quiz:"):
-    st.caption("One extra question both people of each pair answer after every session. Ratings and yes/no "
-               "answers appear in the report as averages over enough people; text answers never do.")
+    st.caption(
+        "One extra question both people of each pair answer after every session. Ratings and yes/no "
+        "answers appear in the report as averages over enough people; text answers never do."
+    )
     if current is not None:
         st.markdown(f"Now asking: **{ui.escape(current.text)}** ({PULSE_KINDS[current.kind]})")
     with st.form(f"pulse_{chosen.id}"):
         text = st.text_input("Question", value=current.text if current else "", max_chars=400)
         kinds = list(PULSE_KINDS)
-        kind = st.radio("Answered with", kinds, format_func=lambda k: PULSE_KINDS[k].capitalize(), horizontal=True,
-                        index=kinds.index(current.kind) if current else 0)
+        kind = st.radio(
+            "Answered with",
+            kinds,
+            format_func=lambda k: PULSE_KINDS[k].capitalize(),
+            horizontal=True,
+            index=kinds.index(current.kind) if current else 0,
+        )
         if st.form_submit_button("Save the question"):
             with ui.guard():
-                saved = pulse.set_program_question(db, actor, chosen.id, text, kind,
-                                                   bank=load_questions(settings.knowledge_dir / "data"))
+                saved = pulse.set_program_question(
+                    db, actor, chosen.id, text, kind, bank=load_questions(settings.knowledge_dir / "data")
+                )
                 st.success(f"Saved: pairs will now be asked '{saved.text}'.")
     if current is not None and st.button("Remove the question", icon=":material/delete:"):
         with ui.guard():
@@ -72,8 +80,9 @@ for health in healths:
             with ui.guard(), st.spinner("Recording and sending the nudge…"):
                 report = ops.send_manual(db, actor, health.pair_id, "nudge", now, settings)
                 st.success("Nudge sent to both." if report.recorded else "A nudge already went to this pair today.")
-        if middle.button("Suggest the independent contact", key=f"contact_{health.pair_id}",
-                         icon=":material/support_agent:"):
+        if middle.button(
+            "Suggest the independent contact", key=f"contact_{health.pair_id}", icon=":material/support_agent:"
+        ):
             with ui.guard(), st.spinner("Recording and sending the note…"):
                 report = ops.send_manual(db, actor, health.pair_id, "contact", now, settings)
                 st.success("Note sent to both." if report.recorded else "This note already went today.")
@@ -95,5 +104,6 @@ if problems:
     st.subheader("Nudges that need a look")
     st.dataframe(
         [{"to": n.recipient, "subject": n.subject, "status": n.status, "problem": n.last_error} for n in problems],
-        hide_index=True, width="stretch",
+        hide_index=True,
+        width="stretch",
     )

@@ -22,8 +22,10 @@ def invite_form(actor: Actor) -> None:
         if st.form_submit_button("Create invitation link", type="primary"):
             with ui.guard():
                 issued = invitations.invite(db, actor, email, role, ui.settings())
-                st.success(f"Send this link to {ui.escape(issued.email)}; it works once, until "
-                           f"{issued.expires_at:%Y-%m-%d %H:%M} UTC.")
+                st.success(
+                    f"Send this link to {ui.escape(issued.email)}; it works once, until "
+                    f"{issued.expires_at:%Y-%m-%d %H:%M} UTC."
+                )
                 st.code(issued.link, language=None)
 
 
@@ -42,8 +44,13 @@ def manage(actor: Actor) -> None:
             issued = invitations.reset_link(db, actor, chosen.id, ui.settings())
             st.success("Send this one-time link to set a new password:")
             st.code(issued.link, language=None)
-        role = cols[2].selectbox("Role", list(Role), index=list(Role).index(Role(chosen.role)),
-                                 format_func=lambda r: r.value, label_visibility="collapsed")
+        role = cols[2].selectbox(
+            "Role",
+            list(Role),
+            index=list(Role).index(Role(chosen.role)),
+            format_func=lambda r: r.value,
+            label_visibility="collapsed",
+        )
         if role.value != chosen.role and cols[2].button("Change role"):
             directory.set_role(db, actor, chosen.id, role)
             st.rerun()
@@ -56,8 +63,13 @@ def manage(actor: Actor) -> None:
 st.subheader("Invite")
 invite_form(me)
 st.subheader("Accounts")
-st.dataframe([{"name": a.display_name, "email": a.email, "role": a.role, "disabled": a.disabled,
-               "password": a.local_password} for a in directory.list_accounts(db, me)], hide_index=True)
+st.dataframe(
+    [
+        {"name": a.display_name, "email": a.email, "role": a.role, "disabled": a.disabled, "password": a.local_password}
+        for a in directory.list_accounts(db, me)
+    ],
+    hide_index=True,
+)
 if me.role is Role.ADMINISTRATOR:
     manage(me)
     unclaimed = legacy.unclaimed_names(db, me)

@@ -31,8 +31,11 @@ cols = st.columns(4)
 cols[0].metric("Pairs", report.pairs)
 cols[1].metric("People who have met", f"{report.active_people} / {report.people}")
 cols[2].metric("Sessions held", f"{report.sessions_held} / {report.sessions_planned}")
-growth = (None if report.rehearsal_first.value is None or report.rehearsal_latest.value is None
-          else report.rehearsal_latest.value - report.rehearsal_first.value)
+growth = (
+    None
+    if report.rehearsal_first.value is None or report.rehearsal_latest.value is None
+    else report.rehearsal_latest.value - report.rehearsal_first.value
+)
 cols[3].metric("Rehearsal growth", "hidden" if growth is None else f"{growth:+.0f} points")
 
 rows = [
@@ -45,17 +48,30 @@ st.subheader("Check-in ratings by session")
 if len({r["session"] for r in rows}) < 2:
     st.info("The trend appears once two sessions each have ratings from enough people.")
 else:
-    chart = alt.Chart(pd.DataFrame(rows)).mark_line(point=True).encode(
-        x=alt.X("session:O", title="Session"), y=alt.Y("rating:Q", scale=alt.Scale(domain=[1, 5]), title="Rating (1-5)"),
-        color=alt.Color("measure:N", title=None),
+    chart = (
+        alt.Chart(pd.DataFrame(rows))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("session:O", title="Session"),
+            y=alt.Y("rating:Q", scale=alt.Scale(domain=[1, 5]), title="Rating (1-5)"),
+            color=alt.Color("measure:N", title=None),
+        )
     )
     st.altair_chart(chart, width="stretch")
 
 st.subheader("Start and end of the program")
 st.dataframe(
-    [{"question": SURVEY_LABELS.get(c.item, c.item), "start": c.baseline.shown(), "end": c.end.shown(),
-      "people": c.baseline.people} for c in report.surveys],
-    hide_index=True, width="stretch",
+    [
+        {
+            "question": SURVEY_LABELS.get(c.item, c.item),
+            "start": c.baseline.shown(),
+            "end": c.end.shown(),
+            "people": c.baseline.people,
+        }
+        for c in report.surveys
+    ],
+    hide_index=True,
+    width="stretch",
 )
 own = report.program_question
 if own is not None:
@@ -71,7 +87,13 @@ if own is not None:
         st.metric("Answered yes", f"{own.figure.value:.0%}", help=f"share over {own.figure.people} people")
 
 left, right = st.columns(2)
-left.download_button("Download PDF", to_pdf(report), file_name=f"{chosen.name} report.pdf", mime="application/pdf",
-                     icon=":material/picture_as_pdf:")
-right.download_button("Download CSV", to_csv(report), file_name=f"{chosen.name} report.csv", mime="text/csv",
-                      icon=":material/table:")
+left.download_button(
+    "Download PDF",
+    to_pdf(report),
+    file_name=f"{chosen.name} report.pdf",
+    mime="application/pdf",
+    icon=":material/picture_as_pdf:",
+)
+right.download_button(
+    "Download CSV", to_csv(report), file_name=f"{chosen.name} report.csv", mime="text/csv", icon=":material/table:"
+)

@@ -27,19 +27,30 @@ def prepared_view(form: dict[str, Any], pair_id: int | None, me: Actor) -> None:
     asked = saved["form"]
     st.caption(f"Prepared for the topic “{ui.escape(asked['topic'])}”.")
     if asked != form:
-        st.warning("The form has changed since these questions were prepared: generate again to update them.",
-                   icon=":material/sync_problem:")
+        st.warning(
+            "The form has changed since these questions were prepared: generate again to update them.",
+            icon=":material/sync_problem:",
+        )
     rows = [{"keep": True, "group": q.group, "question": q.text, "why": q.why} for q in prepared.questions]
     edited = st.data_editor(
-        rows, key=f"questions_editor_{saved['version']}", num_rows="dynamic", width="stretch",
-        column_config={"keep": st.column_config.CheckboxColumn(default=True),
-                       "group": st.column_config.SelectboxColumn(options=GROUPS, default="explore")},
+        rows,
+        key=f"questions_editor_{saved['version']}",
+        num_rows="dynamic",
+        width="stretch",
+        column_config={
+            "keep": st.column_config.CheckboxColumn(default=True),
+            "group": st.column_config.SelectboxColumn(options=GROUPS, default="explore"),
+        },
     )
     chosen = [r for r in edited if r.get("keep") and str(r.get("question") or "").strip()]
     if st.button(f"Save {len(chosen)} question(s)", disabled=not chosen):
         with ui.guard():
-            repo.save_questions(db, me, [(str(r["question"]), str(r.get("group") or ""), str(r.get("why") or ""))
-                                           for r in chosen], pair_id)
+            repo.save_questions(
+                db,
+                me,
+                [(str(r["question"]), str(r.get("group") or ""), str(r.get("why") or "")) for r in chosen],
+                pair_id,
+            )
             st.success(f"Saved {len(chosen)} question(s).")
 
 
@@ -57,10 +68,16 @@ def saved_view(me: Actor, pair_id: int | None) -> None:
                 repo.delete_question(db, me, question.id)
                 st.rerun()
     left, right = st.columns(2)
-    left.download_button("Download (Markdown)", questions_markdown(saved), file_name="questions.md",
-                         mime="text/markdown", icon=":material/download:")
-    right.download_button("Download (CSV)", questions_csv(saved), file_name="questions.csv", mime="text/csv",
-                          icon=":material/download:")
+    left.download_button(
+        "Download (Markdown)",
+        questions_markdown(saved),
+        file_name="questions.md",
+        mime="text/markdown",
+        icon=":material/download:",
+    )
+    right.download_button(
+        "Download (CSV)", questions_csv(saved), file_name="questions.csv", mime="text/csv", icon=":material/download:"
+    )
 
 
 st.title("Question prep")
@@ -70,14 +87,19 @@ db = ui.database()
 
 pair = ui.pair_picker("questions_pair", allow_new=False)
 pair_id = pair.id if pair else None
-mentee = st.text_area("About the mentee", height=80,
-                      key=ui.kept_key(f"questions_mentee_{pair_id or 0}"),
-                      value=ui.remembered(f"questions_mentee_{pair_id or 0}",
-                                          (pair.mentee_profile or pair.mentee) if pair else ""))
+mentee = st.text_area(
+    "About the mentee",
+    height=80,
+    key=ui.kept_key(f"questions_mentee_{pair_id or 0}"),
+    value=ui.remembered(f"questions_mentee_{pair_id or 0}", (pair.mentee_profile or pair.mentee) if pair else ""),
+)
 left, right = st.columns([3, 1])
-topic = left.text_input("Topic of the next session", key=ui.kept_key("questions_topic"),
-                        value=ui.remembered("questions_topic", ""),
-                        placeholder="e.g. how younger staff use social media at work")
+topic = left.text_input(
+    "Topic of the next session",
+    key=ui.kept_key("questions_topic"),
+    value=ui.remembered("questions_topic", ""),
+    placeholder="e.g. how younger staff use social media at work",
+)
 count = right.slider("How many", 5, 10, key=ui.kept_key("questions_count"), value=ui.remembered("questions_count", 8))
 form = {"pair": pair_id, "mentee": mentee, "topic": topic, "count": count}
 if st.button("Generate questions", type="primary"):

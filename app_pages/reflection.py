@@ -17,18 +17,21 @@ def share_section(me: Actor, saved: list[ReflectionView]) -> None:
     """Share one saved reflection with a junior mentor or senior mentee; list and revoke shares."""
     with st.expander("Share a reflection (only the person you choose can read it)"):
         with st.form("share_reflection", clear_on_submit=True):
-            chosen = st.selectbox("Reflection", saved, format_func=lambda r: (
-                f"{r.created_at:%Y-%m-%d %H:%M} · {r.text[:60]}"))
-            grantee = st.text_input("Share with (the email of a junior mentor or senior mentee)",
-                                    key="share_reflection_email")
+            chosen = st.selectbox(
+                "Reflection", saved, format_func=lambda r: f"{r.created_at:%Y-%m-%d %H:%M} · {r.text[:60]}"
+            )
+            grantee = st.text_input(
+                "Share with (the email of a junior mentor or senior mentee)", key="share_reflection_email"
+            )
             if st.form_submit_button("Share"):
                 with ui.guard():
                     made = reflection_sharing.share_reflection(db, me, chosen.id, grantee)
                     st.success(f"Shared with {ui.escape(made.grantee_name)}.")
         for share in reflection_sharing.my_reflection_shares(db, me):
             left, right = st.columns([5, 1])
-            left.caption(f"Reflection #{share.reflection_id} shared with {ui.escape(share.grantee_name)} "
-                         f"({share.grantee_role})")
+            left.caption(
+                f"Reflection #{share.reflection_id} shared with {ui.escape(share.grantee_name)} ({share.grantee_role})"
+            )
             if right.button("Revoke", key=f"revoke_reflection_share_{share.id}"):
                 with ui.guard():
                     reflection_sharing.revoke_reflection_share(db, me, share.id)
@@ -36,14 +39,20 @@ def share_section(me: Actor, saved: list[ReflectionView]) -> None:
 
 
 st.title("Stereotype reflection")
-st.caption("Write or paste a draft message, note or thought. Only you can see what you save here, "
-           "unless you share one reflection with someone.")
+st.caption(
+    "Write or paste a draft message, note or thought. Only you can see what you save here, "
+    "unless you share one reflection with someone."
+)
 me = ui.require_actor(Role.MENTOR, Role.MENTEE)
 db = ui.database()
 
-text = st.text_area("Your text", height=150, key=ui.kept_key("reflection_text"),
-                    value=ui.remembered("reflection_text", ""),
-                    placeholder="e.g. He's from a generation that just doesn't get new technology.")
+text = st.text_area(
+    "Your text",
+    height=150,
+    key=ui.kept_key("reflection_text"),
+    value=ui.remembered("reflection_text", ""),
+    placeholder="e.g. He's from a generation that just doesn't get new technology.",
+)
 if st.button("Check my text", type="primary"):
     with ui.guard(), st.status("Reflecting…", expanded=True) as status:
         st.write("Loading the guidance library")
@@ -57,8 +66,10 @@ if "reflection" in st.session_state:
     checked_text, result = st.session_state["reflection"]
     result = Reflection.model_validate(result)
     if checked_text != text:
-        st.warning("Your text has changed since it was checked: check it again to update what is shown below.",
-                   icon=":material/sync_problem:")
+        st.warning(
+            "Your text has changed since it was checked: check it again to update what is shown below.",
+            icon=":material/sync_problem:",
+        )
     if result.check.flags:
         st.markdown(ui.highlighted(checked_text, [(f.start, f.end) for f in result.check.flags]))
         for flag in result.check.flags:
@@ -76,15 +87,25 @@ if "reflection" in st.session_state:
     st.subheader("Reflect")
     answers = {}
     for n, question in enumerate(result.questions):
-        answers[question] = st.text_area(question, key=ui.kept_key(f"reflection_answer_{n}"), height=70,
-                                         value=ui.remembered(f"reflection_answer_{n}", ""))
+        answers[question] = st.text_area(
+            question,
+            key=ui.kept_key(f"reflection_answer_{n}"),
+            height=70,
+            value=ui.remembered(f"reflection_answer_{n}", ""),
+        )
     with st.expander("A grounded reframe", expanded=True):
         st.text(ui.numbered_references(result.reframe, result.citations))
         ui.citation_cards(result.citations)
     if st.button("Save privately"):
         with ui.guard():
-            repo.save_reflection(db, me, checked_text, {q: a for q, a in answers.items() if a.strip()},
-                                 [f.model_dump() for f in result.check.flags], private=True)
+            repo.save_reflection(
+                db,
+                me,
+                checked_text,
+                {q: a for q, a in answers.items() if a.strip()},
+                [f.model_dump() for f in result.check.flags],
+                private=True,
+            )
             st.success("Saved. Only you can see it.", icon=":material/lock:")
 
 saved = repo.list_reflections(db, me)
@@ -97,8 +118,18 @@ if saved:
                 st.markdown(f"*{ui.escape(question)}*  \n{ui.escape(answer)}")
             st.divider()
         left, right = st.columns(2)
-        left.download_button("Download (Markdown)", reflections_markdown(saved), file_name="reflections.md",
-                             mime="text/markdown", icon=":material/download:")
-        right.download_button("Download (CSV)", reflections_csv(saved), file_name="reflections.csv", mime="text/csv",
-                              icon=":material/download:")
+        left.download_button(
+            "Download (Markdown)",
+            reflections_markdown(saved),
+            file_name="reflections.md",
+            mime="text/markdown",
+            icon=":material/download:",
+        )
+        right.download_button(
+            "Download (CSV)",
+            reflections_csv(saved),
+            file_name="reflections.csv",
+            mime="text/csv",
+            icon=":material/download:",
+        )
     share_section(me, saved)

@@ -43,8 +43,9 @@ def load_practice(me: Actor) -> PracticeSession | None:
         return None
     with st.spinner("Picking up your rehearsal where you left it…"):
         try:
-            practice = resume_practice(latest.persona, latest.difficulty, latest.turns, rt.embedder,
-                                       ui.flow_model(), rt.retriever)
+            practice = resume_practice(
+                latest.persona, latest.difficulty, latest.turns, rt.embedder, ui.flow_model(), rt.retriever
+            )
         except CoachError as exc:
             st.caption(ui.escape(str(exc)))
             return None
@@ -81,8 +82,7 @@ def answer_queue(practice: PracticeSession, me: Actor) -> None:
                     turn = practice.respond(queue[0])
                     seq = len(practice.turns)
                     dumped, criteria, overall = attempt_scores(practice.turns)
-                    repo.record_attempt_turn(db, me, st.session_state["attempt_id"], seq, dumped[-1], criteria,
-                                             overall)
+                    repo.record_attempt_turn(db, me, st.session_state["attempt_id"], seq, dumped[-1], criteria, overall)
                     queue.pop(0)
                 except CoachError as exc:
                     queue.clear()
@@ -99,14 +99,16 @@ def setup_form(personas: dict, me: Actor) -> None:  # type: ignore[type-arg]
     difficulty_key = ui.kept("rehearsal_difficulty", "normal")
     with st.form("practice_setup"):
         left, right = st.columns(2)
-        persona_id = left.selectbox("Persona", list(personas), key=persona_key,
-                                    format_func=lambda p: f"{personas[p].name}, {personas[p].title}")
+        persona_id = left.selectbox(
+            "Persona", list(personas), key=persona_key, format_func=lambda p: f"{personas[p].name}, {personas[p].title}"
+        )
         difficulty = right.radio("Difficulty", DIFFICULTIES, key=difficulty_key, horizontal=True)
         started = st.form_submit_button("Start a new rehearsal", type="primary")
     if started:
         with ui.guard():
-            practice = PracticeSession(persona_id, difficulty, embedder=rt.embedder, model=ui.flow_model(),
-                                       retriever=rt.retriever)
+            practice = PracticeSession(
+                persona_id, difficulty, embedder=rt.embedder, model=ui.flow_model(), retriever=rt.retriever
+            )
             attempt_id = repo.start_attempt(db, me, persona_id, difficulty)
             st.session_state[QUEUE] = []
             st.session_state.pop("debrief", None)
@@ -123,13 +125,21 @@ def show_debrief(attempt_id: int) -> None:
     st.subheader("Debrief")
     st.markdown(ui.escape(debrief.summary))
     st.dataframe(
-        [{"turn": t.turn, "overall": t.overall, "level": t.level,
-          **{CRITERIA_LABELS.get(k, k): v for k, v in t.scores.items()}} for t in debrief.turns],
+        [
+            {
+                "turn": t.turn,
+                "overall": t.overall,
+                "level": t.level,
+                **{CRITERIA_LABELS.get(k, k): v for k, v in t.scores.items()},
+            }
+            for t in debrief.turns
+        ],
         hide_index=True,
     )
     if debrief.improved:
-        st.success("Improved: " + ", ".join(CRITERIA_LABELS.get(c, c) for c in debrief.improved),
-                   icon=":material/trending_up:")
+        st.success(
+            "Improved: " + ", ".join(CRITERIA_LABELS.get(c, c) for c in debrief.improved), icon=":material/trending_up:"
+        )
     st.markdown(f"**Try next:** {ui.escape(debrief.try_next)}")
     ui.citation_cards(debrief.citations)
 
@@ -141,13 +151,18 @@ def scores_chart(me: Actor) -> None:
         return
     st.subheader("Your scores across attempts")
     if len(attempts) < 2:
-        st.info(f"First attempt: average {attempts[0].overall or 0:.0f}/100. Your trend appears after a second "
-                "attempt.", icon=":material/insights:")
+        st.info(
+            f"First attempt: average {attempts[0].overall or 0:.0f}/100. Your trend appears after a second attempt.",
+            icon=":material/insights:",
+        )
         return
-    frame = pd.DataFrame([{"attempt": n, "overall": a.overall or 0, "persona": a.persona}
-                          for n, a in enumerate(attempts, 1)])
+    frame = pd.DataFrame(
+        [{"attempt": n, "overall": a.overall or 0, "persona": a.persona} for n, a in enumerate(attempts, 1)]
+    )
     st.altair_chart(
-        alt.Chart(frame).mark_line(point=True).encode(
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(
             x=alt.X("attempt:O", title="Attempt", axis=alt.Axis(labelAngle=0)),
             y=alt.Y("overall:Q", title="Average score", scale=alt.Scale(domain=[0, 100])),
             tooltip=["attempt", "persona", "overall"],
@@ -164,8 +179,11 @@ def share_section(me: Actor) -> None:
         return
     with st.expander("Share a scorecard (marks only, never what you wrote)"):
         with st.form("share_scorecard", clear_on_submit=True):
-            chosen = st.selectbox("Rehearsal", attempts, format_func=lambda a: (
-                f"{a.created_at:%Y-%m-%d %H:%M} · {a.persona} · {a.overall or 0:.0f}/100"))
+            chosen = st.selectbox(
+                "Rehearsal",
+                attempts,
+                format_func=lambda a: f"{a.created_at:%Y-%m-%d %H:%M} · {a.persona} · {a.overall or 0:.0f}/100",
+            )
             grantee = st.text_input("Share with (the email of your senior mentee or a coordinator)")
             if st.form_submit_button("Share"):
                 with ui.guard():
@@ -173,8 +191,9 @@ def share_section(me: Actor) -> None:
                     st.success(f"Shared with {ui.escape(made.grantee_name)}.")
         for share in sharing.my_shares(db, me):
             left, right = st.columns([5, 1])
-            left.caption(f"Rehearsal #{share.attempt_id} shared with {ui.escape(share.grantee_name)} "
-                         f"({share.grantee_role})")
+            left.caption(
+                f"Rehearsal #{share.attempt_id} shared with {ui.escape(share.grantee_name)} ({share.grantee_role})"
+            )
             if right.button("Revoke", key=f"revoke_share_{share.id}"):
                 with ui.guard():
                     sharing.revoke_share(db, me, share.id)
@@ -199,16 +218,20 @@ st.chat_input(placeholder, key=INPUT, on_submit=queue_turn, disabled=current is 
 setup_form(personas, me)
 if current is not None:
     persona = current.persona
-    st.caption(f"Practising with {ui.escape(persona.name)}, {ui.escape(persona.title)} · {current.difficulty}"
-               f" · {len(current.turns)} turn(s) saved")
+    st.caption(
+        f"Practising with {ui.escape(persona.name)}, {ui.escape(persona.title)} · {current.difficulty}"
+        f" · {len(current.turns)} turn(s) saved"
+    )
     with st.expander("About this persona"):
         st.text(persona.profile)
     transcript(current.opening(), current.turns, expand_last=not waiting)
     if waiting:
         answer_queue(current, me)
     if current.finished:
-        st.info(f"{ui.escape(persona.name)} has committed to a change. Finish for your debrief.",
-                icon=":material/handshake:")
+        st.info(
+            f"{ui.escape(persona.name)} has committed to a change. Finish for your debrief.",
+            icon=":material/handshake:",
+        )
     if st.button("Finish and debrief", disabled=not current.turns):
         with st.spinner("Writing your debrief…"), ui.guard():
             st.session_state["debrief"] = (st.session_state["attempt_id"], current.debrief())

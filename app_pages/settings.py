@@ -23,14 +23,18 @@ with st.form("model"):
     model_name = st.text_input("Model name (OpenAI-compatible only)", value=current.llm_model)
     shown_endpoint = mask_url(current.llm_base_url or "")
     endpoint = st.text_input(
-        "Endpoint URL (OpenAI-compatible only)", value=shown_endpoint,
+        "Endpoint URL (OpenAI-compatible only)",
+        value=shown_endpoint,
         placeholder="http://127.0.0.1:8080/v1 (a local server keeps text on this machine)",
     )
     key = st.text_input("API key (kept for this browser session only)", type="password")
     applied = st.form_submit_button("Apply for this session")
 if applied:
-    overrides = {"llm_provider": provider, "llm_model": model_name.strip(), "llm_base_url": (
-        current.llm_base_url if endpoint == shown_endpoint else endpoint.strip()) or None}
+    overrides = {
+        "llm_provider": provider,
+        "llm_model": model_name.strip(),
+        "llm_base_url": (current.llm_base_url if endpoint == shown_endpoint else endpoint.strip()) or None,
+    }
     if key:
         overrides["llm_api_key"] = key
     st.session_state["llm_overrides"] = overrides

@@ -38,8 +38,12 @@ from coach.config import PROJECT_ROOT, Settings  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
 ]
 TIMEOUT_MS = 180_000
 FEEDBACK = (
@@ -68,9 +72,25 @@ def streamlit_server(data_dir: Path, extra_env: dict[str, str] | None = None) ->
     env.update(COACH_DATA_DIR=str(data_dir), COACH_LLM_PROVIDER="local", HF_HUB_OFFLINE="1", **(extra_env or {}))
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -113,8 +133,15 @@ def bench_account(data_dir: Path) -> None:
     db = open_database(Settings(data_dir=data_dir))
     with db.write() as session:
         if find_account(session, BENCH_EMAIL) is None:
-            session.add(Account(email=BENCH_EMAIL, display_name="Bench", role="junior mentor",
-                                password_hash=hash_password(BENCH_PASSWORD), disabled=False))
+            session.add(
+                Account(
+                    email=BENCH_EMAIL,
+                    display_name="Bench",
+                    role="junior mentor",
+                    password_hash=hash_password(BENCH_PASSWORD),
+                    disabled=False,
+                )
+            )
     db.dispose()
 
 
@@ -178,8 +205,14 @@ def in_process_agenda_seconds(settings: Settings, runs: int) -> list[float]:
 
     runtime = Runtime(settings)
     model = build_chat_model(settings)
-    request = AgendaRequest(mentor="Aisha", mentee="Robert", session_number=1, program_sessions=6,
-                            duration_minutes=45, focus="using AI assistants safely")
+    request = AgendaRequest(
+        mentor="Aisha",
+        mentee="Robert",
+        session_number=1,
+        program_sessions=6,
+        duration_minutes=45,
+        focus="using AI assistants safely",
+    )
     times = []
     for _ in range(runs + 1):
         start = time.perf_counter()
@@ -198,8 +231,9 @@ def in_process_token_seconds(settings: Settings, runs: int) -> list[float]:
     model = build_chat_model(settings)
     times = []
     for seed in range(runs + 1):
-        session = PracticeSession("receptive", "normal", embedder=runtime.embedder, model=model,
-                                  retriever=runtime.retriever, seed=seed)
+        session = PracticeSession(
+            "receptive", "normal", embedder=runtime.embedder, model=model, retriever=runtime.retriever, seed=seed
+        )
         start = time.perf_counter()
         next(iter(session.stream_reply(FEEDBACK)))
         times.append(time.perf_counter() - start)

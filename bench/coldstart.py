@@ -34,7 +34,10 @@ COMMANDS = {
     "coach retrieve": ["retrieve", "how do I give feedback to a senior leader", "--json"],
     "coach ask": ["ask", "How do I give feedback to a senior leader?", "--json"],
     "coach feedback score": [
-        "feedback", "score", "In Tuesday's review you interrupted Sam twice. Could you let her finish next time?", "--json",
+        "feedback",
+        "score",
+        "In Tuesday's review you interrupted Sam twice. Could you let her finish next time?",
+        "--json",
     ],
 }
 
@@ -42,8 +45,12 @@ COMMANDS = {
 def environment(data_dir: Path, cache: Path, backend: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COACH_")}
     env.update(
-        COACH_DATA_DIR=str(data_dir), COACH_MODEL_CACHE_DIR=str(cache), COACH_EMBEDDING_BACKEND=backend,
-        HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", ANONYMIZED_TELEMETRY="False",
+        COACH_DATA_DIR=str(data_dir),
+        COACH_MODEL_CACHE_DIR=str(cache),
+        COACH_EMBEDDING_BACKEND=backend,
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+        ANONYMIZED_TELEMETRY="False",
     )
     return env
 

@@ -44,7 +44,9 @@ TURNS = (
     "When you answered your phone while Priya presented, she stopped and the team lost the thread.",
     "Could you keep your phone away during the next demo and let her finish before asking questions?",
 )
-FEEDBACK = "In yesterday's review you interrupted Sam twice, so we never heard her budget plan. Could you let her finish?"
+FEEDBACK = (
+    "In yesterday's review you interrupted Sam twice, so we never heard her budget plan. Could you let her finish?"
+)
 QUESTIONS = (
     "How do I give feedback to a senior leader?",
     "What should a first session cover?",
@@ -124,8 +126,12 @@ class User:
         from coach.flows.agenda.builder import AgendaRequest, build_agenda
 
         request = AgendaRequest(
-            mentor=self.owner, mentee=f"Senior {self.index}", session_number=number, program_sessions=12,
-            duration_minutes=45, focus=FOCUS[self.rng.randrange(len(FOCUS))],
+            mentor=self.owner,
+            mentee=f"Senior {self.index}",
+            session_number=number,
+            program_sessions=12,
+            duration_minutes=45,
+            focus=FOCUS[self.rng.randrange(len(FOCUS))],
         )
         with self.tally.timed("agenda"):
             agenda = build_agenda(request, self.runtime.retriever, self.runtime.chat_model)
@@ -181,8 +187,9 @@ def lost_writes(tally: Tally, db: Database) -> tuple[int, list[str]]:
         if stored_questions != count:
             problems.append(f"{owner}: {count} questions saved, {stored_questions} stored")
     by_pair: dict[int, dict[int, Any]] = {}
-    owners = {pair_id: person for person in tally.people.values()
-              for pair_id in (p.id for p in repo.list_pairs(db, person))}
+    owners = {
+        pair_id: person for person in tally.people.values() for pair_id in (p.id for p in repo.list_pairs(db, person))
+    }
     for pair_id, _ in tally.agendas:
         by_pair.setdefault(pair_id, {s.number: s for s in repo.list_sessions(db, owners[pair_id], pair_id)})
     for (pair_id, number), title in tally.agendas.items():
@@ -198,8 +205,14 @@ def level_rows(users: int, tally: Tally, wall: float) -> list[list[str]]:
         got = [s * 1000 for s in tally.seconds.get(action, [])]
         if got:
             rows.append(
-                [str(users), action, str(len(got)), f"{len(got) / wall:.2f}", f"{percentile(got, 50):.0f}",
-                 f"{percentile(got, 95):.0f}"]
+                [
+                    str(users),
+                    action,
+                    str(len(got)),
+                    f"{len(got) / wall:.2f}",
+                    f"{percentile(got, 50):.0f}",
+                    f"{percentile(got, 95):.0f}",
+                ]
             )
     return rows
 

@@ -165,9 +165,21 @@ def bench_latency(work: Path, size: int, runtime: Runtime) -> list[object]:
     settings = Settings(data_dir=work / f"lat-{size}")
     store = VectorStore(settings)
     rng = np.random.default_rng(size)
-    words = (
-        ["mentor", "mentee", "feedback", "session", "trust", "agenda", "goal", "listening", "senior", "junior", "culture", "technology", "inclusion"]
-    )
+    words = [
+        "mentor",
+        "mentee",
+        "feedback",
+        "session",
+        "trust",
+        "agenda",
+        "goal",
+        "listening",
+        "senior",
+        "junior",
+        "culture",
+        "technology",
+        "inclusion",
+    ]
     step = 5000
     for start in range(0, size, step):
         n = min(step, size - start)
@@ -219,14 +231,18 @@ def main() -> None:
         report += bench_ingest(work, args.generated_chunks)
         runtime = Runtime(Settings(data_dir=work / "coach"))
         rows = [bench_latency(work, size, runtime) for size in args.sizes]
-        report += [] if not rows else [
-            "",
-            "Hybrid retrieval latency, k=5 (ms):",
-            "",
-            table(["chunks", "p50 no embed", "p95 no embed", "p50 with embed", "p95 with embed"], rows),
-            "",
-            "Target: p95 without the query embedding < 50 ms at 100,000 chunks.",
-        ]
+        report += (
+            []
+            if not rows
+            else [
+                "",
+                "Hybrid retrieval latency, k=5 (ms):",
+                "",
+                table(["chunks", "p50 no embed", "p95 no embed", "p50 with embed", "p95 with embed"], rows),
+                "",
+                "Target: p95 without the query embedding < 50 ms at 100,000 chunks.",
+            ]
+        )
     text = "\n".join(report)
     print(text)
     print(f"\nSaved to {save('ingest.md', text)}")

@@ -35,8 +35,13 @@ def load_time(settings: Settings) -> tuple[Any, float]:
     from llama_cpp import Llama
 
     start = time.perf_counter()
-    llama = Llama(model_path=str(settings.local_model_path), n_ctx=settings.llm_context_window,
-                  n_threads=settings.llm_threads, verbose=False, seed=0)
+    llama = Llama(
+        model_path=str(settings.local_model_path),
+        n_ctx=settings.llm_context_window,
+        n_threads=settings.llm_threads,
+        verbose=False,
+        seed=0,
+    )
     return llama, time.perf_counter() - start
 
 
@@ -58,7 +63,10 @@ def generation(llama: Any, prompt_tokens: int, runs: int) -> dict[str, float]:
         first = 0.0
         count = 0
         stream = llama.create_completion(
-            prompt, max_tokens=GENERATED_TOKENS, stream=True, temperature=0.0,
+            prompt,
+            max_tokens=GENERATED_TOKENS,
+            stream=True,
+            temperature=0.0,
             logit_bias={llama.token_eos(): -100.0},  # always generate the full count, so rates compare
         )
         for _part in stream:
@@ -119,20 +127,24 @@ def main() -> None:
         ["  share: generation and checks", f"{ask['generation'] / ask['total']:.0%} ({ask['generation']:.2f} s)"],
     ]
     load = os.getloadavg()[0]
-    report = "\n".join([
-        f"# Local model: {settings.local_model_path.name if settings.local_model_path else '?'}",
-        "",
-        f"{settings.llm_threads} threads, context {settings.llm_context_window}, {GENERATED_TOKENS} tokens generated "
-        f"per run, median of {args.runs}; machine load average {load:.1f} at the end.",
-        "",
-        table(["measure", "value"], rows),
-    ])
+    report = "\n".join(
+        [
+            f"# Local model: {settings.local_model_path.name if settings.local_model_path else '?'}",
+            "",
+            f"{settings.llm_threads} threads, context {settings.llm_context_window}, {GENERATED_TOKENS} tokens generated "
+            f"per run, median of {args.runs}; machine load average {load:.1f} at the end.",
+            "",
+            table(["measure", "value"], rows),
+        ]
+    )
     print(report)
     path = save("llm.md", report)
     mid = sizes[PROMPT_SIZES[1]]
-    print(f"\nSummary: load {loaded:.2f} s, first token {mid['ttft'] * 1000:.0f} ms and {mid['tps']:.0f} tokens/s at "
-          f"{PROMPT_SIZES[1]} prompt tokens, coach ask {ask['total']:.1f} s "
-          f"({ask['retrieval'] / ask['total']:.0%} retrieval); saved {path.relative_to(ROOT)}")
+    print(
+        f"\nSummary: load {loaded:.2f} s, first token {mid['ttft'] * 1000:.0f} ms and {mid['tps']:.0f} tokens/s at "
+        f"{PROMPT_SIZES[1]} prompt tokens, coach ask {ask['total']:.1f} s "
+        f"({ask['retrieval'] / ask['total']:.0%} retrieval); saved {path.relative_to(ROOT)}"
+    )
 
 
 if __name__ == "__main__":

@@ -37,36 +37,86 @@ MENTORS = 200
 PLANTED = 190
 # (how a mentor may put it, how a mentee may put it): the same skill in two wordings.
 SKILLS = [
-    ("TikTok", "short-form video"), ("Instagram Reels", "vertical video for social media"),
-    ("Python scripting", "automating reports with code"), ("SQL queries", "pulling numbers from a database"),
-    ("Power BI dashboards", "interactive business reporting"), ("Excel pivot tables", "summarising spreadsheets"),
-    ("ChatGPT prompts", "using generative AI for drafting"), ("Copilot in Office", "AI help in documents and email"),
-    ("Slack etiquette", "team chat norms"), ("Zoom facilitation", "running engaging video meetings"),
-    ("Figma prototypes", "quick interface mock-ups"), ("Canva graphics", "designing simple social posts"),
-    ("LinkedIn personal brand", "professional presence online"), ("podcast production", "recording audio shows"),
-    ("YouTube channel growth", "building an online video audience"), ("influencer partnerships", "working with creators"),
-    ("SEO basics", "getting found in search results"), ("Google Analytics", "website traffic measurement"),
-    ("agile ceremonies", "planning and retrospectives every two weeks"), ("Jira boards", "tracking tickets for a team"),
-    ("Git and GitHub", "version control for shared code"), ("no-code automation", "connecting apps without programming"),
-    ("cloud basics", "how hosted computing services work"), ("cyber hygiene", "staying safe from phishing"),
-    ("accessibility testing", "making products usable for disabled people"), ("UX research", "interviewing users"),
-    ("Gen Z workplace expectations", "what younger staff want from work"), ("hybrid team rituals", "keeping remote teams connected"),
-    ("mental health at work", "talking about wellbeing with staff"), ("inclusive language", "wording that includes everyone"),
-    ("employer branding on social", "recruiting through social channels"), ("Discord communities", "running online fan groups"),
-    ("esports sponsorship", "marketing through competitive gaming"), ("mobile payments", "paying by phone"),
-    ("crypto basics", "how digital currencies work"), ("VR training", "virtual reality for learning"),
-    ("data privacy rules", "handling personal data lawfully"), ("sustainability reporting", "measuring carbon footprint"),
-    ("customer reviews online", "reading what buyers post about us"), ("e-commerce storefronts", "selling products online"),
-    ("meme culture", "humour that spreads online"), ("WhatsApp customer service", "answering customers on messaging apps"),
-    ("remote onboarding", "welcoming new hires online"), ("digital note-taking with Notion", "shared team documentation"),
-    ("personal productivity apps", "tools for managing tasks"), ("livestream shopping", "selling through live video"),
-    ("open-source contribution", "working on public code projects"), ("prompt safety", "avoiding leaks of confidential data to AI tools"),
+    ("TikTok", "short-form video"),
+    ("Instagram Reels", "vertical video for social media"),
+    ("Python scripting", "automating reports with code"),
+    ("SQL queries", "pulling numbers from a database"),
+    ("Power BI dashboards", "interactive business reporting"),
+    ("Excel pivot tables", "summarising spreadsheets"),
+    ("ChatGPT prompts", "using generative AI for drafting"),
+    ("Copilot in Office", "AI help in documents and email"),
+    ("Slack etiquette", "team chat norms"),
+    ("Zoom facilitation", "running engaging video meetings"),
+    ("Figma prototypes", "quick interface mock-ups"),
+    ("Canva graphics", "designing simple social posts"),
+    ("LinkedIn personal brand", "professional presence online"),
+    ("podcast production", "recording audio shows"),
+    ("YouTube channel growth", "building an online video audience"),
+    ("influencer partnerships", "working with creators"),
+    ("SEO basics", "getting found in search results"),
+    ("Google Analytics", "website traffic measurement"),
+    ("agile ceremonies", "planning and retrospectives every two weeks"),
+    ("Jira boards", "tracking tickets for a team"),
+    ("Git and GitHub", "version control for shared code"),
+    ("no-code automation", "connecting apps without programming"),
+    ("cloud basics", "how hosted computing services work"),
+    ("cyber hygiene", "staying safe from phishing"),
+    ("accessibility testing", "making products usable for disabled people"),
+    ("UX research", "interviewing users"),
+    ("Gen Z workplace expectations", "what younger staff want from work"),
+    ("hybrid team rituals", "keeping remote teams connected"),
+    ("mental health at work", "talking about wellbeing with staff"),
+    ("inclusive language", "wording that includes everyone"),
+    ("employer branding on social", "recruiting through social channels"),
+    ("Discord communities", "running online fan groups"),
+    ("esports sponsorship", "marketing through competitive gaming"),
+    ("mobile payments", "paying by phone"),
+    ("crypto basics", "how digital currencies work"),
+    ("VR training", "virtual reality for learning"),
+    ("data privacy rules", "handling personal data lawfully"),
+    ("sustainability reporting", "measuring carbon footprint"),
+    ("customer reviews online", "reading what buyers post about us"),
+    ("e-commerce storefronts", "selling products online"),
+    ("meme culture", "humour that spreads online"),
+    ("WhatsApp customer service", "answering customers on messaging apps"),
+    ("remote onboarding", "welcoming new hires online"),
+    ("digital note-taking with Notion", "shared team documentation"),
+    ("personal productivity apps", "tools for managing tasks"),
+    ("livestream shopping", "selling through live video"),
+    ("open-source contribution", "working on public code projects"),
+    ("prompt safety", "avoiding leaks of confidential data to AI tools"),
 ]
 INTERESTS = [
-    "rock climbing", "jazz", "chess", "baking bread", "marathon running", "birdwatching", "film photography",
-    "board games", "urban gardening", "cycling", "salsa dancing", "sci-fi novels", "football", "yoga", "choir singing",
-    "video games", "volunteering at food banks", "sailing", "pottery", "stand-up comedy", "astronomy", "knitting",
-    "vintage cars", "street food", "theatre", "wild swimming", "crosswords", "hiking", "anime", "classical piano",
+    "rock climbing",
+    "jazz",
+    "chess",
+    "baking bread",
+    "marathon running",
+    "birdwatching",
+    "film photography",
+    "board games",
+    "urban gardening",
+    "cycling",
+    "salsa dancing",
+    "sci-fi novels",
+    "football",
+    "yoga",
+    "choir singing",
+    "video games",
+    "volunteering at food banks",
+    "sailing",
+    "pottery",
+    "stand-up comedy",
+    "astronomy",
+    "knitting",
+    "vintage cars",
+    "street food",
+    "theatre",
+    "wild swimming",
+    "crosswords",
+    "hiking",
+    "anime",
+    "classical piano",
 ]
 ZONES = ["Europe/London", "Europe/Berlin", "America/New_York", "America/Chicago", "Asia/Kolkata", "Australia/Sydney"]
 DAYS = 5
@@ -112,15 +162,26 @@ def generate(seed: int) -> Cohort:
         mz, ez = rng.choice(ZONES), rng.choice(ZONES)
         slot = _slot(rng)
         mentor = Profile(
-            email=f"mentor{k}@example.org", name=f"Mentor {k}", role="mentor", department=f"D{k % 12}",
-            manager_email=f"lead{k % 40}@example.org", skills_offered=[SKILLS[c][0] for c in concepts[:3]],
-            interests=interests[:2], availability=[slot, _slot(rng)], timezone=mz,
+            email=f"mentor{k}@example.org",
+            name=f"Mentor {k}",
+            role="mentor",
+            department=f"D{k % 12}",
+            manager_email=f"lead{k % 40}@example.org",
+            skills_offered=[SKILLS[c][0] for c in concepts[:3]],
+            interests=interests[:2],
+            availability=[slot, _slot(rng)],
+            timezone=mz,
         )
         mentee = Profile(
-            email=f"mentee{k}@example.org", name=f"Mentee {k}", role="mentee", department=f"D{(k + 5) % 12}",
+            email=f"mentee{k}@example.org",
+            name=f"Mentee {k}",
+            role="mentee",
+            department=f"D{(k + 5) % 12}",
             skills_wanted=[SKILLS[concepts[0]][1], SKILLS[concepts[1]][1], SKILLS[concepts[3]][rng.randrange(2)]],
-            interests=[interests[0], interests[2]], goals=[f"learn about {SKILLS[concepts[2]][1]}"],
-            availability=[_shared_slot(slot, mz, ez, week), _slot(rng)], timezone=ez,
+            interests=[interests[0], interests[2]],
+            goals=[f"learn about {SKILLS[concepts[2]][1]}"],
+            availability=[_shared_slot(slot, mz, ez, week), _slot(rng)],
+            timezone=ez,
         )
         mentors.append(mentor)
         mentees.append(mentee)
@@ -133,13 +194,25 @@ def generate(seed: int) -> Cohort:
 def _add_decoys(rng: random.Random, mentors: list[Profile], mentees: list[Profile]) -> None:
     for d in range(MENTORS - PLANTED):
         k = rng.randrange(PLANTED)
-        mentors.append(mentors[k].model_copy(update={
-            "email": f"decoy-mentor{d}@example.org", "name": f"Decoy mentor {d}", "manager_email": mentees[k].email,
-        }))
+        mentors.append(
+            mentors[k].model_copy(
+                update={
+                    "email": f"decoy-mentor{d}@example.org",
+                    "name": f"Decoy mentor {d}",
+                    "manager_email": mentees[k].email,
+                }
+            )
+        )
         q = rng.randrange(PLANTED)
-        mentees.append(mentees[q].model_copy(update={
-            "email": f"decoy-mentee{d}@example.org", "name": f"Decoy mentee {d}", "manager_email": mentors[q].manager_email,
-        }))
+        mentees.append(
+            mentees[q].model_copy(
+                update={
+                    "email": f"decoy-mentee{d}@example.org",
+                    "name": f"Decoy mentee {d}",
+                    "manager_email": mentors[q].manager_email,
+                }
+            )
+        )
 
 
 def _scatter_constraints(
@@ -174,8 +247,12 @@ def violations(pairs: list[tuple[str, str]], cohort: Cohort) -> int:
     bad = 0
     for mentor, mentee in pairs:
         a, b = people[mentor], people[mentee]
-        if (mentee in above(mentor) or mentor in above(mentee) or frozenset((mentor, mentee)) in never
-                or (a.manager_email and a.manager_email == b.manager_email)):
+        if (
+            mentee in above(mentor)
+            or mentor in above(mentee)
+            or frozenset((mentor, mentee)) in never
+            or (a.manager_email and a.manager_email == b.manager_email)
+        ):
             bad += 1
     return bad
 
@@ -211,9 +288,15 @@ def run_seed(seed: int, embedder: object) -> dict[str, float]:
     pairs = [(p.mentor, p.mentee) for p in matching.pairs]
     greedy_pairs, greedy_total = greedy(scored)
     return {
-        "seed": seed, "found": len(cohort.planted & set(pairs)), "planted": len(cohort.planted),
-        "violations": violations(pairs, cohort), "greedy_violations": violations(greedy_pairs, cohort),
-        "total": matching.total, "greedy": greedy_total, "scoring": scoring, "assign": assign,
+        "seed": seed,
+        "found": len(cohort.planted & set(pairs)),
+        "planted": len(cohort.planted),
+        "violations": violations(pairs, cohort),
+        "greedy_violations": violations(greedy_pairs, cohort),
+        "total": matching.total,
+        "greedy": greedy_total,
+        "scoring": scoring,
+        "assign": assign,
         "pairs": len(pairs),
     }
 
@@ -228,8 +311,14 @@ def main() -> None:
 
     settings = Settings()
     embedder = SentenceTransformerEmbedder(settings.embedding_model_path, settings.embedding_batch_size)
-    phrases = sorted({expand(x) for c in range(1, args.seeds + 1) for p in generate(c).profiles
-                      for x in (*p.strengths, *p.skills_wanted, *p.interests, *p.goals)})
+    phrases = sorted(
+        {
+            expand(x)
+            for c in range(1, args.seeds + 1)
+            for p in generate(c).profiles
+            for x in (*p.strengths, *p.skills_wanted, *p.interests, *p.goals)
+        }
+    )
     start = time.perf_counter()
     embed_cached(phrases, embedder)
     embedding = time.perf_counter() - start
@@ -237,11 +326,23 @@ def main() -> None:
     rows = []
     for r in results:
         ratio = r["total"] / r["greedy"] if r["greedy"] else float("inf")
-        rows.append([int(r["seed"]), f"{r['found'] / r['planted']:.3f}", int(r["violations"]), f"{r['total']:.2f}",
-                     f"{r['greedy']:.2f}", f"{ratio:.4f}", f"{r['scoring'] + r['assign']:.2f}",
-                     f"{r['scoring']:.2f}", f"{r['assign']:.2f}"])
-    report = table(["seed", "recovery", "violations", "total", "greedy total", "ratio", "solve s", "scoring s",
-                    "assignment s"], rows)
+        rows.append(
+            [
+                int(r["seed"]),
+                f"{r['found'] / r['planted']:.3f}",
+                int(r["violations"]),
+                f"{r['total']:.2f}",
+                f"{r['greedy']:.2f}",
+                f"{ratio:.4f}",
+                f"{r['scoring'] + r['assign']:.2f}",
+                f"{r['scoring']:.2f}",
+                f"{r['assign']:.2f}",
+            ]
+        )
+    report = table(
+        ["seed", "recovery", "violations", "total", "greedy total", "ratio", "solve s", "scoring s", "assignment s"],
+        rows,
+    )
     found = sum(r["found"] for r in results)
     planted = sum(r["planted"] for r in results)
     ratios = [r["total"] / r["greedy"] for r in results]

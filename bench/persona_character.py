@@ -63,9 +63,13 @@ def main() -> None:
         persona = session.persona
         key = "close" if turn.closing else turn.reaction
         variables = {
-            "persona_name": persona.name, "persona_title": persona.title, "persona_profile": persona.profile,
-            "difficulty_note": persona.difficulty[difficulty].note, "reaction_goal": goals.get(key, ""),
-            "bank_line": turn.reply, "mentor_turn": user,
+            "persona_name": persona.name,
+            "persona_title": persona.title,
+            "persona_profile": persona.profile,
+            "difficulty_note": persona.difficulty[difficulty].note,
+            "reaction_goal": goals.get(key, ""),
+            "bank_line": turn.reply,
+            "mentor_turn": user,
         }
         start = time.perf_counter()
         reply = generate_text(model, prompt, variables, max_tokens=80).strip().strip('"').strip()
@@ -98,21 +102,37 @@ def main() -> None:
         "|---|---:|---:|",
     ]
     for c in CHECKS:
-        lines.append(f"| {c} | {model_pass[c]}/{n} ({model_pass[c] / n:.0%}) | {bank_pass[c]}/{n} ({bank_pass[c] / n:.0%}) |")
-    lines.append(f"| **all checks (in character)** | **{model_ok}/{n} ({model_ok / n:.0%})** | "
-                 f"**{bank_ok}/{n} ({bank_ok / n:.0%})** |")
+        lines.append(
+            f"| {c} | {model_pass[c]}/{n} ({model_pass[c] / n:.0%}) | {bank_pass[c]}/{n} ({bank_pass[c] / n:.0%}) |"
+        )
+    lines.append(
+        f"| **all checks (in character)** | **{model_ok}/{n} ({model_ok / n:.0%})** | "
+        f"**{bank_ok}/{n} ({bank_ok / n:.0%})** |"
+    )
     decision = (
         "The model stays in character often enough to vary wording behind the guard."
-        if model_ok / n >= 0.9 else
-        "**Decision:** the local model does not hold character reliably, so the role-play uses the persona "
+        if model_ok / n >= 0.9
+        else "**Decision:** the local model does not hold character reliably, so the role-play uses the persona "
         "response banks only with it (`profile_of(model).structured_output` is False for llama.cpp models). A capable model (any "
         "OpenAI-compatible endpoint) may reword the bank line; its output passes the same checks or the bank "
         "line is used."
     )
-    lines += ["", "The checks are deliberately simple and lenient: passing them is necessary, not sufficient (read the "
-              "replies below; several that pass are generic or drift away from the persona)."]
-    lines += ["", f"Generation took {seconds:.1f} s in total ({seconds / max(n, 1):.2f} s per reply).", "", decision,
-              "", "## Replies", "", "| persona | reaction | bank line | local model | failed checks |", "|---|---|---|---|---|"]
+    lines += [
+        "",
+        "The checks are deliberately simple and lenient: passing them is necessary, not sufficient (read the "
+        "replies below; several that pass are generic or drift away from the persona).",
+    ]
+    lines += [
+        "",
+        f"Generation took {seconds:.1f} s in total ({seconds / max(n, 1):.2f} s per reply).",
+        "",
+        decision,
+        "",
+        "## Replies",
+        "",
+        "| persona | reaction | bank line | local model | failed checks |",
+        "|---|---|---|---|---|",
+    ]
     for persona_id, key, _user, bank, reply, failures in rows:
         cell = reply.replace("|", "\\|").replace("\n", " ")[:220]
         lines.append(f"| {persona_id} | {key} | {bank.replace('|', '/')} | {cell} | {', '.join(failures) or '-'} |")

@@ -45,8 +45,13 @@ def evaluate(rows: list[dict[str, str]], embedder: SentenceTransformerEmbedder) 
     for route in ROUTES:
         n = sum(c for (want, _), c in confusion.items() if want == route)
         recall[route] = confusion[(route, route)] / n if n else float("nan")
-    return {"n": total, "accuracy": correct / total if total else 0.0, "recall": recall,
-            "confusion": confusion, "errors": errors}
+    return {
+        "n": total,
+        "accuracy": correct / total if total else 0.0,
+        "recall": recall,
+        "confusion": confusion,
+        "errors": errors,
+    }
 
 
 def report(results: dict[str, dict[str, object]], seconds: float, model: str) -> str:
@@ -64,8 +69,13 @@ def report(results: dict[str, dict[str, object]], seconds: float, model: str) ->
     ]
     for split, res in results.items():
         lines.append(f"| {split} | {res['n']} | {float(res['accuracy']):.3f} |")  # type: ignore[arg-type]
-    lines += ["", "## Recall per route", "", "| route | " + " | ".join(results) + " |",
-              "|---|" + "---:|" * len(results)]
+    lines += [
+        "",
+        "## Recall per route",
+        "",
+        "| route | " + " | ".join(results) + " |",
+        "|---|" + "---:|" * len(results),
+    ]
     for route in ROUTES:
         cells = [f"{res['recall'][route]:.2f}" for res in results.values()]  # type: ignore[index]
         lines.append(f"| {route} | " + " | ".join(cells) + " |")
@@ -76,16 +86,21 @@ def report(results: dict[str, dict[str, object]], seconds: float, model: str) ->
             lines.append("None.")
         for err in errors:  # type: ignore[attr-defined]
             lines.append(f"- `{err['id']}` expected **{err['expected']}**, got **{err['got']}**: {err['text']}")
-    lines += ["", f"Routing all {sum(int(r['n']) for r in results.values())} messages took {seconds:.1f} s "  # type: ignore[call-overload]
-              "(embedding model already loaded).", ""]
+    lines += [
+        "",
+        f"Routing all {sum(int(r['n']) for r in results.values())} messages took {seconds:.1f} s "  # type: ignore[call-overload]
+        "(embedding model already loaded).",
+        "",
+    ]
     return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "eval" / "routing.md")
-    parser.add_argument("--show-errors", choices=["dev", "test"], default=None,
-                        help="Print the misrouted messages of one split.")
+    parser.add_argument(
+        "--show-errors", choices=["dev", "test"], default=None, help="Print the misrouted messages of one split."
+    )
     args = parser.parse_args()
     settings = Settings()
     embedder = SentenceTransformerEmbedder(settings.embedding_model_path, settings.embedding_batch_size)

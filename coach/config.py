@@ -85,7 +85,8 @@ class Settings(BaseSettings):
     )
     prompts_dir: Path = Field(default_factory=resources.prompts_dir, description="Prompt files.")
     eval_datasets_dir: Path = Field(
-        default=PROJECT_ROOT / "eval" / "datasets", description="Eval datasets (the repository's; set it when installed)."
+        default=PROJECT_ROOT / "eval" / "datasets",
+        description="Eval datasets (the repository's; set it when installed).",
     )
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; SQLite in data_dir if unset.")
 
@@ -117,7 +118,9 @@ class Settings(BaseSettings):
     embedding_backend: Literal["onnx", "onnx-int8", "torch"] = Field(
         default="onnx", description="onnx (fp32), onnx-int8 (quantized) or torch (sentence-transformers)."
     )
-    model_cache_dir: Path | None = Field(default=None, description="ONNX exports of the model; data_dir/models if unset.")
+    model_cache_dir: Path | None = Field(
+        default=None, description="ONNX exports of the model; data_dir/models if unset."
+    )
     # Small batches encode fastest on CPU: chunks sorted by length pad little, and the
     # attention cost grows with the longest text in a batch (16 measured ~20% faster than 64).
     embedding_batch_size: int = Field(default=16, ge=1, le=1024)

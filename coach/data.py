@@ -81,7 +81,9 @@ def _validated(path: Path, model: type[BaseModel]) -> dict[str, Any]:
         model.model_validate(data)
     except ValidationError as exc:
         fields = ", ".join(".".join(str(p) for p in err["loc"]) for err in exc.errors()[:5])
-        raise ConfigurationError(f"{path} has invalid or missing fields: {fields}.", hint="Fix the named field.") from exc
+        raise ConfigurationError(
+            f"{path} has invalid or missing fields: {fields}.", hint="Fix the named field."
+        ) from exc
     return data
 
 
@@ -234,8 +236,19 @@ class ReferenceData:
 
 
 CHECKED = (
-    "rubric", "feedback_weights", "taxonomy", "stereotype_weights", "glossary", "agenda_blocks", "personas",
-    "reaction_goals", "route_data", "question_templates", "matching_weights", "checkins", "pair_health",
+    "rubric",
+    "feedback_weights",
+    "taxonomy",
+    "stereotype_weights",
+    "glossary",
+    "agenda_blocks",
+    "personas",
+    "reaction_goals",
+    "route_data",
+    "question_templates",
+    "matching_weights",
+    "checkins",
+    "pair_health",
 )
 
 

@@ -37,7 +37,9 @@ def _check_embeddings(settings: Settings) -> Check:
             f"{path} is not a sentence-transformers model folder",
             "point COACH_EMBEDDING_MODEL_PATH at the folder holding modules.json",
         )
-    backend = {"onnx": "ONNX Runtime", "onnx-int8": "ONNX Runtime, int8", "torch": "PyTorch"}[settings.embedding_backend]
+    backend = {"onnx": "ONNX Runtime", "onnx-int8": "ONNX Runtime, int8", "torch": "PyTorch"}[
+        settings.embedding_backend
+    ]
     return Check("embedding model", True, f"{path} ({backend})" + _fitted_note(settings))
 
 
@@ -85,7 +87,12 @@ def _check_knowledge(settings: Settings) -> Check:
 def _check_prompts(settings: Settings) -> Check:
     files = list(settings.prompts_dir.glob("*.yaml")) if settings.prompts_dir.exists() else []
     if not files:
-        return Check("prompts", False, f"{settings.prompts_dir}: no prompt files", "set COACH_PROMPTS_DIR to a folder of prompt files (the shipped one is coach/resources/prompts)")
+        return Check(
+            "prompts",
+            False,
+            f"{settings.prompts_dir}: no prompt files",
+            "set COACH_PROMPTS_DIR to a folder of prompt files (the shipped one is coach/resources/prompts)",
+        )
     return Check("prompts", True, f"{settings.prompts_dir}: {len(files)} prompt files")
 
 
@@ -181,8 +188,11 @@ def _check_accounts(settings: Settings) -> Check:
     finally:
         database.dispose()
     if count == 0:
-        return Check("accounts", True, "none yet: the app's Home creates the administrator, "
-                     "or run 'coach users create-admin --email YOU'")
+        return Check(
+            "accounts",
+            True,
+            "none yet: the app's Home creates the administrator, or run 'coach users create-admin --email YOU'",
+        )
     return Check("accounts", True, f"{count} account(s); see 'coach users list'")
 
 

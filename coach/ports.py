@@ -122,16 +122,34 @@ def profile_of(model: BaseChatModel) -> ModelProfile:
     max_tokens = int(getattr(model, "max_tokens", None) or DEFAULT_MAX_TOKENS)
     if isinstance(model, FakeChatModel):
         return ModelProfile(
-            label="fake", local=True, streams=True, structured_output=model.capable, json_mode="none",
-            exact_tokens=True, max_context=max_context, max_tokens=max_tokens,
+            label="fake",
+            local=True,
+            streams=True,
+            structured_output=model.capable,
+            json_mode="none",
+            exact_tokens=True,
+            max_context=max_context,
+            max_tokens=max_tokens,
         )
     if isinstance(model, LocalChatModel):
         return ModelProfile(
-            label=f"local:{model.model_path.name}", local=True, streams=True, structured_output=False,
-            json_mode="json_object", exact_tokens=True, max_context=max_context, max_tokens=max_tokens,
+            label=f"local:{model.model_path.name}",
+            local=True,
+            streams=True,
+            structured_output=False,
+            json_mode="json_object",
+            exact_tokens=True,
+            max_context=max_context,
+            max_tokens=max_tokens,
         )
     name = getattr(model, "model_name", None) or model._llm_type
     return ModelProfile(
-        label=f"openai:{name}", local=False, streams=True, structured_output=True, json_mode="json_schema",
-        exact_tokens=False, max_context=max_context, max_tokens=max_tokens,
+        label=f"openai:{name}",
+        local=False,
+        streams=True,
+        structured_output=True,
+        json_mode="json_schema",
+        exact_tokens=False,
+        max_context=max_context,
+        max_tokens=max_tokens,
     )

@@ -101,8 +101,13 @@ class Runtime:
         self.settings = settings or get_settings()
         self.data = reference_data(self.settings.knowledge_data_dir)
         self.data.check()
-        given = {"embedder": embedder, "store": store, "retriever": retriever, "chat_model": chat_model,
-                 "database": database}
+        given = {
+            "embedder": embedder,
+            "store": store,
+            "retriever": retriever,
+            "chat_model": chat_model,
+            "database": database,
+        }
         self.__dict__.update({name: piece for name, piece in given.items() if piece is not None})
 
     @contextmanager
@@ -120,8 +125,13 @@ class Runtime:
         Pieces left as ``None`` stay as they are. For tests (like pydantic-ai's
         ``agent.override``): nothing outside the runtime is patched.
         """
-        given = {"embedder": embedder, "store": store, "retriever": retriever, "chat_model": chat_model,
-                 "database": database}
+        given = {
+            "embedder": embedder,
+            "store": store,
+            "retriever": retriever,
+            "chat_model": chat_model,
+            "database": database,
+        }
         swapped = {name: piece for name, piece in given.items() if piece is not None}
         missing = object()
         saved = {name: self.__dict__.get(name, missing) for name in swapped}
@@ -174,7 +184,11 @@ class Runtime:
         from coach.knowledge.ingest import ingest_paths
 
         return ingest_paths(
-            paths or default_ingest_paths(self.settings), self.settings, self.store, self.embedder, progress,
+            paths or default_ingest_paths(self.settings),
+            self.settings,
+            self.store,
+            self.embedder,
+            progress,
             follow_symlinks=follow_symlinks,
         )
 

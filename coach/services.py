@@ -147,8 +147,12 @@ def save_upload(
 
 
 def ingest_uploads(
-    runtime: Runtime, uploads: Sequence[SavedUpload], progress: ProgressCallback | None = None,
-    *, actor: Actor | None, audit_db: Database | None = None,
+    runtime: Runtime,
+    uploads: Sequence[SavedUpload],
+    progress: ProgressCallback | None = None,
+    *,
+    actor: Actor | None,
+    audit_db: Database | None = None,
 ) -> list[FileResult]:
     """Index saved uploads; one result per file (a failed file is removed from disk); coordinators and administrators."""
     require_editor(actor, "index documents", audit_db)
@@ -163,14 +167,21 @@ def ingest_uploads(
     for upload in uploads:
         if upload.source in failed:
             upload.path.unlink(missing_ok=True)
-            results.append(FileResult(name=upload.original_name, source=upload.source, ok=False,
-                                      detail=failed[upload.source]))
+            results.append(
+                FileResult(name=upload.original_name, source=upload.source, ok=False, detail=failed[upload.source])
+            )
         else:
             n = counts.get(upload.source, 0)
-            results.append(FileResult(name=upload.original_name, source=upload.source, ok=True,
-                                      detail=f"{n} chunks indexed"))
-        _record(audit_db, actor, "knowledge: published" if results[-1].ok else "knowledge: refused",
-                upload.source, results[-1].detail)
+            results.append(
+                FileResult(name=upload.original_name, source=upload.source, ok=True, detail=f"{n} chunks indexed")
+            )
+        _record(
+            audit_db,
+            actor,
+            "knowledge: published" if results[-1].ok else "knowledge: refused",
+            upload.source,
+            results[-1].detail,
+        )
     return results
 
 
@@ -218,8 +229,14 @@ def preview_document(uploaded_name: str, data: bytes, settings: Settings, actor:
     except CoachError as exc:
         return DocumentPreview(name=uploaded_name, ok=False, detail=str(exc))
     sections = [(" > ".join(s.heading_path), s.text) for s in doc.sections]
-    return DocumentPreview(name=uploaded_name, ok=bool(sections), title=doc.title, sections=sections, review=review,
-                           detail="" if sections else "no readable text left")
+    return DocumentPreview(
+        name=uploaded_name,
+        ok=bool(sections),
+        title=doc.title,
+        sections=sections,
+        review=review,
+        detail="" if sections else "no readable text left",
+    )
 
 
 def delete_documents(
@@ -247,7 +264,10 @@ def delete_documents(
 
 
 def reindex(
-    runtime: Runtime, progress: ProgressCallback | None = None, *, actor: Actor | None,
+    runtime: Runtime,
+    progress: ProgressCallback | None = None,
+    *,
+    actor: Actor | None,
     audit_db: Database | None = None,
 ) -> IngestSummary:
     """Re-index the knowledge folder and every kept upload (unchanged chunks are not re-embedded).
@@ -349,8 +369,10 @@ def resume_practice(
     try:
         kept = [PracticeTurn.model_validate(saved) for saved in ordered]
     except ValidationError as exc:
-        raise InputError("The last rehearsal was saved without its replies, so it cannot be resumed.",
-                         hint="Start a new rehearsal; the old one stays in My history.") from exc
+        raise InputError(
+            "The last rehearsal was saved without its replies, so it cannot be resumed.",
+            hint="Start a new rehearsal; the old one stays in My history.",
+        ) from exc
     for saved in ordered:
         session.respond(str(saved["user"]))
     session.turns = kept

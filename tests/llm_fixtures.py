@@ -74,18 +74,27 @@ class StubRetriever:
 def passage(number: int, text: str, similarity: float = 0.6, source: str = "") -> Passage:
     """A passage with an id and source derived from ``number``."""
     return Passage(
-        id=f"p{number}", source=source or f"knowledge/guides/doc{number}.md", title=f"Doc {number}",
-        heading="Section", text=text, similarity=similarity,
+        id=f"p{number}",
+        source=source or f"knowledge/guides/doc{number}.md",
+        title=f"Doc {number}",
+        heading="Section",
+        text=text,
+        similarity=similarity,
     )
 
 
 FEEDBACK_PASSAGES = [
-    passage(1, "Use the SBI model for upward feedback: describe the situation, the behaviour and its impact. "
-               "Keep feedback specific and tied to one observed moment."),
-    passage(2, "Ask the senior mentee for permission before giving feedback. Permission lowers defensiveness "
-               "and shows respect for the relationship."),
-    passage(3, "Schedule the mid-programme review around the third month. Both partners rate progress on "
-               "their goals."),
+    passage(
+        1,
+        "Use the SBI model for upward feedback: describe the situation, the behaviour and its impact. "
+        "Keep feedback specific and tied to one observed moment.",
+    ),
+    passage(
+        2,
+        "Ask the senior mentee for permission before giving feedback. Permission lowers defensiveness "
+        "and shows respect for the relationship.",
+    ),
+    passage(3, "Schedule the mid-programme review around the third month. Both partners rate progress on their goals."),
 ]
 
 
@@ -134,7 +143,10 @@ class StubServer:
 def chat_completion(text: str, model: str = "stub-model") -> dict[str, Any]:
     """A minimal, valid chat.completion body."""
     return {
-        "id": "cmpl-1", "object": "chat.completion", "created": 0, "model": model,
+        "id": "cmpl-1",
+        "object": "chat.completion",
+        "created": 0,
+        "model": model,
         "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
         "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
     }

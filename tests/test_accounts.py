@@ -87,16 +87,22 @@ def test_sign_in_and_session_token(database: Database, settings: Settings, admin
 def test_failed_sign_ins_look_the_same(database: Database, settings: Settings, admin: Actor, case: str) -> None:
     mentor = add_person(database, "Mia")
     with database.write() as session:
-        session.execute(update(Account).where(Account.id == mentor.account_id).values(password_hash=hash_password(GOOD)))
+        session.execute(
+            update(Account).where(Account.id == mentor.account_id).values(password_hash=hash_password(GOOD))
+        )
     if case == "disabled user":
         directory.set_disabled(database, admin, mentor.account_id, True)
-    email, password = {"wrong password": ("mia@example.org", GOOD + "!"), "unknown user": ("nobody@example.org", GOOD),
-                       "disabled user": ("mia@example.org", GOOD)}[case]
+    email, password = {
+        "wrong password": ("mia@example.org", GOOD + "!"),
+        "unknown user": ("nobody@example.org", GOOD),
+        "disabled user": ("mia@example.org", GOOD),
+    }[case]
     with pytest.raises(SignInError) as info:
         signin.authenticate(database, email, password, settings)
     assert str(info.value) == f"{signin.WRONG} {signin.WRONG_HINT}"
-    assert [e.detail for e in events(database, "sign-in failed")] == [case.removesuffix(" user")
-                                                                      .replace("unknown", "unknown email")]
+    assert [e.detail for e in events(database, "sign-in failed")] == [
+        case.removesuffix(" user").replace("unknown", "unknown email")
+    ]
 
 
 @pytest.mark.parametrize("email", ["admin@example.org", "nobody@example.org"])

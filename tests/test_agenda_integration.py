@@ -95,7 +95,9 @@ def test_cli_markdown_ics_and_notes(indexed_runtime: Runtime, monkeypatch: pytes
     assert "Martin to mute three channels" in markdown.stdout and "## Sources" in markdown.stdout
 
     ics = tmp_path / "session.ics"
-    written = CliRunner().invoke(app, [*base, "--ics", str(ics), "--start", "2030-01-07T10:00+00:00"], obj=indexed_runtime)
+    written = CliRunner().invoke(
+        app, [*base, "--ics", str(ics), "--start", "2030-01-07T10:00+00:00"], obj=indexed_runtime
+    )
     assert written.exit_code == 0, written.output
     event = next(iter(Calendar.from_ical(ics.read_bytes()).walk("VEVENT")))
     assert (event.decoded("dtend") - event.decoded("dtstart")).total_seconds() == 45 * 60

@@ -88,8 +88,11 @@ def test_the_app_serves_the_linked_pages_at_the_linked_paths(program: int) -> No
     at_.run()
     assert not at_.exception, at_.exception
     # What st.navigation registered: each page's script and the URL path it answers on.
-    registered = {Path(str(info["script_path"])).name: info["url_pathname"]
-                  for info in at_._registered_pages.values() if info.get("script_path")}
+    registered = {
+        Path(str(info["script_path"])).name: info["url_pathname"]
+        for info in at_._registered_pages.values()
+        if info.get("script_path")
+    }
     assert registered["agenda.py"] == AGENDA_PAGE
     assert registered["my_program.py"] == MY_PROGRAM_PAGE
 
@@ -112,8 +115,10 @@ def test_calendar_files_and_reminders_link_to_the_pair_the_agenda_page_opens(
 
 def test_an_ics_without_planned_times_still_links_each_session() -> None:
     owner, other = Attendee("a@ex.org", "A", "UTC"), Attendee("b@ex.org", "B", "UTC")
-    sessions = [CalendarSession(1, datetime(2030, 3, 5, 14, tzinfo=UTC), 60, "planned"),
-                CalendarSession(2, None, 60, "planned")]
+    sessions = [
+        CalendarSession(1, datetime(2030, 3, 5, 14, tzinfo=UTC), 60, "planned"),
+        CalendarSession(2, None, 60, "planned"),
+    ]
     text = sessions_ics(owner, other, "P", 12, sessions, 2, APP_URL).decode().replace("\r\n ", "")
     assert "agenda?pair=12&session=1" in text and "session=2" not in text
 
@@ -159,10 +164,17 @@ def test_someone_outside_the_pair_is_refused(database: Database, people: dict[st
         planned_session(database, people["sam"], match.pair_id, 1, now=at(0))  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("pair", "session", "error"), [
-    ("abc", "1", "not a pair number"), ("-3", None, "not a pair number"), ("999", None, "No pair with id 999"),
-    (None, None, ""), ("{pair}", "x", "not a session number"), ("{pair}", "7", "has 6 sessions, not 7"),
-])
+@pytest.mark.parametrize(
+    ("pair", "session", "error"),
+    [
+        ("abc", "1", "not a pair number"),
+        ("-3", None, "not a pair number"),
+        ("999", None, "No pair with id 999"),
+        (None, None, ""),
+        ("{pair}", "x", "not a session number"),
+        ("{pair}", "7", "has 6 sessions, not 7"),
+    ],
+)
 def test_a_bad_link_is_refused_with_a_reason(
     database: Database, people: dict[str, Actor], pair: str | None, session: str | None, error: str
 ) -> None:
@@ -221,7 +233,9 @@ def test_the_page_opens_the_linked_pair_and_session_for_a_member_only(program: i
 def test_the_page_without_a_session_opens_the_next_planned_one(program: int) -> None:  # noqa: F811
     match = _published_pair("Priya", Role.MENTOR)
     now = datetime.now(UTC)
-    upcoming = [s for s in match.sessions if s.status == "planned" and s.starts_at is not None and utc(s.starts_at) >= now]
+    upcoming = [
+        s for s in match.sessions if s.status == "planned" and s.starts_at is not None and utc(s.starts_at) >= now
+    ]
     priya = open_agenda("Priya", Role.MENTOR, pair=str(match.pair_id))
     assert _pair_box(priya).value.id == match.pair_id
     assert priya.number_input(key=f"kept_agenda_number_{match.pair_id}").value == upcoming[0].number

@@ -30,16 +30,18 @@ def test_a_repeated_sentence_stops_the_answer_and_is_not_grounded(retriever: Stu
 
 def test_a_repeat_with_other_citations_or_case_is_still_a_repeat(retriever: StubRetriever, tmp_path: Path) -> None:
     reply = f"{GOOD} describe the SITUATION, the behaviour and its impact [2]."
-    result = answer_question(QUESTION, retriever, make_settings(tmp_path), model=FakeChatModel(responses=[reply]),
-                             mode="generative")
+    result = answer_question(
+        QUESTION, retriever, make_settings(tmp_path), model=FakeChatModel(responses=[reply]), mode="generative"
+    )
     assert result.grounded_sentences == 1 and result.total_sentences == 2
 
 
 def test_answers_are_bounded_in_tokens_and_sentences(retriever: StubRetriever, tmp_path: Path) -> None:
     words = " ".join(f"w{i}" for i in range(400))
     settings = make_settings(tmp_path).model_copy(update={"answer_max_tokens": 30})
-    result = answer_question(QUESTION, retriever, settings, model=FakeChatModel(responses=[f"{GOOD} {words}."]),
-                             mode="generative")
+    result = answer_question(
+        QUESTION, retriever, settings, model=FakeChatModel(responses=[f"{GOOD} {words}."]), mode="generative"
+    )
     assert result.draft_total == 2 and "w40" not in result.answer  # the fake stops at 30 tokens
     many = " ".join(f"Describe the situation and impact number {i} [1]." for i in range(12))
     capped = make_settings(tmp_path).model_copy(update={"answer_max_sentences": 3})
@@ -73,8 +75,9 @@ def test_generation_stops_at_the_time_budget_and_drops_the_cut_sentence(
 ) -> None:
     # Sentences differ in a word (not only a digit), so none is taken for a repeat of another.
     many = " ".join(f"Describe the situation and impact for colleague {_name(i)} [1]." for i in range(40))
-    quick = make_settings(tmp_path).model_copy(update={"answer_max_seconds": 0.5, "answer_max_sentences": 50,
-                                                       "answer_max_tokens": 600})
+    quick = make_settings(tmp_path).model_copy(
+        update={"answer_max_seconds": 0.5, "answer_max_sentences": 50, "answer_max_tokens": 600}
+    )
     result = answer_question(QUESTION, retriever, quick, model=SlowFake(responses=[many]), mode="generative")
     assert 0 < result.draft_total < 40  # cut by the budget, not by the script's end
     assert result.answer.rstrip().endswith((".", "]"))  # no half sentence is shown

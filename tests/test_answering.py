@@ -64,8 +64,9 @@ def test_question_outside_the_guidance_is_answered_honestly(embedder: Any, setti
     far = [passage(i, p.text, similarity=0.05) for i, p in enumerate(FEEDBACK_PASSAGES, 1)]
     fake = FakeChatModel(responses=["Mercury boils at 357 degrees [1]."])
     for mode in ("extractive", "generative"):
-        result = answer_question("At what temperature does mercury boil?", StubRetriever(far, embedder), settings_,
-                                 model=fake, mode=mode)
+        result = answer_question(
+            "At what temperature does mercury boil?", StubRetriever(far, embedder), settings_, model=fake, mode=mode
+        )
         assert result.answer == NOT_COVERED and not result.covered
         assert [c.id for c in result.citations] == ["p1", "p2", "p3"]
     assert fake.calls == []  # no model call is made when nothing relevant was found
@@ -74,11 +75,13 @@ def test_question_outside_the_guidance_is_answered_honestly(embedder: Any, setti
 def test_generative_answer_drops_unsupported_sentences_and_bad_citations(
     retriever: StubRetriever, settings_: Any
 ) -> None:
-    fake = FakeChatModel(responses=[
-        "Describe the situation, the behaviour and its impact [1]. "
-        "Always give feedback by email on Fridays at noon [2]. "
-        "Ask the senior mentee for permission before giving feedback [9]."
-    ])
+    fake = FakeChatModel(
+        responses=[
+            "Describe the situation, the behaviour and its impact [1]. "
+            "Always give feedback by email on Fridays at noon [2]. "
+            "Ask the senior mentee for permission before giving feedback [9]."
+        ]
+    )
     pieces: list[str] = []
     result = answer_question(QUESTION, retriever, settings_, model=fake, mode="generative", on_token=pieces.append)
     assert result.model == "fake" and not result.fell_back

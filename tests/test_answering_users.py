@@ -38,7 +38,7 @@ HABITS = section(
     '- Opening with "Sorry, this is probably nothing, but..."\n'
     "- Apologizing again after the mentee has accepted the feedback.\n"
     "State the main point plainly, then offer one achievable next step.\n"
-    "- Vague: \"Look into social media more.\"\n"
+    '- Vague: "Look into social media more."\n'
     "- How many months will we meet, and how many sessions do we expect in total?\n"
     "- Reflecting on the journey: 15 minutes",
 )
@@ -91,7 +91,11 @@ def test_usefulness_needs_a_labelled_guide_and_an_on_topic_cited_sentence() -> N
     cite = Citation(id="p1", source="knowledge/guides/independent-contact.md", title="T", quote="q")
     answer = Answer(
         answer="Sessions are repeatedly cancelled, so call the contact [1]. Keep notes short [1].",
-        citations=[cite], model="extractive", grounded_sentences=2, total_sentences=2, covered=True,
+        citations=[cite],
+        model="extractive",
+        grounded_sentences=2,
+        total_sentences=2,
+        covered=True,
     )
     assert on_topic("Sessions are repeatedly cancelled.", ["cancel"])
     assert usefulness(answer, {"independent-contact.md"}, ["cancel"]) == (1.0, 0.5)
@@ -120,8 +124,11 @@ ISSUE_EXAMPLES = [
         "As a senior mentee, how do I make it safe for a younger mentor to be honest with me?",
         ["safe", "honest", "candid", "criticism", "feedback", "thank"],
         ["Can you explain this for someone my age?"],
-        marks=pytest.mark.xfail(strict=True, reason="the relevance-first composer answers around the topic "
-                                "(body language, candour) without its words; the section-led one did not pass the gate"),
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="the relevance-first composer answers around the topic "
+            "(body language, candour) without its words; the section-led one did not pass the gate",
+        ),
     ),
 ]
 

@@ -52,7 +52,9 @@ def test_agenda_build_save_notes_and_carry_over() -> None:
     button(at, "Save to session 1").click().run()
     assert not at.exception, at.exception
     assert any("Saved to session 1" in s.value for s in at.success)
-    at.text_area[-1].input("Good start.\n- [ ] Robert tries an AI assistant on a real email\nAction: Aisha shares a prompt guide")
+    at.text_area[-1].input(
+        "Good start.\n- [ ] Robert tries an AI assistant on a real email\nAction: Aisha shares a prompt guide"
+    )
     at.checkbox[-1].check()
     button(at, "Save notes").click().run()
     assert not at.exception, at.exception

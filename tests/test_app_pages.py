@@ -116,8 +116,9 @@ def test_invitation_link_creates_the_account(app_env: Path) -> None:
     from coach.accounts import invitations
 
     db = open_database(Settings())
-    issued = invitations.invite(db, add_person(db, "Cora", Role.COORDINATOR), "nia@example.org", Role.MENTEE,
-                                Settings())
+    issued = invitations.invite(
+        db, add_person(db, "Cora", Role.COORDINATOR), "nia@example.org", Role.MENTEE, Settings()
+    )
     db.dispose()
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.query_params["invite"] = issued.token
@@ -236,7 +237,11 @@ def test_knowledge_base_upload_rejects_bad_files_and_indexes_good_ones(
     before = int(at.metric[0].value)
     at.file_uploader[0].set_value(
         [
-            ("../../evil name.md", b"# Team rituals\n\nHold a short retro after each mentoring session.", "text/markdown"),
+            (
+                "../../evil name.md",
+                b"# Team rituals\n\nHold a short retro after each mentoring session.",
+                "text/markdown",
+            ),
             ("broken.pdf", b"this is not a PDF", "application/pdf"),
             ("huge.txt", b"word " * 1000, "text/plain"),
             ("empty.txt", b"", "text/plain"),

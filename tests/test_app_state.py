@@ -23,8 +23,10 @@ from coach.storage.models import PracticeAttempt
 from tests.test_app_flows import button
 from tests.test_app_pages import APP, TIMEOUT, app_data_dir, app_env, open_page, person, texts  # noqa: F401
 
-GOOD_TURN = ("In Tuesday's planning meeting you cut me off twice while I presented the survey results. "
-             "The team stopped offering ideas. Could you let me finish before you respond next time?")
+GOOD_TURN = (
+    "In Tuesday's planning meeting you cut me off twice while I presented the survey results. "
+    "The team stopped offering ideas. Could you let me finish before you respond next time?"
+)
 HEX_ID = re.compile(r"\[[0-9a-f]{16,}\]")
 EMOJI = re.compile("[\u2705\u274c\u2b55\U0001f7e1\u26a0\U0001fa9e]")
 
@@ -172,8 +174,13 @@ def test_history_lists_own_attempts_with_transcript_and_downloads() -> None:
     assert "MY-TURN" in shown and "HIS-REPLY" in shown and "NOT-MINE" not in shown
     assert len(at.dataframe[0].value) == 1
     labels = [d.label for d in at.get("download_button")]
-    assert labels == ["Download this transcript (Markdown)", "Download questions (Markdown)",
-                      "Download questions (CSV)", "Download reflections (Markdown)", "Download reflections (CSV)"]
+    assert labels == [
+        "Download this transcript (Markdown)",
+        "Download questions (Markdown)",
+        "Download questions (CSV)",
+        "Download reflections (Markdown)",
+        "Download reflections (CSV)",
+    ]
 
 
 @pytest.mark.usefixtures("app_env")

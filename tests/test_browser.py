@@ -34,8 +34,12 @@ from coach.storage import repositories as repo
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
 ]
 SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
 STEP_TIMEOUT_MS = 120_000
@@ -52,8 +56,15 @@ def add_accounts(data_dir: Path, people: dict[str, Role]) -> None:
     hashed = hash_password(PASSWORD)
     with db.write() as session:
         for name, role in people.items():
-            session.add(Account(email=f"{name.lower()}@example.org", display_name=name, role=role.value,
-                                password_hash=hashed, disabled=False))
+            session.add(
+                Account(
+                    email=f"{name.lower()}@example.org",
+                    display_name=name,
+                    role=role.value,
+                    password_hash=hashed,
+                    disabled=False,
+                )
+            )
     db.dispose()
 
 
@@ -77,9 +88,25 @@ def start_streamlit(
     env.update(COACH_DATA_DIR=str(data_dir), HF_HUB_OFFLINE="1", PYTHONPATH=str(PROJECT_ROOT), **extra_env)
     log = (data_dir / "streamlit.log").open("wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(PROJECT_ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=cwd,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -127,7 +154,9 @@ class Served:
 
 def screenshot(page: Page, name: str) -> None:
     """Save the page scrolled to the top (Streamlit scrolls inside its main area, not the window)."""
-    page.evaluate("() => { for (const el of document.querySelectorAll('*')) { if (el.scrollTop > 0) el.scrollTop = 0; } }")
+    page.evaluate(
+        "() => { for (const el of document.querySelectorAll('*')) { if (el.scrollTop > 0) el.scrollTop = 0; } }"
+    )
     page.wait_for_timeout(500)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
@@ -217,7 +246,9 @@ def rehearse_two_quick_turns(page: Page, data_dir: Path) -> None:
     page.get_by_role("button", name="Finish and debrief").click()
     expect(page.get_by_text("Debrief", exact=True)).to_be_visible()
     expect(page.get_by_text("Your scores across attempts")).to_be_visible()
-    expect(page.get_by_text(re.compile(r"(Met|Partly met|Not met) · Situation")).filter(visible=True).first).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"(Met|Partly met|Not met) · Situation")).filter(visible=True).first
+    ).to_be_visible()
     screenshot(page, "rehearsal")
 
 

@@ -29,14 +29,19 @@ from tests.test_browser import (
     wait_healthy,
 )
 
-CSV = "\n".join([
-    ",".join(COLUMNS),
-    "priya@ex.org,Priya,mentor,Marketing,,TikTok;Canva,,climbing,,Tue 14-16,Europe/London",
-    "leo@ex.org,Leo,mentor,Data,,Python scripting,,chess,,Mon 9-11,America/New_York",
-    "martin@ex.org,Martin,mentee,Finance,,,short-form video,climbing,,Tue 9-11,America/New_York",
-    "sam@ex.org,Sam,mentee,Ops,,,automating reports with Python,chess,,Mon 14-16,Europe/London",
-    "broken@ex.org,Broken,visitor,,,,,,,,UTC",
-]) + "\n"
+CSV = (
+    "\n".join(
+        [
+            ",".join(COLUMNS),
+            "priya@ex.org,Priya,mentor,Marketing,,TikTok;Canva,,climbing,,Tue 14-16,Europe/London",
+            "leo@ex.org,Leo,mentor,Data,,Python scripting,,chess,,Mon 9-11,America/New_York",
+            "martin@ex.org,Martin,mentee,Finance,,,short-form video,climbing,,Tue 9-11,America/New_York",
+            "sam@ex.org,Sam,mentee,Ops,,,automating reports with Python,chess,,Mon 14-16,Europe/London",
+            "broken@ex.org,Broken,visitor,,,,,,,,UTC",
+        ]
+    )
+    + "\n"
+)
 
 
 @pytest.fixture(scope="module")
@@ -49,9 +54,25 @@ def matching_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     add_people(data_dir)
     log = (data_dir / "streamlit.log").open("wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -66,8 +87,11 @@ def matching_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         log.close()
 
 
-PEOPLE = {"cora@example.org": ("Cora", Role.COORDINATOR), "sam@ex.org": ("Sam", Role.MENTEE),
-          "martin@ex.org": ("Martin", Role.MENTEE)}
+PEOPLE = {
+    "cora@example.org": ("Cora", Role.COORDINATOR),
+    "sam@ex.org": ("Sam", Role.MENTEE),
+    "martin@ex.org": ("Martin", Role.MENTEE),
+}
 
 
 def add_people(data_dir: Path) -> None:
@@ -100,7 +124,8 @@ def card(page: object, title: str, button: str) -> object:
     """The button inside the proposal card whose title is ``title``."""
     holder = page.locator("div", has=page.get_by_text(title, exact=True))  # type: ignore[attr-defined]
     return holder.filter(has=page.get_by_role("button", name=button)).last.get_by_role(  # type: ignore[attr-defined]
-        "button", name=button)
+        "button", name=button
+    )
 
 
 @pytest.mark.slow

@@ -47,8 +47,15 @@ def _program(data_dir: Path) -> None:
     db = open_database(Settings(data_dir=data_dir))
     try:
         with db.write() as session:
-            session.add(Account(email="cora@example.org", display_name="Cora", role=Role.COORDINATOR.value,
-                                password_hash=hash_password(PASSWORD), disabled=False))
+            session.add(
+                Account(
+                    email="cora@example.org",
+                    display_name="Cora",
+                    role=Role.COORDINATOR.value,
+                    password_hash=hash_password(PASSWORD),
+                    disabled=False,
+                )
+            )
         from coach.accounts.directory import actor_of, find_account
 
         with db.read() as session:
@@ -57,14 +64,22 @@ def _program(data_dir: Path) -> None:
         coordinator = actor_of(row)
         priya = add_person(db, "Priya", Role.MENTOR)
         add_person(db, "Martin", Role.MENTEE)
-        created = programs.create_program(db, coordinator, "Autumn cohort", date.today() - timedelta(days=35),
-                                          sessions=6, cadence_days=14)
+        created = programs.create_program(
+            db, coordinator, "Autumn cohort", date.today() - timedelta(days=35), sessions=6, cadence_days=14
+        )
         programs.import_participants(db, coordinator, created.id, CSV)
         matching_store.propose(db, coordinator, created.id, WordEmbedder())
         matching_store.publish(db, coordinator, created.id)
         (pair,) = program_pair_facts(db, created.id)
-        submit_checkin(db, priya, pair.pair_id, 1, {"met": True, "usefulness": 2, "safety": 4},
-                       bank=load_questions(Settings().knowledge_data_dir), members=pair_members(db))
+        submit_checkin(
+            db,
+            priya,
+            pair.pair_id,
+            1,
+            {"met": True, "usefulness": 2, "safety": 4},
+            bank=load_questions(Settings().knowledge_data_dir),
+            members=pair_members(db),
+        )
     finally:
         db.dispose()
 
@@ -76,9 +91,14 @@ def operations_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tupl
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
     controller.start()
-    proc, url, log = start_streamlit(data_dir, {
-        "COACH_LLM_PROVIDER": "fake", "COACH_SMTP_HOST": "127.0.0.1", "COACH_SMTP_PORT": str(controller.port),
-    })
+    proc, url, log = start_streamlit(
+        data_dir,
+        {
+            "COACH_LLM_PROVIDER": "fake",
+            "COACH_SMTP_HOST": "127.0.0.1",
+            "COACH_SMTP_PORT": str(controller.port),
+        },
+    )
     try:
         yield url, inbox
     finally:
@@ -114,7 +134,8 @@ def test_coordinator_sees_health_sends_a_nudge_and_downloads_the_pdf(
         expect(page.get_by_text("Nudge sent to both.")).to_be_visible()
         screenshot(page, "pair-health")
         assert sorted(m["To"] for m in inbox.messages if "coordinator" in m["Subject"]) == [
-            "martin@example.org", "priya@example.org",
+            "martin@example.org",
+            "priya@example.org",
         ]
 
         page.get_by_role("link", name="Program report").click()

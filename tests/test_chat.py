@@ -26,7 +26,9 @@ class ToolCallingFake(FakeChatModel):
     def bind_tools(self, tools: Any, **kwargs: Any) -> ToolCallingFake:
         return self
 
-    def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kwargs: Any) -> ChatResult:
+    def _generate(
+        self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kwargs: Any
+    ) -> ChatResult:
         self.calls.append(list(messages))
         if messages[-1].type == "tool":
             message = AIMessage(content="Here is what the scorer found.")
@@ -47,8 +49,15 @@ def offline(indexed_runtime: Runtime) -> Runtime:
 
 @pytest.mark.parametrize(
     ("message", "duration"),
-    [("30 min session", 30), ("an hour next week", 60), ("2-hour workshop", 120), ("quarter of an hour", 15),
-     ("plan it", 45), ("a 500 minute marathon", 180), ("5 mins", 10)],
+    [
+        ("30 min session", 30),
+        ("an hour next week", 60),
+        ("2-hour workshop", 120),
+        ("quarter of an hour", 15),
+        ("plan it", 45),
+        ("a 500 minute marathon", 180),
+        ("5 mins", 10),
+    ],
 )
 def test_extract_duration(message: str, duration: int) -> None:
     assert extract_duration(message) == duration
@@ -56,15 +65,23 @@ def test_extract_duration(message: str, duration: int) -> None:
 
 @pytest.mark.parametrize(
     ("message", "sessions"),
-    [("Session 4 of 6 coming up", (4, 6)), ("our first session", (1, 6)), ("session 3", (3, 6)),
-     ("session 9", (9, 9)), ("plan it", (1, 6))],
+    [
+        ("Session 4 of 6 coming up", (4, 6)),
+        ("our first session", (1, 6)),
+        ("session 3", (3, 6)),
+        ("session 9", (9, 9)),
+        ("plan it", (1, 6)),
+    ],
 )
 def test_extract_sessions(message: str, sessions: tuple[int, int]) -> None:
     assert extract_sessions(message) == sessions
 
 
 def test_extract_focus() -> None:
-    assert extract_focus("next session focus = accessibility in presentations. 60 min.") == "accessibility in presentations"
+    assert (
+        extract_focus("next session focus = accessibility in presentations. 60 min.")
+        == "accessibility in presentations"
+    )
     assert extract_focus("questions to ask my mentor about social media?") == "social media"
 
 
@@ -138,14 +155,18 @@ def test_chat_cli_repl(offline: Runtime, monkeypatch: pytest.MonkeyPatch) -> Non
     import coach.cli  # noqa: F401
     from coach import commands
 
-    result = CliRunner().invoke(commands.app, ["chat"], input="What should I ask my mentor about podcasts?\n\n", obj=offline)
+    result = CliRunner().invoke(
+        commands.app, ["chat"], input="What should I ask my mentor about podcasts?\n\n", obj=offline
+    )
     assert result.exit_code == 0, result.output
     assert "(questions)" in result.output
 
 
 @pytest.mark.slow
 @pytest.mark.integration
-def test_chat_with_the_local_model_uses_the_router(indexed_runtime: Runtime, embedder: SentenceTransformerEmbedder) -> None:
+def test_chat_with_the_local_model_uses_the_router(
+    indexed_runtime: Runtime, embedder: SentenceTransformerEmbedder
+) -> None:
     from coach.llm.providers import build_chat_model
 
     local = build_chat_model(Settings(llm_provider="local"))

@@ -14,7 +14,9 @@ from coach.errors import InputError
 from coach.flows.stereotypes.check import check_stereotypes
 from coach.text import MAX_ANALYSED_CHARS
 
-FEEDBACK = "In Tuesday's review you interrupted Sam twice, and the team stopped offering ideas. Could you let people finish?"
+FEEDBACK = (
+    "In Tuesday's review you interrupted Sam twice, and the team stopped offering ideas. Could you let people finish?"
+)
 LATE_STEREOTYPE = "We reviewed the rollout plan together and agreed the next steps. " * 400 + (
     "Older people can't learn new tools."
 )

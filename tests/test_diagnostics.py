@@ -16,8 +16,16 @@ def _embedding_check(settings: Settings) -> tuple[bool, str, str]:
 def test_every_component_is_checked(tmp_path: Path) -> None:
     checks = run_checks(Settings(data_dir=tmp_path, llm_provider="fake"))
     names = [c.name for c in checks]
-    assert names == ["knowledge folder", "prompts", "data files", "embedding model", "vector store", "language model",
-                     "database", "accounts"]
+    assert names == [
+        "knowledge folder",
+        "prompts",
+        "data files",
+        "embedding model",
+        "vector store",
+        "language model",
+        "database",
+        "accounts",
+    ]
     assert all(c.ok for c in checks if c.name != "vector store"), [c for c in checks if not c.ok]
     assert "coach users create-admin" in checks[-1].detail  # a fresh data folder says how to start
 

@@ -174,7 +174,16 @@ def test_cli_json_shape() -> None:
     result = CliRunner().invoke(feedback_app, ["score", STRONG, "--json", "--no-embeddings"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == {"criteria", "overall", "level", "issues", "stereotype_flags", "rewrite", "nothing_to_change", "tips"}
+    assert set(data) == {
+        "criteria",
+        "overall",
+        "level",
+        "issues",
+        "stereotype_flags",
+        "rewrite",
+        "nothing_to_change",
+        "tips",
+    }
     assert set(data["criteria"]) == set(CRITERIA)
     assert set(data["criteria"]["situation"]) == {"met", "score", "evidence", "tip"}
 

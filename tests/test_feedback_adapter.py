@@ -32,7 +32,11 @@ TEXTS = [
 
 def _spec(embedder: SentenceTransformerEmbedder, layers: int = 4) -> AdapterSpec:
     return AdapterSpec(
-        criteria=CRITERIA, classes=(0, 1, 2), features=tuple(HAND_FEATURES), layers=layers, embedding_model=embedder.name
+        criteria=CRITERIA,
+        classes=(0, 1, 2),
+        features=tuple(HAND_FEATURES),
+        layers=layers,
+        embedding_model=embedder.name,
     )
 
 

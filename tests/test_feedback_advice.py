@@ -32,8 +32,9 @@ class _C:
 
 
 def test_tips_are_the_two_lowest_in_priority_order() -> None:
-    criteria = {c: _C(s, c) for c, s in
-                {"situation": 0, "behavior": 0, "impact": 1, "request": 0, "respect": 2}.items()}
+    criteria = {
+        c: _C(s, c) for c, s in {"situation": 0, "behavior": 0, "impact": 1, "request": 0, "respect": 2}.items()
+    }
     assert select_tips(criteria, [], complete=False) == ["behavior", "request"]
     criteria["respect"] = _C(1, "respect")
     assert select_tips(criteria, [], complete=True) == ["respect"]

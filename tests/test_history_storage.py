@@ -22,8 +22,11 @@ from tests.people import add_person
 
 
 def turn(text: str, overall: int = 50) -> dict[str, object]:
-    return {"user": text, "reply": f"reply to {text}", "score": {"overall": overall, "criteria": {
-        "situation": {"score": 2}, "behavior": {"score": 1}}}}
+    return {
+        "user": text,
+        "reply": f"reply to {text}",
+        "score": {"overall": overall, "criteria": {"situation": {"score": 2}, "behavior": {"score": 1}}},
+    }
 
 
 def test_turns_are_saved_in_sequence_and_out_of_order_writes_are_refused(database: Database) -> None:
@@ -79,20 +82,34 @@ def test_latest_attempt_is_the_owners_newest_even_without_turns(database: Databa
 
 def test_question_downloads_hold_every_saved_question(database: Database) -> None:
     _aisha, robert = add_person(database, "Aisha"), add_person(database, "Robert")
-    repo.save_questions(database, robert, [("What do you use chat for?", "understand", "Opens up, no judgement"),
-                                             ("Could we, try it, together?", "apply", "")])
+    repo.save_questions(
+        database,
+        robert,
+        [
+            ("What do you use chat for?", "understand", "Opens up, no judgement"),
+            ("Could we, try it, together?", "apply", ""),
+        ],
+    )
     saved = repo.list_questions(database, robert)
     markdown = questions_markdown(saved)
     assert "## Understand" in markdown and "- What do you use chat for?" in markdown and "*Why:* Opens up" in markdown
     rows = list(csv.reader(io.StringIO(questions_csv(saved))))
-    assert rows == [["group", "question", "why"], ["understand", "What do you use chat for?", "Opens up, no judgement"],
-                    ["apply", "Could we, try it, together?", ""]]
+    assert rows == [
+        ["group", "question", "why"],
+        ["understand", "What do you use chat for?", "Opens up, no judgement"],
+        ["apply", "Could we, try it, together?", ""],
+    ]
 
 
 def test_reflection_downloads_hold_text_flags_and_answers(database: Database) -> None:
     _aisha, robert = add_person(database, "Aisha"), add_person(database, "Robert")
-    repo.save_reflection(database, robert, "Graduates never stay.\nThey job-hop.", {"Who told you?": "Nobody."},
-                         [{"span": "Graduates never stay"}])
+    repo.save_reflection(
+        database,
+        robert,
+        "Graduates never stay.\nThey job-hop.",
+        {"Who told you?": "Nobody."},
+        [{"span": "Graduates never stay"}],
+    )
     repo.save_reflection(database, robert, "A plain note.", {}, [])
     saved = repo.list_reflections(database, robert)
     markdown = reflections_markdown(saved)
@@ -100,7 +117,9 @@ def test_reflection_downloads_hold_text_flags_and_answers(database: Database) ->
     assert "**Who told you?**\n\nNobody." in markdown
     rows = list(csv.DictReader(io.StringIO(reflections_csv(saved))))
     assert [(r["text"], r["question"], r["answer"]) for r in rows] == [
-        ("A plain note.", "", ""), ("Graduates never stay.\nThey job-hop.", "Who told you?", "Nobody.")]
+        ("A plain note.", "", ""),
+        ("Graduates never stay.\nThey job-hop.", "Who told you?", "Nobody."),
+    ]
 
 
 def test_attempt_transcript_lists_turns_in_order_with_marks(database: Database) -> None:

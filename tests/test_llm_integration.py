@@ -169,8 +169,9 @@ def test_eval_judge_grades_through_the_server_and_caches(server: str, tmp_path: 
             "structured_retries": 0,
         }
     )
-    runtime = Runtime(settings, embedder=indexed_runtime.embedder, store=indexed_runtime.store,
-                      retriever=indexed_runtime.retriever)
+    runtime = Runtime(
+        settings, embedder=indexed_runtime.embedder, store=indexed_runtime.store, retriever=indexed_runtime.retriever
+    )
     cache = tmp_path / "judge-cache"
     metrics = judge_answers(EvalContext(runtime=runtime), "openai", cache, limit=1)
     assert {m.name for m in metrics} == {

@@ -91,8 +91,11 @@ def test_prompt_larger_than_the_context_window_is_a_model_error() -> None:
 
 def openai_model(tmp_path: Path, base_url: str, **overrides: Any) -> Any:
     values: dict[str, Any] = {
-        "llm_provider": "openai", "llm_base_url": base_url, "llm_model": "stub-model",
-        "llm_timeout": 5.0, "llm_max_retries": 2,
+        "llm_provider": "openai",
+        "llm_base_url": base_url,
+        "llm_model": "stub-model",
+        "llm_timeout": 5.0,
+        "llm_max_retries": 2,
     }
     values.update(overrides)
     return build_chat_model(make_settings(tmp_path, **values))

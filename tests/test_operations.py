@@ -49,14 +49,19 @@ def schedule(statuses: list[str] | None = None) -> tuple[SessionFact, ...]:
 
 def pair(pair_id: int, **changes: object) -> PairFacts:
     base = PairFacts(
-        pair_id=pair_id, mentor=f"mentor{pair_id}@example.org", mentee=f"mentee{pair_id}@example.org",
-        published_at=START, sessions=schedule(), label=f"Pair {pair_id}",
+        pair_id=pair_id,
+        mentor=f"mentor{pair_id}@example.org",
+        mentee=f"mentee{pair_id}@example.org",
+        published_at=START,
+        sessions=schedule(),
+        label=f"Pair {pair_id}",
     )
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
-def checkin(number: int, who: str, day: int, *, met: bool = True, useful: int = 4, safe: int = 4,
-            progress: int = 1) -> CheckinFact:
+def checkin(
+    number: int, who: str, day: int, *, met: bool = True, useful: int = 4, safe: int = 4, progress: int = 1
+) -> CheckinFact:
     return CheckinFact(number, who, START + timedelta(days=day), met, useful, safe, {"goal": progress})
 
 
@@ -77,18 +82,27 @@ def test_no_first_meeting_fires_on_day_21_exactly(rules: OperationsRules) -> Non
 
 
 def test_two_missed_in_a_row_fires_and_a_held_session_clears_it(rules: OperationsRules) -> None:
-    missed = pair(1, sessions=schedule([HELD, MISSED, MISSED, "planned", "planned", "planned"]),
-                  checkins=(checkin(1, "mentor1@example.org", 8),))
+    missed = pair(
+        1,
+        sessions=schedule([HELD, MISSED, MISSED, "planned", "planned", "planned"]),
+        checkins=(checkin(1, "mentor1@example.org", 8),),
+    )
     after_third = START + timedelta(days=7 + 28, hours=6)
     assert "missed_in_a_row" in {f.rule for f in assess(missed, after_third, rules).findings}
-    recovered = replace(missed, sessions=schedule([HELD, MISSED, MISSED, HELD, "planned", "planned"]),
-                        checkins=(checkin(1, "mentor1@example.org", 8), checkin(4, "mentee1@example.org", 50)))
-    assert "missed_in_a_row" not in {f.rule for f in assess(recovered, after_third + timedelta(days=15), rules).findings}
+    recovered = replace(
+        missed,
+        sessions=schedule([HELD, MISSED, MISSED, HELD, "planned", "planned"]),
+        checkins=(checkin(1, "mentor1@example.org", 8), checkin(4, "mentee1@example.org", 50)),
+    )
+    assert "missed_in_a_row" not in {
+        f.rule for f in assess(recovered, after_third + timedelta(days=15), rules).findings
+    }
 
 
 def test_low_safety_rating_fires_and_names_the_session(rules: OperationsRules) -> None:
-    unsafe = pair(1, sessions=schedule([HELD] + ["planned"] * 5),
-                  checkins=(checkin(1, "mentee1@example.org", 8, safe=2),))
+    unsafe = pair(
+        1, sessions=schedule([HELD] + ["planned"] * 5), checkins=(checkin(1, "mentee1@example.org", 8, safe=2),)
+    )
     health = assess(unsafe, START + timedelta(days=9), rules)
     assert health.state is HealthState.NEEDS_ATTENTION
     assert [f.message for f in health.findings if f.rule == "low_safety"] == [
@@ -97,8 +111,11 @@ def test_low_safety_rating_fires_and_names_the_session(rules: OperationsRules) -
 
 
 def test_no_goal_progress_by_mid_program_fires(rules: OperationsRules) -> None:
-    stalled = pair(1, sessions=schedule([HELD, HELD, HELD, "planned", "planned", "planned"]),
-                   checkins=tuple(checkin(n, "mentor1@example.org", 8 + 14 * (n - 1), progress=0) for n in (1, 2, 3)))
+    stalled = pair(
+        1,
+        sessions=schedule([HELD, HELD, HELD, "planned", "planned", "planned"]),
+        checkins=tuple(checkin(n, "mentor1@example.org", 8 + 14 * (n - 1), progress=0) for n in (1, 2, 3)),
+    )
     before_mid = assess(stalled, START + timedelta(days=7 + 28, hours=4), rules)
     after_mid = assess(stalled, START + timedelta(days=7 + 28, hours=6), rules)
     assert "stalled_goals" not in {f.rule for f in before_mid.findings}
@@ -107,10 +124,15 @@ def test_no_goal_progress_by_mid_program_fires(rules: OperationsRules) -> None:
 
 def test_the_list_is_sorted_by_urgency(rules: OperationsRules) -> None:
     now = START + timedelta(days=23)
-    healthy = pair(1, sessions=schedule([HELD] + ["planned"] * 5),
-                   checkins=(checkin(1, "mentor1@example.org", 8), checkin(1, "mentee1@example.org", 8)))
+    healthy = pair(
+        1,
+        sessions=schedule([HELD] + ["planned"] * 5),
+        checkins=(checkin(1, "mentor1@example.org", 8), checkin(1, "mentee1@example.org", 8)),
+    )
     silent = pair(2, sessions=schedule(["missed"] + ["planned"] * 5))
-    low = pair(3, sessions=schedule([HELD] + ["planned"] * 5), checkins=(checkin(1, "mentee3@example.org", 8, useful=1),))
+    low = pair(
+        3, sessions=schedule([HELD] + ["planned"] * 5), checkins=(checkin(1, "mentee3@example.org", 8, useful=1),)
+    )
     ordered = by_urgency(assess(p, now, rules) for p in (healthy, low, silent))
     assert [h.pair_id for h in ordered] == [2, 3, 1]
     assert ordered[-1].state is HealthState.ON_TRACK
@@ -177,20 +199,25 @@ def program_on(day: int) -> list[PairFacts]:
     sessions = schedule()
 
     def upto(statuses: list[str]) -> tuple[SessionFact, ...]:
-        return tuple(replace(s, status=st) if s.starts_at <= now else s for s, st in zip(sessions, statuses, strict=True))
+        return tuple(
+            replace(s, status=st) if s.starts_at <= now else s for s, st in zip(sessions, statuses, strict=True)
+        )
 
     def said(items: list[CheckinFact]) -> tuple[CheckinFact, ...]:
         return tuple(c for c in items if c.submitted_at <= now)
 
-    steady_checkins = [checkin(n, who, 8 + 14 * (n - 1)) for n in range(1, 7)
-                       for who in ("mentor1@example.org", "mentee1@example.org")]
+    steady_checkins = [
+        checkin(n, who, 8 + 14 * (n - 1)) for n in range(1, 7) for who in ("mentor1@example.org", "mentee1@example.org")
+    ]
     return [
         pair(1, sessions=upto([HELD] * 6), checkins=said(steady_checkins)),
         pair(2),  # never meets, never answers
-        pair(3, sessions=upto([HELD, HELD, MISSED, MISSED, HELD, HELD]),
-             checkins=said([checkin(n, "mentor3@example.org", 8 + 14 * (n - 1)) for n in (1, 2, 5, 6)])),
-        pair(4, sessions=upto([HELD] * 6),
-             checkins=said([checkin(1, "mentee4@example.org", 8, safe=1)])),
+        pair(
+            3,
+            sessions=upto([HELD, HELD, MISSED, MISSED, HELD, HELD]),
+            checkins=said([checkin(n, "mentor3@example.org", 8 + 14 * (n - 1)) for n in (1, 2, 5, 6)]),
+        ),
+        pair(4, sessions=upto([HELD] * 6), checkins=said([checkin(1, "mentee4@example.org", 8, safe=1)])),
     ]
 
 

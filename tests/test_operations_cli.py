@@ -28,8 +28,9 @@ COORDINATOR = Actor(1, "coord@ex.org", "Cora", Role.COORDINATOR)
 
 
 def _coach(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "coach", *args], cwd=PROJECT_ROOT, env=env, text=True,
-                          capture_output=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "coach", *args], cwd=PROJECT_ROOT, env=env, text=True, capture_output=True, timeout=120
+    )
 
 
 @pytest.mark.slow
@@ -49,8 +50,12 @@ def test_nudges_run_sends_once_and_reports_bad_input(tmp_path: Path) -> None:
     controller.start()
     try:
         env = {k: v for k, v in os.environ.items() if not k.startswith("COACH_")}
-        env.update(COACH_DATA_DIR=str(data), COACH_SMTP_HOST="127.0.0.1", COACH_SMTP_PORT=str(controller.port),
-                   COACH_LLM_PROVIDER="fake")
+        env.update(
+            COACH_DATA_DIR=str(data),
+            COACH_SMTP_HOST="127.0.0.1",
+            COACH_SMTP_PORT=str(controller.port),
+            COACH_LLM_PROVIDER="fake",
+        )
         when = (pair.sessions[0].starts_at - timedelta(hours=2)).isoformat()
         first = _coach(env, "nudges", "run", "--now", when, "--json")
         assert first.returncode == 0, first.stderr
@@ -58,8 +63,10 @@ def test_nudges_run_sends_once_and_reports_bad_input(tmp_path: Path) -> None:
         again = _coach(env, "nudges", "run", "--now", when, "--json")
         assert json.loads(again.stdout)["recorded"] == 0 and json.loads(again.stdout)["sent"] == 0
         assert sorted((m["To"], m["Subject"].split(":")[0]) for m in inbox.messages) == [
-            ("martin@ex.org", "Reminder"), ("martin@ex.org", "Start-of-program survey of Spring"),
-            ("priya@ex.org", "Reminder"), ("priya@ex.org", "Start-of-program survey of Spring"),
+            ("martin@ex.org", "Reminder"),
+            ("martin@ex.org", "Start-of-program survey of Spring"),
+            ("priya@ex.org", "Reminder"),
+            ("priya@ex.org", "Start-of-program survey of Spring"),
         ]
         bad = _coach(env, "nudges", "run", "--now", "next tuesday")
         assert bad.returncode == 2 and "ISO 8601" in bad.stderr and "Traceback" not in bad.stderr
@@ -91,11 +98,23 @@ def test_the_nudge_job_started_on_two_servers_at_once_does_its_work_once(
         procs = []
         for name in ("server-a", "server-b"):
             env = {k: v for k, v in os.environ.items() if not k.startswith("COACH_")}
-            env.update(COACH_DATA_DIR=str(tmp_path / name), COACH_DATABASE_URL=url, COACH_LLM_PROVIDER="fake",
-                       COACH_SMTP_HOST="127.0.0.1", COACH_SMTP_PORT=str(controller.port))
-            procs.append(subprocess.Popen([sys.executable, "-m", "coach", "nudges", "run", "--now", when, "--json"],
-                                          cwd=PROJECT_ROOT, env=env, text=True, stdout=subprocess.PIPE,
-                                          stderr=subprocess.PIPE))
+            env.update(
+                COACH_DATA_DIR=str(tmp_path / name),
+                COACH_DATABASE_URL=url,
+                COACH_LLM_PROVIDER="fake",
+                COACH_SMTP_HOST="127.0.0.1",
+                COACH_SMTP_PORT=str(controller.port),
+            )
+            procs.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "coach", "nudges", "run", "--now", when, "--json"],
+                    cwd=PROJECT_ROOT,
+                    env=env,
+                    text=True,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                )
+            )
         reports = []
         for proc in procs:
             out, err = proc.communicate(timeout=300)

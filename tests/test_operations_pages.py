@@ -33,11 +33,13 @@ from tests.test_app_pages import (  # noqa: F401  (fixtures used by name)
     texts,
 )
 
-CSV = "\n".join([
-    ",".join(COLUMNS),
-    "priya@example.org,Priya,mentor,Marketing,,tiktok video,,climbing,,Tue 14-16,Europe/London",
-    "martin@example.org,Martin,mentee,Finance,,,tiktok video,climbing,learn tiktok video,Tue 14-16,Europe/London",
-])
+CSV = "\n".join(
+    [
+        ",".join(COLUMNS),
+        "priya@example.org,Priya,mentor,Marketing,,tiktok video,,climbing,,Tue 14-16,Europe/London",
+        "martin@example.org,Martin,mentee,Finance,,,tiktok video,climbing,learn tiktok video,Tue 14-16,Europe/London",
+    ]
+)
 NOTE = "PRIVATE-NOTE: I was nervous about raising the budget meeting"
 
 
@@ -49,8 +51,9 @@ def program(app_env: Path) -> int:  # noqa: F811
     person("Martin", Role.MENTEE)
     db = open_database(Settings())
     try:
-        created = programs.create_program(db, coordinator, "Autumn cohort", date.today() - timedelta(days=35),
-                                          sessions=6, cadence_days=14)
+        created = programs.create_program(
+            db, coordinator, "Autumn cohort", date.today() - timedelta(days=35), sessions=6, cadence_days=14
+        )
         programs.import_participants(db, coordinator, created.id, CSV)
         matching_store.propose(db, coordinator, created.id, WordEmbedder())
         matching_store.publish(db, coordinator, created.id)

@@ -23,11 +23,13 @@ from tests.programs_fixtures import WordEmbedder
 COORDINATOR = Actor(1, "coord@ex.org", "Cora", Role.COORDINATOR)
 PRIYA = Actor(2, "priya@ex.org", "Priya", Role.MENTOR)
 MARTIN = Actor(3, "martin@ex.org", "Martin", Role.MENTEE)
-CSV = "\n".join([
-    ",".join(COLUMNS),
-    "priya@ex.org,Priya,mentor,Marketing,,tiktok video,,climbing,,Tue 14-16,Europe/London",
-    "martin@ex.org,Martin,mentee,Finance,,,tiktok video,climbing,learn tiktok video,Tue 9-11,America/New_York",
-])
+CSV = "\n".join(
+    [
+        ",".join(COLUMNS),
+        "priya@ex.org,Priya,mentor,Marketing,,tiktok video,,climbing,,Tue 14-16,Europe/London",
+        "martin@ex.org,Martin,mentee,Finance,,,tiktok video,climbing,learn tiktok video,Tue 9-11,America/New_York",
+    ]
+)
 
 
 @pytest.fixture
@@ -57,15 +59,21 @@ def test_health_follows_check_ins_and_only_staff_read_it(tmp_path: object, datab
         HealthState.TOO_EARLY
     )
     bank = load_questions(settings.knowledge_data_dir)
-    submit_checkin(database, MARTIN, pair.pair_id, 1, {"met": True, "usefulness": 4, "safety": 1},
-                   bank=bank, members=pair_members(database))
+    submit_checkin(
+        database,
+        MARTIN,
+        pair.pair_id,
+        1,
+        {"met": True, "usefulness": 4, "safety": 1},
+        bank=bank,
+        members=pair_members(database),
+    )
     health = ops.pair_health(database, COORDINATOR, published, first + timedelta(days=2), rules)[0]
     assert health.state is HealthState.NEEDS_ATTENTION and [f.rule for f in health.findings] == ["low_safety"]
     with pytest.raises(PermissionDenied):
         ops.pair_health(database, PRIYA, published, first, rules)
     with pytest.raises(PermissionDenied):  # a person outside the pair cannot check in for it
-        submit_checkin(database, COORDINATOR, pair.pair_id, 1, {"met": True}, bank=bank,
-                       members=pair_members(database))
+        submit_checkin(database, COORDINATOR, pair.pair_id, 1, {"met": True}, bank=bank, members=pair_members(database))
 
 
 def test_one_click_nudge_reaches_both_inboxes_once_a_day(database: Database, published: int) -> None:

@@ -26,12 +26,23 @@ QUESTION = "Did you try the new tool together?"
 
 def _check_in(db: Database, who: Actor, number: int, own: object, bank: QuestionBank) -> None:  # noqa: F811
     (pair,) = my_pairs(db, who)
-    submit_checkin(db, who, pair.match.id, number, {"met": True, "usefulness": 4, "program": own}, bank=bank,
-                   members=pair_members(db), program_question=pair.program_question, now=at(number * 14))
+    submit_checkin(
+        db,
+        who,
+        pair.match.id,
+        number,
+        {"met": True, "usefulness": 4, "program": own},
+        bank=bank,
+        members=pair_members(db),
+        program_question=pair.program_question,
+        now=at(number * 14),
+    )
 
 
 def test_a_coordinator_sets_it_both_people_are_asked_and_staff_see_only_the_aggregate(
-    database: Database, people: dict[str, Actor], bank: QuestionBank  # noqa: F811
+    database: Database,
+    people: dict[str, Actor],  # noqa: F811
+    bank: QuestionBank,  # noqa: F811
 ) -> None:
     pid = program_id(database, people)
     saved = set_program_question(database, people["cora"], pid, f"  {QUESTION}  ", "scale", bank=bank)
@@ -56,7 +67,9 @@ def test_a_coordinator_sets_it_both_people_are_asked_and_staff_see_only_the_aggr
 
 
 def test_a_changed_question_counts_only_answers_to_its_own_wording(
-    database: Database, people: dict[str, Actor], bank: QuestionBank  # noqa: F811
+    database: Database,
+    people: dict[str, Actor],  # noqa: F811
+    bank: QuestionBank,  # noqa: F811
 ) -> None:
     pid = program_id(database, people)
     set_program_question(database, people["cora"], pid, QUESTION, "scale", bank=bank)
@@ -79,14 +92,19 @@ def test_a_changed_question_counts_only_answers_to_its_own_wording(
         _check_in(database, people["priya"], 3, True, bank)
     with database.read() as session:
         history = session.scalars(select(ProgramEvent.detail).where(ProgramEvent.kind == "pulse question")).all()
-    assert history == [f"added: '{QUESTION}' (scale)", "changed: 'Did you agree a next step?' (yes_no)",
-                       "removed: 'Did you agree a next step?'"]
+    assert history == [
+        f"added: '{QUESTION}' (scale)",
+        "changed: 'Did you agree a next step?' (yes_no)",
+        "removed: 'Did you agree a next step?'",
+    ]
     actions = [e.action for e in audit.list_events(database, _admin(database))]
     assert {"added check-in question", "changed check-in question", "removed check-in question"} <= set(actions)
 
 
 def test_text_answers_stay_with_their_authors(
-    database: Database, people: dict[str, Actor], bank: QuestionBank  # noqa: F811
+    database: Database,
+    people: dict[str, Actor],  # noqa: F811
+    bank: QuestionBank,  # noqa: F811
 ) -> None:
     pid = program_id(database, people)
     set_program_question(database, people["cora"], pid, "What did you try?", "text", bank=bank)
@@ -102,7 +120,9 @@ def test_text_answers_stay_with_their_authors(
 
 
 def test_a_mentor_cannot_set_or_remove_it_and_the_refusal_is_audited(
-    database: Database, people: dict[str, Actor], bank: QuestionBank  # noqa: F811
+    database: Database,
+    people: dict[str, Actor],  # noqa: F811
+    bank: QuestionBank,  # noqa: F811
 ) -> None:
     pid = program_id(database, people)
     for who in ("priya", "martin"):
@@ -129,7 +149,12 @@ def test_a_mentor_cannot_set_or_remove_it_and_the_refusal_is_audited(
     ],
 )
 def test_bad_questions_are_refused_with_a_reason(
-    database: Database, people: dict[str, Actor], bank: QuestionBank, text: str, kind: str, error: str  # noqa: F811
+    database: Database,
+    people: dict[str, Actor],  # noqa: F811
+    bank: QuestionBank,  # noqa: F811
+    text: str,
+    kind: str,
+    error: str,  # noqa: F811
 ) -> None:
     pid = program_id(database, people)
     with pytest.raises(InputError, match=error):
@@ -140,7 +165,9 @@ def test_bad_questions_are_refused_with_a_reason(
 
 
 def test_the_migration_adds_and_drops_the_question_columns(
-    database: Database, people: dict[str, Actor], bank: QuestionBank  # noqa: F811
+    database: Database,
+    people: dict[str, Actor],  # noqa: F811
+    bank: QuestionBank,  # noqa: F811
 ) -> None:
     pid = program_id(database, people)
     set_program_question(database, people["cora"], pid, QUESTION, "yes_no", bank=bank)

@@ -37,8 +37,11 @@ def _pair(pid: int, statuses: list[str], checkins: list[CheckinFact]) -> PairFac
 @pytest.fixture
 def fixture_program() -> list[PairFacts]:
     return [
-        _pair(1, [HELD, HELD, "planned"], [_c(1, "m1@x.org", 4, 5, 2), _c(1, "s1@x.org", 3, 4, 1),
-                                           _c(2, "m1@x.org", 5, 5, 2)]),
+        _pair(
+            1,
+            [HELD, HELD, "planned"],
+            [_c(1, "m1@x.org", 4, 5, 2), _c(1, "s1@x.org", 3, 4, 1), _c(2, "m1@x.org", 5, 5, 2)],
+        ),
         _pair(2, [HELD, MISSED, "planned"], [_c(1, "m2@x.org", 5, 5, 2)]),
         _pair(3, [HELD, "planned", "planned"], [_c(1, "s3@x.org", 2, 3, 0)]),
     ]
@@ -47,15 +50,26 @@ def fixture_program() -> list[PairFacts]:
 def test_report_figures_match_a_hand_count(fixture_program: list[PairFacts]) -> None:
     now = T0 + timedelta(days=20)  # sessions 1 and 2 have passed, session 3 has not
     surveys = [
-        ("baseline", "m1@x.org", {"relationship": 2}), ("end", "m1@x.org", {"relationship": 4}),
-        ("baseline", "s1@x.org", {"relationship": 3}), ("end", "s1@x.org", {"relationship": 4}),
-        ("baseline", "m2@x.org", {"relationship": 3}), ("end", "m2@x.org", {"relationship": 5}),
+        ("baseline", "m1@x.org", {"relationship": 2}),
+        ("end", "m1@x.org", {"relationship": 4}),
+        ("baseline", "s1@x.org", {"relationship": 3}),
+        ("end", "s1@x.org", {"relationship": 4}),
+        ("baseline", "m2@x.org", {"relationship": 3}),
+        ("end", "m2@x.org", {"relationship": 5}),
         ("baseline", "s3@x.org", {"relationship": 1}),  # no end survey: left out of before/after
-        ("baseline", "m1@x.org", {"goal_confidence": {"g": 1}}), ("end", "m1@x.org", {"goal_confidence": {"g": 3}}),
+        ("baseline", "m1@x.org", {"goal_confidence": {"g": 1}}),
+        ("end", "m1@x.org", {"goal_confidence": {"g": 3}}),
     ]
-    scores = [("a", T0, 40.0), ("a", T0 + timedelta(days=1), 60.0), ("a", T0 + timedelta(days=2), 70.0),
-              ("b", T0, 50.0), ("b", T0 + timedelta(days=3), 80.0), ("c", T0, 30.0),
-              ("d", T0, 20.0), ("d", T0 + timedelta(days=5), 30.0)]
+    scores = [
+        ("a", T0, 40.0),
+        ("a", T0 + timedelta(days=1), 60.0),
+        ("a", T0 + timedelta(days=2), 70.0),
+        ("b", T0, 50.0),
+        ("b", T0 + timedelta(days=3), 80.0),
+        ("c", T0, 30.0),
+        ("d", T0, 20.0),
+        ("d", T0 + timedelta(days=5), 30.0),
+    ]
     report = build_report("Spring", fixture_program, now, min_group=3, survey_answers=surveys, rehearsal_scores=scores)
 
     assert (report.pairs, report.people, report.active_people) == (3, 6, 6)
@@ -78,8 +92,13 @@ def test_report_figures_match_a_hand_count(fixture_program: list[PairFacts]) -> 
 
 
 def test_a_group_below_the_minimum_is_suppressed_everywhere(fixture_program: list[PairFacts]) -> None:
-    report = build_report("Spring", fixture_program, T0 + timedelta(days=20), min_group=5,
-                          rehearsal_scores=[("a", T0, 10.0), ("a", T0 + timedelta(days=1), 90.0)])
+    report = build_report(
+        "Spring",
+        fixture_program,
+        T0 + timedelta(days=20),
+        min_group=5,
+        rehearsal_scores=[("a", T0, 10.0), ("a", T0 + timedelta(days=1), 90.0)],
+    )
     assert all(r.usefulness.value is None and r.safety.value is None for r in report.sessions)
     assert report.rehearsal_first.value is None and report.rehearsal_latest.value is None
     rows = list(csv.DictReader(io.StringIO(to_csv(report))))
@@ -152,8 +171,16 @@ def test_bad_checkins_are_refused_and_nothing_is_stored(
 def test_a_program_question_joins_the_pulse(database: Database, bank: QuestionBank) -> None:
     questions = bank.pulse_for("Did you try the new tool together?")
     assert [q.id for q in questions][-2:] == ["program", "note"]
-    submit_checkin(database, MENTOR, 1, 2, {"met": True, "program": 4}, bank=bank, members=members,
-                   program_question="Did you try the new tool together?")
+    submit_checkin(
+        database,
+        MENTOR,
+        1,
+        2,
+        {"met": True, "program": 4},
+        bank=bank,
+        members=members,
+        program_question="Did you try the new tool together?",
+    )
     assert my_checkins(database, MENTOR)[0].answers["program"] == 4
 
 
@@ -163,5 +190,12 @@ def test_surveys_need_enrolment_and_the_same_core_questions(database: Database, 
         submit_survey(database, OUTSIDER, 7, "baseline", {"relationship": 3}, bank=bank, enrolled=lambda p, e: False)
     with pytest.raises(InputError):
         submit_survey(database, MENTOR, 7, "later", {"relationship": 3}, bank=bank, enrolled=lambda p, e: True)
-    submit_survey(database, MENTOR, 7, "baseline", {"relationship": 3, "expectations": "learn"}, bank=bank,
-                  enrolled=lambda p, e: True)
+    submit_survey(
+        database,
+        MENTOR,
+        7,
+        "baseline",
+        {"relationship": 3, "expectations": "learn"},
+        bank=bank,
+        enrolled=lambda p, e: True,
+    )

@@ -65,8 +65,9 @@ def program_id(database: Database, people: dict[str, Actor]) -> int:
 
 
 def _program(sessions: int = 6, ends_on: date | None = None) -> ProgramView:
-    return ProgramView(id=1, name="P", starts_on=START, ends_on=ends_on, sessions=sessions, cadence_days=14,
-                       session_minutes=60)
+    return ProgramView(
+        id=1, name="P", starts_on=START, ends_on=ends_on, sessions=sessions, cadence_days=14, session_minutes=60
+    )
 
 
 @pytest.mark.parametrize(
@@ -85,7 +86,9 @@ def _program(sessions: int = 6, ends_on: date | None = None) -> ProgramView:
         (2, None, 14, "end"),
     ],
 )
-def test_the_open_survey_follows_the_program_dates(sessions: int, ends_on: date | None, day: int, due: str | None) -> None:
+def test_the_open_survey_follows_the_program_dates(
+    sessions: int, ends_on: date | None, day: int, due: str | None
+) -> None:
     program = _program(sessions, ends_on)
     assert due_survey(program, (at(day)).date()) == due
     assert ("mid" in survey_windows(program)) is (sessions >= 3)
@@ -99,10 +102,24 @@ def test_each_person_reads_and_writes_only_their_own_answers(
     (baseline,) = [s for s in my_surveys(database, martin, at(0), bank) if s.survey == "baseline"]
     assert baseline.editable and not baseline.answered
     assert baseline.goals == ("learn tiktok video",) and baseline.skills == ("tiktok video",)
-    answer_survey(database, priya, pid, "baseline", {"skill_confidence": {"tiktok video": 4}, "relationship": 3,
-                                                     "expectations": "PRIYA-HOPES"}, bank=bank, now=at(1))
-    answer_survey(database, martin, pid, "baseline", {"goal_confidence": {"learn tiktok video": 0},
-                                                      "skill_confidence": {"tiktok video": 1}}, bank=bank, now=at(1))
+    answer_survey(
+        database,
+        priya,
+        pid,
+        "baseline",
+        {"skill_confidence": {"tiktok video": 4}, "relationship": 3, "expectations": "PRIYA-HOPES"},
+        bank=bank,
+        now=at(1),
+    )
+    answer_survey(
+        database,
+        martin,
+        pid,
+        "baseline",
+        {"goal_confidence": {"learn tiktok video": 0}, "skill_confidence": {"tiktok video": 1}},
+        bank=bank,
+        now=at(1),
+    )
     assert my_survey_answers(database, priya, pid)["baseline"]["expectations"] == "PRIYA-HOPES"
     assert my_survey_answers(database, martin, pid) == {
         "baseline": {"goal_confidence": {"learn tiktok video": 0}, "skill_confidence": {"tiktok video": 1}},
@@ -110,8 +127,15 @@ def test_each_person_reads_and_writes_only_their_own_answers(
     martins = [s for s in my_surveys(database, martin, at(2), bank) if s.answered]
     assert [s.survey for s in martins] == ["baseline"] and "PRIYA-HOPES" not in repr(martins)
     # Martin changes his answers: his row is replaced, Priya's stays as she left it.
-    answer_survey(database, martin, pid, "baseline", {"goal_confidence": {"learn tiktok video": 1},
-                                                      "skill_confidence": {"tiktok video": 1}}, bank=bank, now=at(3))
+    answer_survey(
+        database,
+        martin,
+        pid,
+        "baseline",
+        {"goal_confidence": {"learn tiktok video": 1}, "skill_confidence": {"tiktok video": 1}},
+        bank=bank,
+        now=at(3),
+    )
     assert my_survey_answers(database, martin, pid)["baseline"]["goal_confidence"] == {"learn tiktok video": 1}
     assert my_survey_answers(database, priya, pid)["baseline"]["skill_confidence"] == {"tiktok video": 4}
 
@@ -127,19 +151,35 @@ def test_each_person_reads_and_writes_only_their_own_answers(
     ("who", "survey", "answers", "day", "error"),
     [
         ("martin", "end", {"relationship": 3}, 1, "not open yet"),
-        ("martin", "baseline", {"goal_confidence": {"learn tiktok video": 2}, "skill_confidence": {"tiktok video": 2}},
-         50, "closed on 15 April 2030"),
+        (
+            "martin",
+            "baseline",
+            {"goal_confidence": {"learn tiktok video": 2}, "skill_confidence": {"tiktok video": 2}},
+            50,
+            "closed on 15 April 2030",
+        ),
         ("martin", "baseline", {"skill_confidence": {"tiktok video": 2}}, 1, "learn tiktok video missing"),
-        ("martin", "baseline", {"goal_confidence": {"learn tiktok video": 9}, "skill_confidence": {"tiktok video": 2}},
-         1, "choice from 0 to 4"),
+        (
+            "martin",
+            "baseline",
+            {"goal_confidence": {"learn tiktok video": 9}, "skill_confidence": {"tiktok video": 2}},
+            1,
+            "choice from 0 to 4",
+        ),
         ("priya", "baseline", {"skill_confidence": {"tiktok video": 2}, "relationship": 0}, 1, "from 1 to 5"),
         ("priya", "baseline", {"skill_confidence": {"tiktok video": 2}, "mood": 3}, 1, "Unknown question"),
         ("priya", "later", {"relationship": 3}, 1, "Unknown survey"),
     ],
 )
 def test_bad_or_late_answers_are_refused_and_nothing_is_stored(
-    database: Database, people: dict[str, Actor], bank: QuestionBank, who: str, survey: str,
-    answers: dict[str, object], day: int, error: str,
+    database: Database,
+    people: dict[str, Actor],
+    bank: QuestionBank,
+    who: str,
+    survey: str,
+    answers: dict[str, object],
+    day: int,
+    error: str,
 ) -> None:
     pid = program_id(database, people)
     with pytest.raises(InputError, match=error):
@@ -166,16 +206,41 @@ def test_the_report_measures_change_from_the_answers_in_aggregate(
 ) -> None:
     pid = program_id(database, people)
     priya, martin = people["priya"], people["martin"]
-    answer_survey(database, priya, pid, "baseline", {"skill_confidence": {"tiktok video": 3}, "relationship": 2},
-                  bank=bank, now=at(1))
-    answer_survey(database, martin, pid, "baseline", {"goal_confidence": {"learn tiktok video": 0},
-                                                      "skill_confidence": {"tiktok video": 0}, "relationship": 4},
-                  bank=bank, now=at(1))
-    answer_survey(database, priya, pid, "end", {"skill_confidence": {"tiktok video": 4}, "relationship": 4},
-                  bank=bank, now=at(71))
-    answer_survey(database, martin, pid, "end", {"goal_confidence": {"learn tiktok video": 3},
-                                                 "skill_confidence": {"tiktok video": 3}, "relationship": 5,
-                                                 "carry_on": True}, bank=bank, now=at(71))
+    answer_survey(
+        database,
+        priya,
+        pid,
+        "baseline",
+        {"skill_confidence": {"tiktok video": 3}, "relationship": 2},
+        bank=bank,
+        now=at(1),
+    )
+    answer_survey(
+        database,
+        martin,
+        pid,
+        "baseline",
+        {"goal_confidence": {"learn tiktok video": 0}, "skill_confidence": {"tiktok video": 0}, "relationship": 4},
+        bank=bank,
+        now=at(1),
+    )
+    answer_survey(
+        database, priya, pid, "end", {"skill_confidence": {"tiktok video": 4}, "relationship": 4}, bank=bank, now=at(71)
+    )
+    answer_survey(
+        database,
+        martin,
+        pid,
+        "end",
+        {
+            "goal_confidence": {"learn tiktok video": 3},
+            "skill_confidence": {"tiktok video": 3},
+            "relationship": 5,
+            "carry_on": True,
+        },
+        bank=bank,
+        now=at(71),
+    )
     small = Settings(llm_provider="fake", min_group_size=2)
     report = ops.program_report(database, people["cora"], pid, "Spring", at(72), small)
     change = {c.item: c for c in report.surveys}
@@ -192,8 +257,9 @@ def test_the_report_measures_change_from_the_answers_in_aggregate(
 
 def test_answers_survive_a_new_connection(database: Database, people: dict[str, Actor], bank: QuestionBank) -> None:
     pid = program_id(database, people)
-    answer_survey(database, people["priya"], pid, "baseline", {"skill_confidence": {"tiktok video": 2}},
-                  bank=bank, now=at(1))
+    answer_survey(
+        database, people["priya"], pid, "baseline", {"skill_confidence": {"tiktok video": 2}}, bank=bank, now=at(1)
+    )
     database.engine.dispose()  # what a browser refresh finds: a fresh read from the database
     assert "survey_responses" in inspect(database.engine).get_table_names()
     (saved,) = [s for s in my_surveys(database, people["priya"], at(2), bank) if s.answered]
@@ -215,7 +281,10 @@ def _titles(bank: QuestionBank) -> dict[str, str]:
 
 @pytest.mark.integration
 def test_each_open_survey_is_announced_once_to_each_person_who_has_not_answered(
-    database: Database, people: dict[str, Actor], bank: QuestionBank, rules: OperationsRules,
+    database: Database,
+    people: dict[str, Actor],
+    bank: QuestionBank,
+    rules: OperationsRules,
     smtp: tuple[Inbox, SmtpMailer],  # noqa: F811
 ) -> None:
     inbox, mailer = smtp
@@ -224,15 +293,35 @@ def test_each_open_survey_is_announced_once_to_each_person_who_has_not_answered(
     by_day: dict[int, set[tuple[str, str]]] = {}
     for day in range(-3, 90):
         if day == 10:  # Priya answers the start survey after its note; nothing more comes of it
-            answer_survey(database, priya, pid, "baseline", {"skill_confidence": {"tiktok video": 3}},
-                          bank=bank, now=at(day) - timedelta(hours=2))
+            answer_survey(
+                database,
+                priya,
+                pid,
+                "baseline",
+                {"skill_confidence": {"tiktok video": 3}},
+                bank=bank,
+                now=at(day) - timedelta(hours=2),
+            )
         if day == 42:  # Martin answers the mid-program review the morning it opens, before the pass
-            answer_survey(database, martin, pid, "mid", {"goal_confidence": {"learn tiktok video": 2},
-                                                         "skill_confidence": {"tiktok video": 2}},
-                          bank=bank, now=at(day) - timedelta(hours=3))
+            answer_survey(
+                database,
+                martin,
+                pid,
+                "mid",
+                {"goal_confidence": {"learn tiktok video": 2}, "skill_confidence": {"tiktok video": 2}},
+                bank=bank,
+                now=at(day) - timedelta(hours=3),
+            )
         before = len(inbox.messages)
-        run_pass(database, program_pair_facts(database), at(day), rules, mailer, app_url="https://coach.example.org",
-                 surveys=program_survey_facts(database, _titles(bank)))
+        run_pass(
+            database,
+            program_pair_facts(database),
+            at(day),
+            rules,
+            mailer,
+            app_url="https://coach.example.org",
+            surveys=program_survey_facts(database, _titles(bank)),
+        )
         arrived = [m for m in inbox.messages[before:] if SURVEY_SUBJECT in m["Subject"]]
         if arrived:
             by_day[day] = {(m["To"], m["Subject"].split(" of ")[0]) for m in arrived}
@@ -249,8 +338,13 @@ def test_each_open_survey_is_announced_once_to_each_person_who_has_not_answered(
     rows = [r for r in outbox.rows(database) if r.kind == SURVEY]
     assert sorted(r.key for r in rows) == sorted(
         f"survey:{pid}:{survey}:{who}@ex.org"
-        for survey, who in [("baseline", "priya"), ("baseline", "martin"), ("mid", "priya"),
-                            ("end", "priya"), ("end", "martin")]
+        for survey, who in [
+            ("baseline", "priya"),
+            ("baseline", "martin"),
+            ("mid", "priya"),
+            ("end", "priya"),
+            ("end", "martin"),
+        ]
     )
     assert {r.status for r in rows} == {outbox.SENT}
     assert {r.pair_id for r in rows} == {p.pair_id for p in program_pair_facts(database)}  # filed under their pair
@@ -262,9 +356,13 @@ def test_the_survey_note_waits_the_configured_days_and_never_reaches_someone_who
     program = _program()
     facts = SurveyFacts(
         program=program,
-        participants=(Enrolled("a@ex.org", START - timedelta(days=10)), Enrolled("b@ex.org", START + timedelta(days=50)),
-                      Enrolled("c@ex.org", START - timedelta(days=10))),
-        answered=frozenset({("mid", "c@ex.org")}), titles=(("mid", "Mid-program review"),),
+        participants=(
+            Enrolled("a@ex.org", START - timedelta(days=10)),
+            Enrolled("b@ex.org", START + timedelta(days=50)),
+            Enrolled("c@ex.org", START - timedelta(days=10)),
+        ),
+        answered=frozenset({("mid", "c@ex.org")}),
+        titles=(("mid", "Mid-program review"),),
     )
     later = rules.nudges.model_copy(update={"survey_after_days": 3})
 

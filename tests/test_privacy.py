@@ -89,12 +89,24 @@ def test_name_keyed_rows_survive_the_migration_and_are_claimed(tmp_path: Path) -
         connection.commit()
     with database.write() as session:
         now = "2025-11-30 10:00:00"
-        session.execute(text("insert into practice_attempts (owner, persona, difficulty, turns, scores, overall, "
-                             f"turn_count, created_at) values ('Aisha', 'busy', 'normal', '[]', '{{}}', 70, 1, '{now}')"))
-        session.execute(text("insert into reflections (owner, text, answers, flags, private, created_at) "
-                             f"values ('Aisha', 'OLD-REFLECTION', '{{}}', '[]', 1, '{now}')"))
-        session.execute(text("insert into saved_questions (owner, text, \"group\", why, created_at) "
-                             f"values ('Ben', 'Old question?', 'explore', '', '{now}')"))
+        session.execute(
+            text(
+                "insert into practice_attempts (owner, persona, difficulty, turns, scores, overall, "
+                f"turn_count, created_at) values ('Aisha', 'busy', 'normal', '[]', '{{}}', 70, 1, '{now}')"
+            )
+        )
+        session.execute(
+            text(
+                "insert into reflections (owner, text, answers, flags, private, created_at) "
+                f"values ('Aisha', 'OLD-REFLECTION', '{{}}', '[]', 1, '{now}')"
+            )
+        )
+        session.execute(
+            text(
+                'insert into saved_questions (owner, text, "group", why, created_at) '
+                f"values ('Ben', 'Old question?', 'explore', '', '{now}')"
+            )
+        )
     database.migrate()
     admin = add_person(database, "Ada", Role.ADMINISTRATOR)
     aisha, intruder = add_person(database, "Aisha Khan"), add_person(database, "Aisha")
@@ -113,7 +125,10 @@ def test_name_keyed_rows_survive_the_migration_and_are_claimed(tmp_path: Path) -
 @pytest.mark.parametrize(
     ("url", "shown"),
     [
-        ("postgresql+psycopg://coach:s3cret-pw@db.internal:5432/coach", "postgresql+psycopg://coach:***@db.internal:5432/coach"),
+        (
+            "postgresql+psycopg://coach:s3cret-pw@db.internal:5432/coach",
+            "postgresql+psycopg://coach:***@db.internal:5432/coach",
+        ),
         ("sqlite:////tmp/coach.db", "sqlite:////tmp/coach.db"),
         ("https://user:tok3n@llm.example/v1", "https://user:***@llm.example/v1"),
     ],
@@ -123,8 +138,12 @@ def test_urls_are_masked(url: str, shown: str) -> None:
 
 
 def test_settings_never_show_passwords_or_keys(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path, database_url="postgresql://coach:hunter2-secret@127.0.0.1/coach",
-                        llm_api_key="sk-very-secret", llm_base_url="http://u:pw-in-url@127.0.0.1:8080/v1")
+    settings = Settings(
+        data_dir=tmp_path,
+        database_url="postgresql://coach:hunter2-secret@127.0.0.1/coach",
+        llm_api_key="sk-very-secret",
+        llm_base_url="http://u:pw-in-url@127.0.0.1:8080/v1",
+    )
     dumped = json.dumps(resolved_settings(settings))
     for secret in ("hunter2-secret", "sk-very-secret", "pw-in-url"):
         assert secret not in dumped

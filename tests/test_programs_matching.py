@@ -29,18 +29,20 @@ HEADER = ",".join(COLUMNS)
 
 # --- the participant file ---------------------------------------------------------------
 def test_csv_keeps_good_rows_and_reports_each_bad_row_on_its_own_line() -> None:
-    text = "\n".join([
-        HEADER,
-        "ana@ex.org,Ana,mentor,Sales,,TikTok;Canva,,jazz,,Tue 14-16,Europe/London",
-        "bo@ex.org,Bo,boss,Sales,,,,,,,UTC",
-        ",Nameless,mentee,,,,,,,,UTC",
-        "cy@ex.org,Cy,mentee,Finance,,,short-form video,jazz;chess,learn social media,Tue 15-17;Fri 9-10,Europe/Paris",
-        "dee@ex.org,Dee,mentee,,,,,,,Tuesday at noon,UTC",
-        "eve@ex.org,Eve,mentee,,,,,,,Tue 9-10,Mars/Olympus",
-        "ana@ex.org,Ana again,mentee,,,,,,,,UTC",
-        "fay@ex.org,Fay,mentee,,fay@ex.org,,,,,,UTC",
-        "not-an-email,Gus,mentee,,,,,,,,UTC",
-    ])
+    text = "\n".join(
+        [
+            HEADER,
+            "ana@ex.org,Ana,mentor,Sales,,TikTok;Canva,,jazz,,Tue 14-16,Europe/London",
+            "bo@ex.org,Bo,boss,Sales,,,,,,,UTC",
+            ",Nameless,mentee,,,,,,,,UTC",
+            "cy@ex.org,Cy,mentee,Finance,,,short-form video,jazz;chess,learn social media,Tue 15-17;Fri 9-10,Europe/Paris",
+            "dee@ex.org,Dee,mentee,,,,,,,Tuesday at noon,UTC",
+            "eve@ex.org,Eve,mentee,,,,,,,Tue 9-10,Mars/Olympus",
+            "ana@ex.org,Ana again,mentee,,,,,,,,UTC",
+            "fay@ex.org,Fay,mentee,,fay@ex.org,,,,,,UTC",
+            "not-an-email,Gus,mentee,,,,,,,,UTC",
+        ]
+    )
     result = read_participants(text)
     assert [p.email for p in result.profiles] == ["ana@ex.org", "cy@ex.org"]
     cy = result.profiles[1]
@@ -49,9 +51,13 @@ def test_csv_keeps_good_rows_and_reports_each_bad_row_on_its_own_line() -> None:
     lines = result.report().splitlines()
     assert len(lines) == 7
     expected = [
-        (3, "role 'boss'"), (4, "email is empty"), (6, "Cannot read availability 'Tuesday at noon'"),
-        (7, "Unknown time zone 'Mars/Olympus'"), (8, "same email appears on an earlier row"),
-        (9, "manager_email is the person's own email"), (10, "not an email address"),
+        (3, "role 'boss'"),
+        (4, "email is empty"),
+        (6, "Cannot read availability 'Tuesday at noon'"),
+        (7, "Unknown time zone 'Mars/Olympus'"),
+        (8, "same email appears on an earlier row"),
+        (9, "manager_email is the person's own email"),
+        (10, "not an email address"),
     ]
     for line, (number, message) in zip(lines, expected, strict=True):
         assert line.startswith(f"line {number}") and message in line, line
@@ -68,8 +74,16 @@ def test_csv_that_is_unusable_as_a_whole_is_one_clear_error(text: str, error: st
 
 def test_csv_round_trips_through_the_writer() -> None:
     people = [
-        person("a@ex.org", "mentor", skills_offered=["SQL", "Python"], interests=["chess"], timezone="Asia/Kolkata",
-               availability=["Mon 9:30-11", "Thu 14-16"], manager_email="boss@ex.org", department="Data"),
+        person(
+            "a@ex.org",
+            "mentor",
+            skills_offered=["SQL", "Python"],
+            interests=["chess"],
+            timezone="Asia/Kolkata",
+            availability=["Mon 9:30-11", "Thu 14-16"],
+            manager_email="boss@ex.org",
+            department="Data",
+        ),
         person("b@ex.org", "mentee", skills_wanted=["dashboards"], goals=["read data better"]),
     ]
     again = read_participants(write_participants(people))
@@ -116,8 +130,13 @@ def test_overlap_is_compared_in_utc_with_each_zones_offset_on_the_reference_date
 def test_each_pair_has_every_component_and_the_words_that_matched() -> None:
     people = [
         person("m@ex.org", "mentor", skills_offered=["python scripting"], interests=["jazz piano"]),
-        person("e@ex.org", "mentee", skills_wanted=["python scripting"], interests=["jazz piano"],
-               goals=["automate python scripting"]),
+        person(
+            "e@ex.org",
+            "mentee",
+            skills_wanted=["python scripting"],
+            interests=["jazz piano"],
+            goals=["automate python scripting"],
+        ),
     ]
     matching = match_cohort(people, WordEmbedder())
     [pair] = matching.pairs
@@ -212,9 +231,18 @@ def cohorts(draw: st.DrawFn) -> tuple[list, list, list, list]:
         role = draw(st.sampled_from(["mentor", "mentee"]))
         words = draw(st.lists(st.sampled_from(WORDS), max_size=3))
         manager = draw(st.sampled_from(["", *[e for e in EMAILS[:n] if e != EMAILS[index]], "boss@ex.org"]))
-        people.append(person(EMAILS[index], role, skills_offered=words, skills_wanted=words, interests=words[:1],
-                             manager_email=manager, capacity=draw(st.integers(1, 2)),
-                             availability=[draw(st.sampled_from(["Mon 9-11", "Tue 14-16", "Mon 10-12"]))]))
+        people.append(
+            person(
+                EMAILS[index],
+                role,
+                skills_offered=words,
+                skills_wanted=words,
+                interests=words[:1],
+                manager_email=manager,
+                capacity=draw(st.integers(1, 2)),
+                availability=[draw(st.sampled_from(["Mon 9-11", "Tue 14-16", "Mon 10-12"]))],
+            )
+        )
     pair_lists = st.lists(st.tuples(st.sampled_from(EMAILS[:n]), st.sampled_from(EMAILS[:n])), max_size=4)
     return people, draw(pair_lists), draw(pair_lists), draw(st.lists(st.sampled_from(EMAILS[:n]), max_size=2))
 
@@ -289,18 +317,29 @@ def test_tiktok_meets_short_form_video_with_the_packaged_model(embedder: object)
 @pytest.mark.integration
 def test_coach_match_json_contract(tmp_path: Path) -> None:
     csv_file = tmp_path / "cohort.csv"
-    csv_file.write_text("\n".join([
-        HEADER,
-        "priya@ex.org,Priya,mentor,Marketing,,TikTok;Canva,,climbing,,Tue 14-16,Europe/London",
-        "leo@ex.org,Leo,mentor,Data,,Python scripting,,chess,,Mon 9-11,America/New_York",
-        "martin@ex.org,Martin,mentee,Finance,priya@ex.org,,short-form video,climbing,,Tue 14-16,Europe/London",
-        "sam@ex.org,Sam,mentee,Ops,,,automating reports with Python,chess,,Mon 9-11,America/New_York",
-        "broken@ex.org,Broken,visitor,,,,,,,,UTC",
-    ]) + "\n")
+    csv_file.write_text(
+        "\n".join(
+            [
+                HEADER,
+                "priya@ex.org,Priya,mentor,Marketing,,TikTok;Canva,,climbing,,Tue 14-16,Europe/London",
+                "leo@ex.org,Leo,mentor,Data,,Python scripting,,chess,,Mon 9-11,America/New_York",
+                "martin@ex.org,Martin,mentee,Finance,priya@ex.org,,short-form video,climbing,,Tue 14-16,Europe/London",
+                "sam@ex.org,Sam,mentee,Ops,,,automating reports with Python,chess,,Mon 9-11,America/New_York",
+                "broken@ex.org,Broken,visitor,,,,,,,,UTC",
+            ]
+        )
+        + "\n"
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith("COACH_")}
     env["COACH_DATA_DIR"] = str(tmp_path / "data")
-    proc = subprocess.run([sys.executable, "-m", "coach", "match", "--csv", str(csv_file), "--json"],
-                          cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "coach", "match", "--csv", str(csv_file), "--json"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert set(data) == {"pairs", "unmatched"}

@@ -16,11 +16,13 @@ from coach.storage import open_database
 
 APP = str(PROJECT_ROOT / "app.py")
 COORDINATOR = Actor(1, "cora@local", "Cora", Role.COORDINATOR)
-CSV = "\n".join([
-    ",".join(COLUMNS),
-    "priya@ex.org,Priya,mentor,Marketing,,TikTok,,climbing,,Tue 14-16,Europe/London",
-    "martin@ex.org,Martin,mentee,Finance,,,short-form video,climbing,,Tue 9-11,America/New_York",
-])
+CSV = "\n".join(
+    [
+        ",".join(COLUMNS),
+        "priya@ex.org,Priya,mentor,Marketing,,TikTok,,climbing,,Tue 14-16,Europe/London",
+        "martin@ex.org,Martin,mentee,Finance,,,short-form video,climbing,,Tue 9-11,America/New_York",
+    ]
+)
 
 
 @pytest.fixture

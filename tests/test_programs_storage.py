@@ -26,21 +26,31 @@ COORDINATOR = Actor(1, "coord@ex.org", "Cora", Role.COORDINATOR)
 PRIYA = Actor(2, "priya@ex.org", "Priya", Role.MENTOR)
 MARTIN = Actor(3, "martin@ex.org", "Martin", Role.MENTEE)
 OUTSIDER = Actor(4, "leo@ex.org", "Leo", Role.MENTOR)
-CSV = "\n".join([
-    ",".join(COLUMNS),
-    "priya@ex.org,Priya,mentor,Marketing,,tiktok video;canva,,climbing,,Tue 14-16,Europe/London",
-    "leo@ex.org,Leo,mentor,Data,,python scripts,,chess,,Mon 9-11,America/New_York",
-    "martin@ex.org,Martin,mentee,Finance,,,tiktok video,climbing,learn tiktok video,Tue 9-11,America/New_York",
-    "sam@ex.org,Sam,mentee,Ops,,,python scripts,chess,,Mon 14-16,Europe/London",
-    "oops@ex.org,Oops,mentee,,,,,,,Whenever,UTC",
-])
+CSV = "\n".join(
+    [
+        ",".join(COLUMNS),
+        "priya@ex.org,Priya,mentor,Marketing,,tiktok video;canva,,climbing,,Tue 14-16,Europe/London",
+        "leo@ex.org,Leo,mentor,Data,,python scripts,,chess,,Mon 9-11,America/New_York",
+        "martin@ex.org,Martin,mentee,Finance,,,tiktok video,climbing,learn tiktok video,Tue 9-11,America/New_York",
+        "sam@ex.org,Sam,mentee,Ops,,,python scripts,chess,,Mon 14-16,Europe/London",
+        "oops@ex.org,Oops,mentee,,,,,,,Whenever,UTC",
+    ]
+)
 
 
 @pytest.fixture
 def program(database: Database) -> int:
-    created = programs.create_program(database, COORDINATOR, "Spring cohort", date(2025, 3, 3), sessions=4,
-                                      cadence_days=7, session_minutes=60, goals="Digital fluency",
-                                      topics=["social media", "AI"])
+    created = programs.create_program(
+        database,
+        COORDINATOR,
+        "Spring cohort",
+        date(2025, 3, 3),
+        sessions=4,
+        cadence_days=7,
+        session_minutes=60,
+        goals="Digital fluency",
+        topics=["social media", "AI"],
+    )
     result = programs.import_participants(database, COORDINATOR, created.id, CSV)
     assert [str(e) for e in result.errors] == ["line 6 (oops@ex.org): Cannot read availability 'Whenever'."]
     return created.id
@@ -49,8 +59,14 @@ def program(database: Database) -> int:
 def test_migration_creates_every_program_table(database: Database) -> None:
     tables = set(inspect(database.engine).get_table_names())
     mine = {t.name for t in Base.metadata.sorted_tables if t.name.startswith("program")}
-    assert mine == {"programs", "program_participants", "program_rules", "program_matches", "program_sessions",
-                    "program_events"}
+    assert mine == {
+        "programs",
+        "program_participants",
+        "program_rules",
+        "program_matches",
+        "program_sessions",
+        "program_events",
+    }
     assert mine <= tables
     for name in mine:
         columns = {c["name"] for c in inspect(database.engine).get_columns(name)}
@@ -92,8 +108,10 @@ def test_participant_fills_only_their_own_intake_form(database: Database, progra
 
 def test_nothing_is_visible_to_participants_before_publishing(database: Database, program: int) -> None:
     proposal = matching_store.propose(database, COORDINATOR, program, WordEmbedder())
-    assert {(m.mentor, m.mentee) for m in proposal.matches} == {("priya@ex.org", "martin@ex.org"),
-                                                                 ("leo@ex.org", "sam@ex.org")}
+    assert {(m.mentor, m.mentee) for m in proposal.matches} == {
+        ("priya@ex.org", "martin@ex.org"),
+        ("leo@ex.org", "sam@ex.org"),
+    }
     assert all(m.state == "proposed" and m.why for m in proposal.matches)
     assert lifecycle.my_matches(database, PRIYA) == []
     with pytest.raises(InputError, match="No pair"):
@@ -136,12 +154,15 @@ def test_pin_and_forbid_rules_steer_the_next_solve(database: Database, program: 
 
 def test_weights_preview_shows_what_changes_without_storing(database: Database, program: int) -> None:
     swapped = CSV.replace("tiktok video,climbing,learn", "tiktok video,chess,learn").replace(
-        "python scripts,chess,,Mon 14-16", "python scripts,climbing,,Mon 14-16")
+        "python scripts,chess,,Mon 14-16", "python scripts,climbing,,Mon 14-16"
+    )
     programs.import_participants(database, COORDINATOR, program, swapped)
     interests_only = {"weights": {"skills": 0, "interests": 1, "goals": 0, "swot": 0, "availability": 0}}
     preview = matching_store.preview_weights(database, COORDINATOR, program, WordEmbedder(), interests_only)
     assert {(c.mentee, c.before, c.after) for c in preview.changes} == {
-        ("martin@ex.org", "priya@ex.org", "leo@ex.org"), ("sam@ex.org", "leo@ex.org", "priya@ex.org")}
+        ("martin@ex.org", "priya@ex.org", "leo@ex.org"),
+        ("sam@ex.org", "leo@ex.org", "priya@ex.org"),
+    }
     assert preview.unchanged == 0 and preview.total_after > 0
     assert programs.get_program(database, COORDINATOR, program).weights == {}
     with pytest.raises(InputError, match="Unknown matching setting"):
@@ -171,8 +192,12 @@ def test_session_status_lifecycle(database: Database, program: int) -> None:
     lifecycle.set_session_status(database, PRIYA, match.id, 2, "missed", reason="ill")
     new_time = datetime(2025, 3, 20, 15, 0, tzinfo=UTC)
     view = lifecycle.set_session_status(database, PRIYA, match.id, 3, "rescheduled", "travel", starts_at=new_time)
-    assert [(s.status, s.reason) for s in view.sessions] == [("held", ""), ("missed", "ill"),
-                                                            ("rescheduled", "travel"), ("planned", "")]
+    assert [(s.status, s.reason) for s in view.sessions] == [
+        ("held", ""),
+        ("missed", "ill"),
+        ("rescheduled", "travel"),
+        ("planned", ""),
+    ]
     assert view.sessions[2].starts_at is not None and view.sessions[2].starts_at.astimezone(UTC) == new_time
     with pytest.raises(InputError, match="needs its new start"):
         lifecycle.set_session_status(database, PRIYA, match.id, 4, "rescheduled")
@@ -187,8 +212,13 @@ def test_schedule_follows_each_persons_local_time_across_a_daylight_saving_chang
     assert all(start is not None for start in plan)
     starts = [s for s in plan if s is not None]
     # New York moves to daylight time on 9 March, London on 30 March.
-    assert [s.date() for s in starts] == [date(2025, 3, 4), date(2025, 3, 11), date(2025, 3, 18), date(2025, 3, 25),
-                                          date(2025, 4, 1)]
+    assert [s.date() for s in starts] == [
+        date(2025, 3, 4),
+        date(2025, 3, 11),
+        date(2025, 3, 18),
+        date(2025, 3, 25),
+        date(2025, 4, 1),
+    ]
     assert [s.astimezone(UTC).hour for s in starts] == [14, 14, 14, 14, 13]
     assert [s.astimezone(ZoneInfo("Europe/London")).hour for s in starts] == [14] * 5
     assert [s.astimezone(ZoneInfo("America/New_York")).hour for s in starts] == [9, 10, 10, 10, 9]
@@ -230,8 +260,9 @@ def test_program_agendas_use_each_pair_and_are_valid(database: Database, program
     lifecycle.set_session_status(database, PRIYA, priya.id, 1, "held")
     repo.save_notes(database, COORDINATOR, priya.pair_id or 0, 1, "Good start.\nAction: Martin to post one short video")
     seen: list[tuple[int, int]] = []
-    outcomes = generate_program_agendas(database, COORDINATOR, program, FakeRetriever(),
-                                        progress=lambda done, total, _label: seen.append((done, total)))
+    outcomes = generate_program_agendas(
+        database, COORDINATOR, program, FakeRetriever(), progress=lambda done, total, _label: seen.append((done, total))
+    )
     assert seen == [(1, 2), (2, 2)]
     assert all(o.ok for o in outcomes), outcomes
     numbers = {o.pair_id: o.session_number for o in outcomes}
@@ -265,8 +296,7 @@ def _inside(start: datetime, minutes: int, profile: object) -> bool:
     for step in range(0, minutes, 5):
         local = (start + timedelta(minutes=step)).astimezone(zone)
         minute = local.hour * 60 + local.minute
-        if not any(s.weekday == local.weekday() and s.start <= minute < s.end
-                   for s in profile.availability):  # type: ignore[attr-defined]
+        if not any(s.weekday == local.weekday() and s.start <= minute < s.end for s in profile.availability):  # type: ignore[attr-defined]
             return False
     return True
 
@@ -276,8 +306,12 @@ def test_a_weekly_session_keeps_local_time_when_sydney_leaves_summer_time() -> N
     from datetime import timedelta
 
     a = person("a@ex.org", "mentor", availability=["Mon 6-9", "Thu 6-9"], timezone="Australia/Sydney")
-    b = person("b@ex.org", "mentee", availability=[f"{d} 0-24" for d in ("Tue", "Wed", "Thu", "Fri", "Sat", "Sun")],
-               timezone="Europe/London")
+    b = person(
+        "b@ex.org",
+        "mentee",
+        availability=[f"{d} 0-24" for d in ("Tue", "Wed", "Thu", "Fri", "Sat", "Sun")],
+        timezone="Europe/London",
+    )
     starts = plan_sessions(a, b, date(2025, 3, 2), 6, 7, 60)
     assert starts[4] == datetime(2025, 3, 30, 19, 0, tzinfo=UTC)
     assert starts[5] == datetime(2025, 4, 6, 20, 0, tzinfo=UTC)
@@ -288,8 +322,13 @@ def test_a_weekly_session_keeps_local_time_when_sydney_leaves_summer_time() -> N
 
 @settings(max_examples=80, deadline=None)
 @given(
-    st.sampled_from(ZONES), st.sampled_from(ZONES), st.integers(0, 6), st.integers(6, 20), st.integers(0, 6),
-    st.integers(0, 364), st.integers(1, 21),
+    st.sampled_from(ZONES),
+    st.sampled_from(ZONES),
+    st.integers(0, 6),
+    st.integers(6, 20),
+    st.integers(0, 6),
+    st.integers(0, 364),
+    st.integers(1, 21),
 )
 def test_every_scheduled_session_is_inside_both_peoples_local_free_time(
     zone_a: str, zone_b: str, day_a: int, hour_a: int, day_b: int, offset: int, cadence: int
@@ -300,10 +339,18 @@ def test_every_scheduled_session_is_inside_both_peoples_local_free_time(
 
     day = WEEKDAYS[day_a].title()
     other = WEEKDAYS[(day_a + 3) % 7].title()
-    a = person("a@ex.org", "mentor", availability=[f"{day} {hour_a}-{hour_a + 3}", f"{other} {hour_a}-{hour_a + 3}"],
-               timezone=zone_a)
-    b = person("b@ex.org", "mentee", availability=[f"{WEEKDAYS[d].title()} 0-24" for d in range(7) if d != day_b],
-               timezone=zone_b)
+    a = person(
+        "a@ex.org",
+        "mentor",
+        availability=[f"{day} {hour_a}-{hour_a + 3}", f"{other} {hour_a}-{hour_a + 3}"],
+        timezone=zone_a,
+    )
+    b = person(
+        "b@ex.org",
+        "mentee",
+        availability=[f"{WEEKDAYS[d].title()} 0-24" for d in range(7) if d != day_b],
+        timezone=zone_b,
+    )
     starts = plan_sessions(a, b, date(2025, 1, 1) + timedelta(days=offset), 6, cadence, 60)
     assert None not in starts, starts
     found = [s for s in starts if s is not None]

@@ -36,8 +36,11 @@ def test_owner_shares_grantee_reads_and_others_are_refused_and_recorded(database
     with pytest.raises(PermissionDenied):
         reflection_sharing.get_reflection(database, grantee, reflection)  # private until shared
     share = reflection_sharing.share_reflection(database, owner, reflection, "AISHA@example.org")
-    assert (share.reflection_id, share.grantee_email, share.grantee_role) == (reflection, "aisha@example.org",
-                                                                             Role.MENTOR.value)
+    assert (share.reflection_id, share.grantee_email, share.grantee_role) == (
+        reflection,
+        "aisha@example.org",
+        Role.MENTOR.value,
+    )
     read = reflection_sharing.get_reflection(database, grantee, reflection)
     assert (read.owner_name, read.text) == ("Robert", SECRET)
     assert read.answers == {"What did you assume?": "That age predicts skill."}
@@ -150,4 +153,3 @@ def test_reflection_page_shares_and_only_the_grantee_reads_it_on_home() -> None:
     assert not at.exception, at.exception
     assert SECRET not in texts(open_page("app_pages/home.py", "Aisha"))
     db.dispose()
-

@@ -104,7 +104,9 @@ def test_retrieve_cli_json(indexed_runtime: Runtime, monkeypatch: pytest.MonkeyP
     from coach.cli import app
 
     result = CliRunner().invoke(
-        app, ["retrieve", "keeping sessions confidential", "-k", "3", "--audience", "mentor", "--json"], obj=indexed_runtime
+        app,
+        ["retrieve", "keeping sessions confidential", "-k", "3", "--audience", "mentor", "--json"],
+        obj=indexed_runtime,
     )
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)

@@ -22,12 +22,18 @@ OUT_OF_CHARACTER = re.compile(r"\b(?:AI|assistant|language model)\b", re.IGNOREC
 # turn early; the threshold is the brief's 80%.
 REACTION_MATCH_THRESHOLD = 0.80
 
-SITUATION_BEHAVIOUR = "In Thursday's budget review, when Amara raised the supplier risk, you said 'not now' and moved on."
-IMPACT = "After you said 'not now', Amara told me she won't raise risks in that forum again, and the order is a week late."
+SITUATION_BEHAVIOUR = (
+    "In Thursday's budget review, when Amara raised the supplier risk, you said 'not now' and moved on."
+)
+IMPACT = (
+    "After you said 'not now', Amara told me she won't raise risks in that forum again, and the order is a week late."
+)
 REQUEST = "Could you add a five-minute risks slot at the end of next Thursday's review?"
 COMPLETE = f"{SITUATION_BEHAVIOUR} {IMPACT} {REQUEST}"
-DEVELOPING = ("In meetings you sometimes answer your own questions before anyone replies, and I think people "
-              "feel a bit rushed. Maybe leave a bit more space?")
+DEVELOPING = (
+    "In meetings you sometimes answer your own questions before anyone replies, and I think people "
+    "feel a bit rushed. Maybe leave a bit more space?"
+)
 
 
 def scripts() -> list[dict[str, object]]:
@@ -221,7 +227,9 @@ def test_practice_cli_script_json(tmp_path: Path, indexed_runtime: object, monke
 
     script = tmp_path / "turns.txt"
     script.write_text(f"{SITUATION_BEHAVIOUR}\n\n{IMPACT}\n{REQUEST}\n", encoding="utf-8")
-    result = CliRunner().invoke(commands.app, ["practice", "--persona", "defensive", "--script", str(script), "--json"], obj=indexed_runtime)
+    result = CliRunner().invoke(
+        commands.app, ["practice", "--persona", "defensive", "--script", str(script), "--json"], obj=indexed_runtime
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert [t["user"] for t in data["turns"]] == [SITUATION_BEHAVIOUR, IMPACT, REQUEST]
@@ -237,7 +245,10 @@ def test_practice_cli_interactive(indexed_runtime: object, monkeypatch: pytest.M
     from coach import commands
 
     result = CliRunner().invoke(
-        commands.app, ["practice", "--persona", "busy", "--difficulty", "hard"], input=f"{COMPLETE}\ndone\n", obj=indexed_runtime
+        commands.app,
+        ["practice", "--persona", "busy", "--difficulty", "hard"],
+        input=f"{COMPLETE}\ndone\n",
+        obj=indexed_runtime,
     )
     assert result.exit_code == 0, result.output
     assert "Debrief" in result.output and load_personas()["busy"].opening in result.output
@@ -253,7 +264,9 @@ def test_practice_with_the_local_model_stays_in_character(embedder: SentenceTran
     for text in ("You always shut people down.", SITUATION_BEHAVIOUR, IMPACT, REQUEST):
         turn = session.respond(text)
         assert not turn.reworded  # the small model only would vary wording; measured not to hold character
-        assert check_character(turn.reply, "close" if turn.closing else turn.reaction, "Diane Okafor", turn.reply).passed
+        assert check_character(
+            turn.reply, "close" if turn.closing else turn.reaction, "Diane Okafor", turn.reply
+        ).passed
     assert session.turns[-1].reaction == "engage"
 
 

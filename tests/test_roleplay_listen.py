@@ -20,10 +20,16 @@ SPLIT = [
 @pytest.mark.parametrize(
     ("evidence", "moment", "behaviour"),
     [
-        ("In Tuesday's budget review you took out your phone and answered emails.", "Tuesday's budget review",
-         "I took out my phone"),
-        ("In the all-hands on the 12th you said 'we're not discussing this'.", "the all-hands",
-         "I said 'we're not discussing this'"),
+        (
+            "In Tuesday's budget review you took out your phone and answered emails.",
+            "Tuesday's budget review",
+            "I took out my phone",
+        ),
+        (
+            "In the all-hands on the 12th you said 'we're not discussing this'.",
+            "the all-hands",
+            "I said 'we're not discussing this'",
+        ),
         ("Things have felt off lately.", None, None),
     ],
 )
@@ -33,8 +39,10 @@ def test_phrases_turn_the_mentor_words_round(evidence: str, moment: str | None, 
 
 
 def test_echo_only_when_something_specific_was_said() -> None:
-    heard = {"situation": "In Tuesday's budget review you were on your phone.",
-             "behavior": "In Tuesday's budget review you were on your phone."}
+    heard = {
+        "situation": "In Tuesday's budget review you were on your phone.",
+        "behavior": "In Tuesday's budget review you were on your phone.",
+    }
     assert "Tuesday's budget review" in echo("ask_impact", heard)
     assert echo("ask_example", heard) == ""
     assert echo("defensive", heard) == ""
@@ -46,11 +54,13 @@ def _turn(n: int, reaction: str, **scores: int) -> DebriefTurn:
 
 
 def test_conversation_credits_parts_split_across_turns() -> None:
-    whole = conversation_score([
-        _turn(1, "ask_example", respect=1),
-        _turn(2, "ask_request", situation=2, behavior=2, impact=2, respect=2),
-        _turn(3, "engage", request=2, respect=2),
-    ])
+    whole = conversation_score(
+        [
+            _turn(1, "ask_example", respect=1),
+            _turn(2, "ask_request", situation=2, behavior=2, impact=2, respect=2),
+            _turn(3, "engage", request=2, respect=2),
+        ]
+    )
     assert whole.parts == {"situation": 2, "behavior": 2, "impact": 2, "request": 2}
     assert whole.delivered_at == {"situation": 2, "behavior": 2, "impact": 2, "request": 3}
     assert whole.in_order

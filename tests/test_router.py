@@ -50,10 +50,17 @@ def test_routes(embedder: SentenceTransformerEmbedder, message: str, route: str)
 
 @pytest.mark.parametrize(
     ("message", "expected_error"),
-    [("", InputError), ("   \n", InputError), ("agenda " * 5000, None), ("🙂 ¿Qué pregunto a mi mentor? 🙂", None),
-     ("会议议程，45分钟", None)],
+    [
+        ("", InputError),
+        ("   \n", InputError),
+        ("agenda " * 5000, None),
+        ("🙂 ¿Qué pregunto a mi mentor? 🙂", None),
+        ("会议议程，45分钟", None),
+    ],
 )
-def test_bad_inputs(embedder: SentenceTransformerEmbedder, message: str, expected_error: type[Exception] | None) -> None:
+def test_bad_inputs(
+    embedder: SentenceTransformerEmbedder, message: str, expected_error: type[Exception] | None
+) -> None:
     if expected_error:
         with pytest.raises(expected_error):
             route_message(message, embedder)

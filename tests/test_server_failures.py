@@ -26,7 +26,8 @@ def start_chroma(path: Path, port: int) -> subprocess.Popen[bytes]:
     chroma = Path(sys.executable).with_name("chroma")
     process = subprocess.Popen(
         [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
@@ -73,11 +74,22 @@ def test_coach_chat_keeps_going_with_one_line_when_the_server_dies(tmp_path: Pat
     port = free_port()
     server = start_chroma(tmp_path / "chroma-server", port)
     env = {k: v for k, v in os.environ.items() if not k.startswith("COACH_")}
-    env.update(COACH_DATA_DIR=str(tmp_path / "data"), COACH_VECTOR_STORE="http", COACH_CHROMA_PORT=str(port),
-               COACH_LLM_PROVIDER="fake", HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    env.update(
+        COACH_DATA_DIR=str(tmp_path / "data"),
+        COACH_VECTOR_STORE="http",
+        COACH_CHROMA_PORT=str(port),
+        COACH_LLM_PROVIDER="fake",
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+    )
     chat = subprocess.Popen(
-        [sys.executable, "-m", "coach", "chat"], cwd=PROJECT_ROOT, env=env, text=True,
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [sys.executable, "-m", "coach", "chat"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     try:
         assert chat.stdin is not None and chat.stdout is not None
@@ -99,8 +111,14 @@ def test_coach_chat_keeps_going_with_one_line_when_the_server_dies(tmp_path: Pat
 def test_cli_exits_1_with_one_line_when_the_server_is_gone(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COACH_")}
     env.update(COACH_DATA_DIR=str(tmp_path / "data"), COACH_VECTOR_STORE="http", COACH_CHROMA_PORT=str(free_port()))
-    done = subprocess.run([sys.executable, "-m", "coach", "documents"], cwd=PROJECT_ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "coach", "documents"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 1
     lines = [line for line in done.stderr.splitlines() if line.strip() and "exporting the embedding model" not in line]
     assert len(lines) == 1 and "chroma run" in lines[0]

@@ -55,7 +55,9 @@ def test_flags_only_the_offending_sentence() -> None:
     assert result.flags[0].citations == []  # no retriever given
 
 
-@pytest.mark.parametrize("text", ["x" * 20_000, "Los jóvenes 🙄 siempre llegan tarde.", "年配の人は新しい技術が苦手だ。", "👴👶"])
+@pytest.mark.parametrize(
+    "text", ["x" * 20_000, "Los jóvenes 🙄 siempre llegan tarde.", "年配の人は新しい技術が苦手だ。", "👴👶"]
+)
 def test_odd_inputs_do_not_crash(text: str) -> None:
     check_spans(text, check_stereotypes(text))
 
@@ -127,5 +129,13 @@ def test_cli_check_json_shape() -> None:
     data = json.loads(result.output)
     assert set(data) == {"has_stereotype", "flags"}
     assert set(data["flags"][0]) == {
-        "span", "start", "end", "category", "direction", "explanation", "reframe", "reflection_questions", "citations",
+        "span",
+        "start",
+        "end",
+        "category",
+        "direction",
+        "explanation",
+        "reframe",
+        "reflection_questions",
+        "citations",
     }

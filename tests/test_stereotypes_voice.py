@@ -32,7 +32,9 @@ def test_voice_test_split_holds_its_measured_floors(embedder: object) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="recall 0.857 and category accuracy 0.75 on the voice test split, targets 0.9/0.8")
+@pytest.mark.xfail(
+    strict=True, reason="recall 0.857 and category accuracy 0.75 on the voice test split, targets 0.9/0.8"
+)
 def test_voice_test_split_meets_the_targets(embedder: object) -> None:
     report = evaluate_stereotypes(load_jsonl(VOICE, "test"), embedder=embedder)  # type: ignore[arg-type]
     assert report.scores.recall >= 0.9

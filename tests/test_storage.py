@@ -41,8 +41,15 @@ def db(database: Database) -> Database:
     return database
 
 
-TABLES = {"pairs", "sessions", "action_items", "practice_attempts", "reflections", "saved_questions",
-          "reflection_shares"}
+TABLES = {
+    "pairs",
+    "sessions",
+    "action_items",
+    "practice_attempts",
+    "reflections",
+    "saved_questions",
+    "reflection_shares",
+}
 
 
 def test_migrations_create_tables_and_are_idempotent(database_settings: Settings) -> None:
@@ -121,8 +128,7 @@ def test_unusable_database_url_raises_store_error_with_hint(tmp_path: Path) -> N
         ("A" * 201, "Robert", 6, "longer than 200"),
     ],
 )
-def test_create_pair_validates(
-    database: Database, mentor: str, mentee: str, sessions: int, error: str | None) -> None:
+def test_create_pair_validates(database: Database, mentor: str, mentee: str, sessions: int, error: str | None) -> None:
     aisha = add_person(database, "Aisha")
     if error is None:
         pair = repo.create_pair(database, aisha, mentor, mentee, goals="AI tools", program_sessions=sessions)
@@ -312,7 +318,12 @@ def test_replicas_starting_at_once_migrate_once(database_settings: Settings, tmp
         """
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("COACH_")}
-    procs = [subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) for _ in range(3)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        )
+        for _ in range(3)
+    ]
     deadline = time.monotonic() + 120
     while len(list(tmp_path.glob("ready-*"))) < 3 and time.monotonic() < deadline:
         time.sleep(0.05)  # every process has imported the coach; now they start together

@@ -74,8 +74,12 @@ def test_two_processes_share_postgresql_and_chroma(
     for name in ("replica-a", "replica-b"):
         env = {k: v for k, v in os.environ.items() if not k.startswith("COACH_")}
         env.update(
-            COACH_DATA_DIR=str(tmp_path / name), COACH_DATABASE_URL=url, COACH_VECTOR_STORE="http",
-            COACH_CHROMA_HOST="127.0.0.1", COACH_CHROMA_PORT=str(chroma_server), COACH_LLM_PROVIDER="fake",
+            COACH_DATA_DIR=str(tmp_path / name),
+            COACH_DATABASE_URL=url,
+            COACH_VECTOR_STORE="http",
+            COACH_CHROMA_HOST="127.0.0.1",
+            COACH_CHROMA_PORT=str(chroma_server),
+            COACH_LLM_PROVIDER="fake",
             COACH_MODEL_CACHE_DIR=os.environ["COACH_MODEL_CACHE_DIR"],
         )
         args = [sys.executable, "-c", REPLICA, name, str(docs), str(go), str(pair.id), str(people[name].account_id)]

@@ -34,8 +34,17 @@ def run(runtime: Runtime, *args: str, stdin: str | None = None) -> tuple[str, Ba
 def test_users_lifecycle_from_the_command_line(cli: Runtime) -> None:
     output, error = run(cli, "users", "list")
     assert isinstance(error, InputError) and "create-admin" in str(error)
-    output, error = run(cli, "users", "create-admin", "--email", "ada@example.org", "--name", "Ada", "--password-stdin",
-                        stdin=PASSWORD + "\n")
+    output, error = run(
+        cli,
+        "users",
+        "create-admin",
+        "--email",
+        "ada@example.org",
+        "--name",
+        "Ada",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
     assert error is None, output
     output, error = run(cli, "users", "invite", "mia@example.org", "--role", "mentor")
     assert error is None and "?invite=" in output
@@ -46,7 +55,9 @@ def test_users_lifecycle_from_the_command_line(cli: Runtime) -> None:
     invitations.accept(db, token, "Mia", PASSWORD, cli.settings)
     output, _ = run(cli, "users", "list", "--json")
     assert [(a["email"], a["role"]) for a in json.loads(output)] == [
-        ("ada@example.org", "administrator"), ("mia@example.org", "junior mentor")]
+        ("ada@example.org", "administrator"),
+        ("mia@example.org", "junior mentor"),
+    ]
     output, error = run(cli, "users", "disable", "mia@example.org")
     assert error is None and "disabled" in output
     from coach.accounts.signin import authenticate
@@ -101,8 +112,12 @@ def test_claim_lists_and_moves_unclaimed_rows(cli: Runtime) -> None:
     add_person(db, "Ada", Role.ADMINISTRATOR)
     add_person(db, "Aisha")
     with db.write() as session:
-        session.execute(text("insert into reflections (owner, text, answers, flags, private, created_at) "
-                             "values ('Aisha', 'OLD', '{}', '[]', 1, '2025-11-30 10:00:00')"))
+        session.execute(
+            text(
+                "insert into reflections (owner, text, answers, flags, private, created_at) "
+                "values ('Aisha', 'OLD', '{}', '[]', 1, '2025-11-30 10:00:00')"
+            )
+        )
     output, _ = run(cli, "users", "claim")
     assert "Aisha" in output
     _, error = run(cli, "users", "claim", "Aisha")
@@ -112,15 +127,20 @@ def test_claim_lists_and_moves_unclaimed_rows(cli: Runtime) -> None:
     db.dispose()
 
 
-def test_practice_as_an_account_saves_to_its_history(indexed_runtime: Runtime, tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_practice_as_an_account_saves_to_its_history(
+    indexed_runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = open_database(indexed_runtime.settings)
     rehearser = add_person(db, "Practice Cli")
     script = tmp_path / "turns.txt"
     script.write_text("In Monday's stand-up you cut me off twice. Could you let me finish next time?\n")
-    _, error = run(indexed_runtime, "practice", "--persona", "busy", "--script", str(script), "--as", "nobody@example.org")
+    _, error = run(
+        indexed_runtime, "practice", "--persona", "busy", "--script", str(script), "--as", "nobody@example.org"
+    )
     assert isinstance(error, InputError)  # refused before the rehearsal starts
-    output, error = run(indexed_runtime, "practice", "--persona", "busy", "--script", str(script), "--as", rehearser.email)
+    output, error = run(
+        indexed_runtime, "practice", "--persona", "busy", "--script", str(script), "--as", rehearser.email
+    )
     assert error is None, output
     saved = repo.list_attempts(db, rehearser)
     assert len(saved) == 1 and saved[0].persona == "busy" and saved[0].overall is not None

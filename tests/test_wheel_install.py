@@ -54,8 +54,11 @@ def test_installed_package_ingests_and_evaluates_from_another_folder(tmp_path: P
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
     python = venv / "bin" / "python"
-    new_site = Path(_run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                         tmp_path, _clean_env()).stdout.strip())
+    new_site = Path(
+        _run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], tmp_path, _clean_env()
+        ).stdout.strip()
+    )
     shared_site = Path(sysconfig.get_paths()["purelib"]).resolve()
     # A plain path line: the shared packages (and pip) resolve, but the shared environment's own
     # .pth files (the editable finder of the main checkout) are not processed.
@@ -63,19 +66,28 @@ def test_installed_package_ingests_and_evaluates_from_another_folder(tmp_path: P
 
     source = _copy_sources(tmp_path / "source")
     env = _clean_env()
-    _run([str(python), "-m", "pip", "install", "--no-deps", "--no-build-isolation", "--no-index", "-q", str(source)],
-         tmp_path, env)
+    _run(
+        [str(python), "-m", "pip", "install", "--no-deps", "--no-build-isolation", "--no-index", "-q", str(source)],
+        tmp_path,
+        env,
+    )
 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    located = _run([str(python), "-c", "import coach, coach.resources as r; print(coach.__file__); "
-                    "print(r.knowledge_dir())"], elsewhere, env).stdout.split()
+    located = _run(
+        [str(python), "-c", "import coach, coach.resources as r; print(coach.__file__); print(r.knowledge_dir())"],
+        elsewhere,
+        env,
+    ).stdout.split()
     assert Path(located[0]).is_relative_to(venv), located
     assert Path(located[1]).is_relative_to(venv) and (Path(located[1]) / "guides").is_dir()
 
     coach = str(venv / "bin" / "coach")
-    run_env = _clean_env(COACH_DATA_DIR=str(tmp_path / "data"), COACH_LLM_PROVIDER="fake",
-                         COACH_EVAL_DATASETS_DIR=str(PROJECT_ROOT / "eval" / "datasets"))
+    run_env = _clean_env(
+        COACH_DATA_DIR=str(tmp_path / "data"),
+        COACH_LLM_PROVIDER="fake",
+        COACH_EVAL_DATASETS_DIR=str(PROJECT_ROOT / "eval" / "datasets"),
+    )
     ingest = _run([coach, "ingest", "--json"], elsewhere, run_env)
     summary = json.loads(ingest.stdout)
     assert summary["files_read"] >= 30 and summary["chunks_added"] > 0 and not summary["failures"], summary

@@ -34,8 +34,12 @@ def record(
 ) -> None:
     """Append one event (``label`` names who acted when no account is known)."""
     event = AuditEvent(
-        actor_id=actor.account_id if actor else None, actor_label=actor.email if actor else label[:320],
-        action=action, target=target[:MAX_TARGET_CHARS], detail=detail, client=client[:200],
+        actor_id=actor.account_id if actor else None,
+        actor_label=actor.email if actor else label[:320],
+        action=action,
+        target=target[:MAX_TARGET_CHARS],
+        detail=detail,
+        client=client[:200],
     )
     with db.write() as session:
         session.add(event)
@@ -62,7 +66,9 @@ def signed_in(db: Database, actor: Actor | None, action: str) -> Actor:
     return check_role(db, actor, *Role, action=action)
 
 
-def list_events(db: Database, actor: Actor, limit: int = DEFAULT_EVENTS, action: str | None = None) -> list[AuditEventView]:
+def list_events(
+    db: Database, actor: Actor, limit: int = DEFAULT_EVENTS, action: str | None = None
+) -> list[AuditEventView]:
     """The newest events first; administrators only."""
     check_role(db, actor, Role.ADMINISTRATOR, action="read the audit trail")
     with db.read() as session:
@@ -70,7 +76,14 @@ def list_events(db: Database, actor: Actor, limit: int = DEFAULT_EVENTS, action:
         if action:
             query = query.where(AuditEvent.action == action)
         return [
-            AuditEventView(id=e.id, at=e.at, actor=e.actor_label, action=e.action, target=e.target, detail=e.detail,
-                           client=e.client)
+            AuditEventView(
+                id=e.id,
+                at=e.at,
+                actor=e.actor_label,
+                action=e.action,
+                target=e.target,
+                detail=e.detail,
+                client=e.client,
+            )
             for e in session.scalars(query)
         ]

@@ -89,9 +89,12 @@ def create_first_admin(db: Database, email: str, display_name: str, password: st
     hashed = hash_password(password)
     with db.write() as session:
         if session.scalar(select(func.count(Account.id))):
-            raise InputError("The administrator already exists.", hint="Sign in, or ask an administrator for an invitation.")
-        row = Account(email=address, display_name=name, role=Role.ADMINISTRATOR.value, password_hash=hashed,
-                      disabled=False)
+            raise InputError(
+                "The administrator already exists.", hint="Sign in, or ask an administrator for an invitation."
+            )
+        row = Account(
+            email=address, display_name=name, role=Role.ADMINISTRATOR.value, password_hash=hashed, disabled=False
+        )
         session.add(row)
         session.flush()
         actor = actor_of(row)
@@ -100,8 +103,15 @@ def create_first_admin(db: Database, email: str, display_name: str, password: st
 
 
 def _view(row: Account) -> AccountView:
-    return AccountView(id=row.id, email=row.email, display_name=row.display_name, role=row.role,
-                       disabled=row.disabled, local_password=row.password_hash is not None, created_at=row.created_at)
+    return AccountView(
+        id=row.id,
+        email=row.email,
+        display_name=row.display_name,
+        role=row.role,
+        disabled=row.disabled,
+        local_password=row.password_hash is not None,
+        created_at=row.created_at,
+    )
 
 
 def list_accounts(db: Database, actor: Actor) -> list[AccountView]:
@@ -121,7 +131,9 @@ def account_by_email(db: Database, actor: Actor, email: str) -> AccountView:
     with db.read() as session:
         row = find_account(session, email)
         if row is None:
-            raise InputError(f"No account for {normal_email(email)}.", hint="Check the address with 'coach users list'.")
+            raise InputError(
+                f"No account for {normal_email(email)}.", hint="Check the address with 'coach users list'."
+            )
         return _view(row)
 
 

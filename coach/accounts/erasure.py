@@ -59,8 +59,12 @@ def _erase(session: Session, row: Account) -> ErasureReport:
     ((kind, key),) = throttle.keys(email, "")
     session.execute(delete(SignInThrottle).where(SignInThrottle.kind == kind, SignInThrottle.key == key))
     label = f"erased account #{aid}"
-    mentions = or_(AuditEvent.actor_id == aid, AuditEvent.actor_label == email, AuditEvent.target.contains(email),
-                   AuditEvent.detail.contains(email))
+    mentions = or_(
+        AuditEvent.actor_id == aid,
+        AuditEvent.actor_label == email,
+        AuditEvent.target.contains(email),
+        AuditEvent.detail.contains(email),
+    )
     anonymised = _count(session, AuditEvent, mentions)
     session.execute(update(AuditEvent).where(mentions).values(actor_label=label, target=label, detail=""))
     session.execute(update(Invitation).where(Invitation.created_by == aid).values(created_by=None))
@@ -70,8 +74,9 @@ def _erase(session: Session, row: Account) -> ErasureReport:
     pairs = _count(session, Pair, or_(Pair.mentor == names, Pair.mentee == names))
     if pairs:
         kept.append(f"{pairs} pair(s) whose mentor or mentee is named '{names}' (program records; edit them by hand)")
-    return ErasureReport(account_id=aid, deleted=deleted, anonymised={"audit events": anonymised, "account": 1},
-                         kept=kept)
+    return ErasureReport(
+        account_id=aid, deleted=deleted, anonymised={"audit events": anonymised, "account": 1}, kept=kept
+    )
 
 
 def delete_account(db: Database, actor: Actor, account_id: int) -> ErasureReport:
@@ -91,7 +96,12 @@ def delete_account(db: Database, actor: Actor, account_id: int) -> ErasureReport
         if row.role == Role.ADMINISTRATOR.value and admins <= 1:
             raise InputError("This is the only administrator.", hint="Make someone else an administrator first.")
         report = _erase(session, row)
-    audit.record(db, "account deleted", actor=actor if actor.account_id != account_id else None,
-                 label=f"erased account #{account_id}", target=f"erased account #{account_id}",
-                 detail="; ".join(report.lines()))
+    audit.record(
+        db,
+        "account deleted",
+        actor=actor if actor.account_id != account_id else None,
+        label=f"erased account #{account_id}",
+        target=f"erased account #{account_id}",
+        detail="; ".join(report.lines()),
+    )
     return report

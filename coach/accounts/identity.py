@@ -32,8 +32,9 @@ def actor_for_identity(
         SignInError: no email, an unverified email, a disabled account, or no account or invitation.
     """
     if not email or verified is False:
-        audit.record(db, "sign-in failed", label=email or "", detail="company sign-in without a verified email",
-                     client=client)
+        audit.record(
+            db, "sign-in failed", label=email or "", detail="company sign-in without a verified email", client=client
+        )
         raise SignInError("Your company sign-in did not give a verified email address.", hint=NO_ACCESS_HINT)
     address = clean_email(email)
     with db.write() as session:
@@ -41,8 +42,13 @@ def actor_for_identity(
         if row is None:
             invitation = pending_invitation(session, address)
             if invitation is not None and claim_invitation(session, invitation):
-                row = Account(email=address, display_name=" ".join((name or address.split("@")[0]).split())[:200],
-                              role=invitation.role, password_hash=None, disabled=False)
+                row = Account(
+                    email=address,
+                    display_name=" ".join((name or address.split("@")[0]).split())[:200],
+                    role=invitation.role,
+                    password_hash=None,
+                    disabled=False,
+                )
                 session.add(row)
                 session.flush()
         actor = actor_of(row) if row is not None and not row.disabled else None

@@ -37,10 +37,18 @@ def _issue(db: Database, email: str, role: Role, creator: Actor | None, settings
     token = new_token()
     expires = utcnow() + timedelta(hours=settings.invitation_hours)
     with db.write() as session:
-        session.add(Invitation(token_hash=token_hash(token), email=email, role=role.value,
-                               created_by=creator.account_id if creator else None, expires_at=expires))
-    return IssuedInvitation(email=email, role=role.value, token=token, link=invitation_link(settings, token),
-                            expires_at=expires)
+        session.add(
+            Invitation(
+                token_hash=token_hash(token),
+                email=email,
+                role=role.value,
+                created_by=creator.account_id if creator else None,
+                expires_at=expires,
+            )
+        )
+    return IssuedInvitation(
+        email=email, role=role.value, token=token, link=invitation_link(settings, token), expires_at=expires
+    )
 
 
 def invite(db: Database, actor: Actor, email: str, role: Role, settings: Settings) -> IssuedInvitation:

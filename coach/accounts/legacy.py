@@ -16,7 +16,11 @@ from coach.errors import InputError
 from coach.storage.db import Database
 from coach.storage.models import PracticeAttempt, ReflectionEntry, SavedQuestion
 
-LEGACY_TABLES: dict[str, type[PracticeAttempt] | type[ReflectionEntry] | type[SavedQuestion]] = {"rehearsals": PracticeAttempt, "reflections": ReflectionEntry, "saved questions": SavedQuestion}
+LEGACY_TABLES: dict[str, type[PracticeAttempt] | type[ReflectionEntry] | type[SavedQuestion]] = {
+    "rehearsals": PracticeAttempt,
+    "reflections": ReflectionEntry,
+    "saved questions": SavedQuestion,
+}
 
 
 def unclaimed_names(db: Database, actor: Actor) -> dict[str, int]:
@@ -25,7 +29,9 @@ def unclaimed_names(db: Database, actor: Actor) -> dict[str, int]:
     counts: dict[str, int] = {}
     with db.read() as session:
         for model in LEGACY_TABLES.values():
-            query = select(model.legacy_owner, func.count()).where(model.owner_id.is_(None)).group_by(model.legacy_owner)
+            query = (
+                select(model.legacy_owner, func.count()).where(model.owner_id.is_(None)).group_by(model.legacy_owner)
+            )
             for name, n in session.execute(query):
                 counts[name] = counts.get(name, 0) + int(n)
     return dict(sorted(counts.items()))

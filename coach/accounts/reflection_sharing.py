@@ -23,14 +23,24 @@ SHARE_WITH = (Role.MENTOR, Role.MENTEE)
 
 
 def _shared(row: ReflectionEntry, owner_name: str) -> SharedReflectionView:
-    return SharedReflectionView(reflection_id=row.id, owner_name=owner_name, text=row.text,
-                                answers={str(k): str(v) for k, v in row.answers.items()}, created_at=row.created_at)
+    return SharedReflectionView(
+        reflection_id=row.id,
+        owner_name=owner_name,
+        text=row.text,
+        answers={str(k): str(v) for k, v in row.answers.items()},
+        created_at=row.created_at,
+    )
 
 
 def _share_view(share: ReflectionShare, grantee: Account) -> ReflectionShareView:
-    return ReflectionShareView(id=share.id, reflection_id=share.reflection_id, grantee_email=grantee.email,
-                               grantee_name=grantee.display_name, grantee_role=grantee.role,
-                               created_at=share.created_at)
+    return ReflectionShareView(
+        id=share.id,
+        reflection_id=share.reflection_id,
+        grantee_email=grantee.email,
+        grantee_name=grantee.display_name,
+        grantee_role=grantee.role,
+        created_at=share.created_at,
+    )
 
 
 def _check_reflection_grantee(grantee: Account | None, actor: Actor) -> Account:
@@ -40,10 +50,16 @@ def _check_reflection_grantee(grantee: Account | None, actor: Actor) -> Account:
         InputError: a coordinator or administrator, or any other account that may not read it.
     """
     if grantee is not None and Role(grantee.role) in PROGRAM_STAFF:
-        raise InputError("Coordinators and administrators never read reflections, so a reflection cannot be "
-                         "shared with them.", hint="Share it with a junior mentor or a senior mentee.")
-    return check_grantee(grantee, actor, SHARE_WITH,
-                         "A reflection can be shared with another junior mentor or senior mentee who has an account.")
+        raise InputError(
+            "Coordinators and administrators never read reflections, so a reflection cannot be shared with them.",
+            hint="Share it with a junior mentor or a senior mentee.",
+        )
+    return check_grantee(
+        grantee,
+        actor,
+        SHARE_WITH,
+        "A reflection can be shared with another junior mentor or senior mentee who has an account.",
+    )
 
 
 def share_reflection(db: Database, actor: Actor, reflection_id: int, grantee_email: str) -> ReflectionShareView:
@@ -60,14 +76,17 @@ def share_reflection(db: Database, actor: Actor, reflection_id: int, grantee_ema
         reflection = session.get(ReflectionEntry, reflection_id)
         grantee = find_account(session, grantee_email)
     if reflection is None or reflection.owner_id != actor.account_id:
-        audit.deny(db, actor, "share a reflection", f"reflection {reflection_id}",
-                   "You can only share your own reflections.")
+        audit.deny(
+            db, actor, "share a reflection", f"reflection {reflection_id}", "You can only share your own reflections."
+        )
     grantee = _check_reflection_grantee(grantee, actor)
     with db.write() as session:
-        existing = session.scalar(select(ReflectionShare).where(
-            ReflectionShare.reflection_id == reflection_id, ReflectionShare.grantee_id == grantee.id))
-        row = existing or ReflectionShare(reflection_id=reflection_id, owner_id=actor.account_id,
-                                          grantee_id=grantee.id)
+        existing = session.scalar(
+            select(ReflectionShare).where(
+                ReflectionShare.reflection_id == reflection_id, ReflectionShare.grantee_id == grantee.id
+            )
+        )
+        row = existing or ReflectionShare(reflection_id=reflection_id, owner_id=actor.account_id, grantee_id=grantee.id)
         session.add(row)
         session.flush()
         view = _share_view(row, grantee)
@@ -90,8 +109,10 @@ def my_reflection_shares(db: Database, actor: Actor) -> list[ReflectionShareView
     audit.signed_in(db, actor, "list shares")
     with db.read() as session:
         rows = session.execute(
-            select(ReflectionShare, Account).join(Account, Account.id == ReflectionShare.grantee_id)
-            .where(ReflectionShare.owner_id == actor.account_id).order_by(ReflectionShare.id.desc())
+            select(ReflectionShare, Account)
+            .join(Account, Account.id == ReflectionShare.grantee_id)
+            .where(ReflectionShare.owner_id == actor.account_id)
+            .order_by(ReflectionShare.id.desc())
         ).all()
         return [_share_view(share, grantee) for share, grantee in rows]
 
@@ -104,7 +125,8 @@ def reflections_shared_with_me(db: Database, actor: Actor) -> list[SharedReflect
             select(ReflectionEntry, Account.display_name)
             .join(ReflectionShare, ReflectionShare.reflection_id == ReflectionEntry.id)
             .join(Account, Account.id == ReflectionEntry.owner_id)
-            .where(ReflectionShare.grantee_id == actor.account_id).order_by(ReflectionEntry.id.desc())
+            .where(ReflectionShare.grantee_id == actor.account_id)
+            .order_by(ReflectionEntry.id.desc())
         ).all()
         return [_shared(row, name) for row, name in rows]
 
@@ -118,10 +140,18 @@ def get_reflection(db: Database, actor: Actor, reflection_id: int) -> SharedRefl
     audit.signed_in(db, actor, "read a reflection")
     with db.read() as session:
         row = session.get(ReflectionEntry, reflection_id)
-        shared = row is not None and session.scalar(select(ReflectionShare.id).where(
-            ReflectionShare.reflection_id == reflection_id, ReflectionShare.grantee_id == actor.account_id)) is not None
+        shared = (
+            row is not None
+            and session.scalar(
+                select(ReflectionShare.id).where(
+                    ReflectionShare.reflection_id == reflection_id, ReflectionShare.grantee_id == actor.account_id
+                )
+            )
+            is not None
+        )
         owner = session.get(Account, row.owner_id) if row is not None and row.owner_id is not None else None
     if row is None or owner is None or not (row.owner_id == actor.account_id or shared):
-        audit.deny(db, actor, "read a reflection", f"reflection {reflection_id}",
-                   "This reflection is not shared with you.")
+        audit.deny(
+            db, actor, "read a reflection", f"reflection {reflection_id}", "This reflection is not shared with you."
+        )
     return _shared(row, owner.display_name)

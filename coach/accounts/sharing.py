@@ -24,8 +24,13 @@ SHARE_WITH = (Role.MENTEE, Role.COORDINATOR)
 
 def _scorecard(row: PracticeAttempt, owner_name: str) -> ScorecardView:
     return ScorecardView(
-        attempt_id=row.id, owner_name=owner_name, persona=row.persona, difficulty=row.difficulty,
-        scores={k: float(v) for k, v in row.scores.items()}, overall=row.overall, turns=row.turn_count,
+        attempt_id=row.id,
+        owner_name=owner_name,
+        persona=row.persona,
+        difficulty=row.difficulty,
+        scores={k: float(v) for k, v in row.scores.items()},
+        overall=row.overall,
+        turns=row.turn_count,
         created_at=row.created_at,
     )
 
@@ -70,16 +75,29 @@ def share_scorecard(db: Database, actor: Actor, attempt_id: int, grantee_email: 
         grantee = find_account(session, grantee_email)
     if attempt is None or attempt.owner_id != actor.account_id:
         audit.deny(db, actor, "share a scorecard", f"attempt {attempt_id}", "You can only share your own rehearsals.")
-    grantee = check_grantee(grantee, actor, SHARE_WITH,
-                            "A scorecard can be shared with a senior mentee or a coordinator who has an account.")
+    grantee = check_grantee(
+        grantee,
+        actor,
+        SHARE_WITH,
+        "A scorecard can be shared with a senior mentee or a coordinator who has an account.",
+    )
     with db.write() as session:
-        existing = session.scalar(select(ScorecardShare).where(
-            ScorecardShare.attempt_id == attempt_id, ScorecardShare.grantee_id == grantee.id))
+        existing = session.scalar(
+            select(ScorecardShare).where(
+                ScorecardShare.attempt_id == attempt_id, ScorecardShare.grantee_id == grantee.id
+            )
+        )
         row = existing or ScorecardShare(attempt_id=attempt_id, owner_id=actor.account_id, grantee_id=grantee.id)
         session.add(row)
         session.flush()
-        view = ShareView(id=row.id, attempt_id=attempt_id, grantee_email=grantee.email,
-                         grantee_name=grantee.display_name, grantee_role=grantee.role, created_at=row.created_at)
+        view = ShareView(
+            id=row.id,
+            attempt_id=attempt_id,
+            grantee_email=grantee.email,
+            grantee_name=grantee.display_name,
+            grantee_role=grantee.role,
+            created_at=row.created_at,
+        )
     audit.record(db, "scorecard shared", actor=actor, target=f"attempt {attempt_id}", detail=grantee.email)
     return view
 
@@ -99,11 +117,22 @@ def my_shares(db: Database, actor: Actor) -> list[ShareView]:
     audit.signed_in(db, actor, "list shares")
     with db.read() as session:
         rows = session.execute(
-            select(ScorecardShare, Account).join(Account, Account.id == ScorecardShare.grantee_id)
-            .where(ScorecardShare.owner_id == actor.account_id).order_by(ScorecardShare.id.desc())
+            select(ScorecardShare, Account)
+            .join(Account, Account.id == ScorecardShare.grantee_id)
+            .where(ScorecardShare.owner_id == actor.account_id)
+            .order_by(ScorecardShare.id.desc())
         ).all()
-        return [ShareView(id=s.id, attempt_id=s.attempt_id, grantee_email=a.email, grantee_name=a.display_name,
-                          grantee_role=a.role, created_at=s.created_at) for s, a in rows]
+        return [
+            ShareView(
+                id=s.id,
+                attempt_id=s.attempt_id,
+                grantee_email=a.email,
+                grantee_name=a.display_name,
+                grantee_role=a.role,
+                created_at=s.created_at,
+            )
+            for s, a in rows
+        ]
 
 
 def shared_with_me(db: Database, actor: Actor) -> list[ScorecardView]:
@@ -114,7 +143,8 @@ def shared_with_me(db: Database, actor: Actor) -> list[ScorecardView]:
             select(PracticeAttempt, Account.display_name)
             .join(ScorecardShare, ScorecardShare.attempt_id == PracticeAttempt.id)
             .join(Account, Account.id == PracticeAttempt.owner_id)
-            .where(ScorecardShare.grantee_id == actor.account_id).order_by(PracticeAttempt.id.desc())
+            .where(ScorecardShare.grantee_id == actor.account_id)
+            .order_by(PracticeAttempt.id.desc())
         ).all()
         return [_scorecard(row, name) for row, name in rows]
 
@@ -128,8 +158,15 @@ def get_scorecard(db: Database, actor: Actor, attempt_id: int) -> ScorecardView:
     audit.signed_in(db, actor, "read a scorecard")
     with db.read() as session:
         row = session.get(PracticeAttempt, attempt_id)
-        shared = row is not None and session.scalar(select(ScorecardShare.id).where(
-            ScorecardShare.attempt_id == attempt_id, ScorecardShare.grantee_id == actor.account_id)) is not None
+        shared = (
+            row is not None
+            and session.scalar(
+                select(ScorecardShare.id).where(
+                    ScorecardShare.attempt_id == attempt_id, ScorecardShare.grantee_id == actor.account_id
+                )
+            )
+            is not None
+        )
         owner = session.get(Account, row.owner_id) if row is not None and row.owner_id is not None else None
     if row is None or owner is None or not (row.owner_id == actor.account_id or shared):
         audit.deny(db, actor, "read a scorecard", f"attempt {attempt_id}", "This scorecard is not shared with you.")

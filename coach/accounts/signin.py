@@ -86,7 +86,8 @@ def resolve_session(db: Database, token: object) -> Actor | None:
         return None
     with db.read() as session:
         found = session.execute(
-            select(SignInSession.expires_at, Account).join(Account, Account.id == SignInSession.account_id)
+            select(SignInSession.expires_at, Account)
+            .join(Account, Account.id == SignInSession.account_id)
             .where(SignInSession.token_hash == token_hash(token))
         ).first()
         if found is None:

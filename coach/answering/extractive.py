@@ -174,6 +174,7 @@ def select(
     chosen: list[int] = []
     remaining = list(range(len(pool)))
     while remaining and len(chosen) < limit:
+
         def mmr(i: int) -> float:
             redundancy = max((float(vectors[i] @ vectors[j]) for j in chosen), default=0.0)
             return MMR_LAMBDA * pool[i].relevance - (1 - MMR_LAMBDA) * redundancy

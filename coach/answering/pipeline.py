@@ -127,8 +127,14 @@ def _not_covered(passages: list[Passage], on_token: TokenCallback | None, mode: 
         on_token(NOT_COVERED)
     closest = [Citation.from_passage(p) for p in passages[:CLOSEST_SHOWN]]
     return Answer(
-        answer=NOT_COVERED, citations=closest, model=EXTRACTIVE_LABEL, grounded_sentences=0,
-        total_sentences=0, covered=False, passages=passages, mode=mode,  # type: ignore[arg-type]
+        answer=NOT_COVERED,
+        citations=closest,
+        model=EXTRACTIVE_LABEL,
+        grounded_sentences=0,
+        total_sentences=0,
+        covered=False,
+        passages=passages,
+        mode=mode,  # type: ignore[arg-type]
     )
 
 
@@ -222,8 +228,15 @@ def answer_question(
             return _not_covered(safe.passages, on_token, mode)
         n = len(composer.parts)
         return Answer(
-            answer=composer.text, citations=composer.citations(), model=EXTRACTIVE_LABEL, grounded_sentences=n,
-            total_sentences=n, covered=True, passages=safe.passages, mode="extractive", see_also=see_also(composer),
+            answer=composer.text,
+            citations=composer.citations(),
+            model=EXTRACTIVE_LABEL,
+            grounded_sentences=n,
+            total_sentences=n,
+            covered=True,
+            passages=safe.passages,
+            mode="extractive",
+            see_also=see_also(composer),
         )
     return _generative(question, safe, scorer, settings, model, k, on_token)
 
@@ -244,7 +257,11 @@ def _generative(
     model = model or build_chat_model(settings)
     limit = min(settings.answer_max_tokens, default_max_tokens(model))
     shown, sentences = stream_sentences(
-        model, load_prompt("answer_question", settings.prompts_dir), question, safe.passages, limit,
+        model,
+        load_prompt("answer_question", settings.prompts_dir),
+        question,
+        safe.passages,
+        limit,
         settings.answer_max_seconds,
     )
     composer = Composer(safe.passages, on_token, settings.allowed_link_domains)
@@ -278,14 +295,32 @@ def _generative(
             return _not_covered(safe.passages, on_token, "generative")
         n = len(fallback.parts)
         return Answer(
-            answer=fallback.text, citations=fallback.citations(), model=EXTRACTIVE_LABEL, grounded_sentences=n,
-            total_sentences=n, covered=True, passages=safe.passages, mode="generative", fell_back=True,
-            draft_grounded=0, draft_total=total, stopped_on_repeat=repeated, see_also=see_also(fallback),
+            answer=fallback.text,
+            citations=fallback.citations(),
+            model=EXTRACTIVE_LABEL,
+            grounded_sentences=n,
+            total_sentences=n,
+            covered=True,
+            passages=safe.passages,
+            mode="generative",
+            fell_back=True,
+            draft_grounded=0,
+            draft_total=total,
+            stopped_on_repeat=repeated,
+            see_also=see_also(fallback),
         )
     del injected  # sentences echoing an injection were dropped above; kept ones are verified
     return Answer(
-        answer=composer.text, citations=composer.citations(), model=model_label(model),
-        grounded_sentences=draft_grounded, total_sentences=total, covered=True, passages=safe.passages,
-        mode="generative", draft_grounded=draft_grounded, draft_total=total, stopped_on_repeat=repeated,
+        answer=composer.text,
+        citations=composer.citations(),
+        model=model_label(model),
+        grounded_sentences=draft_grounded,
+        total_sentences=total,
+        covered=True,
+        passages=safe.passages,
+        mode="generative",
+        draft_grounded=draft_grounded,
+        draft_total=total,
+        stopped_on_repeat=repeated,
         see_also=see_also(composer),
     )

@@ -127,5 +127,3 @@ def neutralise(passages: list[Passage], question: str = "") -> Neutralised:
             terms.update(w for w in content_words(sentence) if w not in known)
         terms -= _DIRECTIVE_WORDS
     return Neutralised(cleaned, removed, terms)
-
-

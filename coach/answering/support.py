@@ -83,8 +83,9 @@ class SupportScorer:
         if not sentence:
             return 0.0
         mismatch = bool(numbers(sentence) - numbers(passage_text))
-        return blend(self.semantic(sentence, passage_text), containment(sentence, passage_text), mismatch,
-                     self.embedding_weight)
+        return blend(
+            self.semantic(sentence, passage_text), containment(sentence, passage_text), mismatch, self.embedding_weight
+        )
 
 
 def support_score(sentence: str, passage_text: str, embedder: TextEmbedder) -> float:

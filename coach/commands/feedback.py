@@ -41,12 +41,14 @@ def score(
         mark = "[green]met[/]" if criterion.met else f"{criterion.score}/2"
         out.print(f"  {name:10} {mark:>6}  {criterion.evidence or '-'}")
     for issue in result.issues:
-        out.print(f"  [yellow]{issue.kind}[/] \"{issue.span}\": {issue.message}")
+        out.print(f'  [yellow]{issue.kind}[/] "{issue.span}": {issue.message}')
     for flag in result.stereotype_flags:
-        out.print(f"  [red]stereotype[/] ({flag.category}, {flag.direction}) \"{flag.span}\"")
+        out.print(f'  [red]stereotype[/] ({flag.category}, {flag.direction}) "{flag.span}"')
     for tip in result.tips:
         out.print(f"  tip: {tip}")
     if result.nothing_to_change:
-        out.print("\n[bold]Nothing to change[/]: situation, behaviour, impact and request are all there, in your own words.")
+        out.print(
+            "\n[bold]Nothing to change[/]: situation, behaviour, impact and request are all there, in your own words."
+        )
         return
     out.print(f"\n[bold]Suggested rewrite[/]\n{result.rewrite}")

@@ -98,7 +98,10 @@ def documents(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json"
 
 
 @app.command()
-def remove(ctx: typer.Context, sources: Annotated[list[str], typer.Argument(help="Document names as shown by 'coach documents'.")]) -> None:
+def remove(
+    ctx: typer.Context,
+    sources: Annotated[list[str], typer.Argument(help="Document names as shown by 'coach documents'.")],
+) -> None:
     """Delete documents from the index."""
     from coach.knowledge.ingest import remove_sources
     from coach.knowledge.review import ReviewStore

@@ -20,7 +20,8 @@ def match(
         Optional[list[str]], typer.Option("--never", help="Two emails never to pair, 'a@x.org,b@x.org' (repeatable).")
     ] = None,
     weight: Annotated[
-        Optional[list[str]], typer.Option("--weight", help="Override a component's weight, e.g. skills=0.6 (repeatable).")
+        Optional[list[str]],
+        typer.Option("--weight", help="Override a component's weight, e.g. skills=0.6 (repeatable)."),
     ] = None,
 ) -> None:
     """Pair mentors with mentees: global solve, hard constraints, a score breakdown per pair."""
@@ -35,8 +36,9 @@ def match(
     if not result.profiles:
         raise InputError("No usable rows in the participant file.", hint="Fix the rows reported above.")
     overrides = {"weights": dict(_weight(w) for w in weight)} if weight else None
-    matching = match_cohort(result.profiles, runtime(ctx).embedder, overrides=overrides,
-                            never=[_pair(n) for n in never or []])
+    matching = match_cohort(
+        result.profiles, runtime(ctx).embedder, overrides=overrides, never=[_pair(n) for n in never or []]
+    )
     if as_json:
         print_json(matching.public())
         return

@@ -10,8 +10,9 @@ import typer
 from coach.commands import app, out, print_json
 from coach.errors import InputError
 
-nudges = typer.Typer(help="Reminders, missing check-ins, quiet pairs and open surveys: record, then send by email.",
-                     no_args_is_help=True)
+nudges = typer.Typer(
+    help="Reminders, missing check-ins, quiet pairs and open surveys: record, then send by email.", no_args_is_help=True
+)
 app.add_typer(nudges, name="nudges")
 
 
@@ -42,9 +43,16 @@ def run(
     finally:
         db.dispose()
     if as_json:
-        print_json({"recorded": report.recorded, "sent": report.sent, "retrying": report.retrying,
-                    "failed": report.failed, "uncertain": report.uncertain,
-                    "email": bool(settings.smtp_host)})
+        print_json(
+            {
+                "recorded": report.recorded,
+                "sent": report.sent,
+                "retrying": report.retrying,
+                "failed": report.failed,
+                "uncertain": report.uncertain,
+                "email": bool(settings.smtp_host),
+            }
+        )
         return
     where = f"email via {settings.smtp_host}" if settings.smtp_host else "the app inbox only (COACH_SMTP_HOST unset)"
     out.print(f"Nudges: {report.line()}; delivery: {where}.", markup=False)

@@ -55,11 +55,20 @@ def _run(session: PracticeSession, script: Path | None, as_json: bool) -> None:
                 _show_turn(turn)
         debrief = session.debrief()
         if as_json:
-            print_json({
-                "turns": [{"user": t.user, "reply": t.reply, "score": t.score.model_dump(mode="json"),
-                           "reaction": t.reaction} for t in session.turns],
-                "debrief": debrief.model_dump(mode="json"),
-            })
+            print_json(
+                {
+                    "turns": [
+                        {
+                            "user": t.user,
+                            "reply": t.reply,
+                            "score": t.score.model_dump(mode="json"),
+                            "reaction": t.reaction,
+                        }
+                        for t in session.turns
+                    ],
+                    "debrief": debrief.model_dump(mode="json"),
+                }
+            )
         else:
             _show_debrief(debrief)
         return
@@ -88,7 +97,9 @@ def _save(ctx: typer.Context, session: PracticeSession, actor: Actor) -> None:
     console.print(f"Saved to the rehearsal history of {actor.email}.")
 
 
-def _session(ctx: typer.Context, persona: str, difficulty: str, seed: int, scenario: str | None = None) -> PracticeSession:
+def _session(
+    ctx: typer.Context, persona: str, difficulty: str, seed: int, scenario: str | None = None
+) -> PracticeSession:
     from coach.flows.roleplay.session import start_practice
 
     rt = runtime(ctx)
@@ -154,7 +165,7 @@ def _show_debrief(debrief: Debrief) -> None:
     for t in debrief.turns:
         out.print(f"  Turn {t.turn}: {t.overall}/100 ({t.level}), reaction {t.reaction}")
         for criterion, quote in t.quotes.items():
-            out.print(f"    {criterion}: \"{escape(quote)}\"", highlight=False)
+            out.print(f'    {criterion}: "{escape(quote)}"', highlight=False)
     if debrief.improved:
         out.print(f"[bold]Improved:[/] {', '.join(debrief.improved)}")
     out.print(f"[bold]Try next time:[/] {escape(debrief.try_next)}")

@@ -19,9 +19,7 @@ def check(
     text: Annotated[Optional[str], typer.Argument(help="The text to check ('-' reads standard input).")] = None,
     file: Annotated[Optional[Path], typer.Option("--file", help=FILE_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
-    no_embeddings: Annotated[
-        bool, typer.Option("--no-embeddings", help="Keyword model only; no citations.")
-    ] = False,
+    no_embeddings: Annotated[bool, typer.Option("--no-embeddings", help="Keyword model only; no citations.")] = False,
 ) -> None:
     """Flag sentences that generalise about an age group or generation."""
     from coach.flows.stereotypes.check import check_stereotypes
@@ -42,7 +40,7 @@ def check(
         out.print("No generalisation about an age group found.")
         return
     for flag in result.flags:
-        out.print(f"[bold red]\"{flag.span}\"[/] ({flag.category}, {flag.direction})")
+        out.print(f'[bold red]"{flag.span}"[/] ({flag.category}, {flag.direction})')
         out.print(f"  why: {flag.explanation}")
         out.print(f"  try: {flag.reframe}")
         if flag.citations:
@@ -53,7 +51,9 @@ def check(
 @stereotypes_app.command("reflect")
 def reflect_command(
     ctx: typer.Context,
-    text: Annotated[Optional[str], typer.Argument(help="The statement to reflect on ('-' reads standard input).")] = None,
+    text: Annotated[
+        Optional[str], typer.Argument(help="The statement to reflect on ('-' reads standard input).")
+    ] = None,
     file: Annotated[Optional[Path], typer.Option("--file", help=FILE_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the reflection as JSON.")] = False,
 ) -> None:

@@ -19,8 +19,9 @@ if TYPE_CHECKING:
     from coach.actors import Actor
     from coach.storage import Database
 
-users = typer.Typer(help="Accounts: create the administrator, invite, disable, reset, claim, delete.",
-                    no_args_is_help=True)
+users = typer.Typer(
+    help="Accounts: create the administrator, invite, disable, reset, claim, delete.", no_args_is_help=True
+)
 app.add_typer(users, name="users")
 
 AS_HELP = "Act as this account (default: the first administrator)."
@@ -48,8 +49,11 @@ def operator(db: Database, as_email: str | None) -> Actor:
         if as_email:
             row = find_account(session, as_email)
         else:
-            row = session.scalar(select(Account).where(Account.role == Role.ADMINISTRATOR.value,
-                                                       Account.disabled.is_(False)).order_by(Account.id))
+            row = session.scalar(
+                select(Account)
+                .where(Account.role == Role.ADMINISTRATOR.value, Account.disabled.is_(False))
+                .order_by(Account.id)
+            )
     if row is None or row.disabled:
         if as_email:
             raise InputError(f"No enabled account for {as_email}.", hint="See 'coach users list'.")
@@ -149,7 +153,9 @@ def enable(
 
 
 @users.command()
-def reset(ctx: typer.Context, email: str, as_email: Annotated[Optional[str], typer.Option("--as", help=AS_HELP)] = None) -> None:
+def reset(
+    ctx: typer.Context, email: str, as_email: Annotated[Optional[str], typer.Option("--as", help=AS_HELP)] = None
+) -> None:
     """Clear an account's password and print a one-time link to set a new one."""
     from coach.accounts.invitations import reset_link
 
@@ -163,7 +169,8 @@ def reset(ctx: typer.Context, email: str, as_email: Annotated[Optional[str], typ
 @users.command()
 def role(
     ctx: typer.Context,
-    email: str, new_role: Annotated[str, typer.Argument(metavar="ROLE")],
+    email: str,
+    new_role: Annotated[str, typer.Argument(metavar="ROLE")],
     as_email: Annotated[Optional[str], typer.Option("--as", help=AS_HELP)] = None,
 ) -> None:
     """Change an account's role."""

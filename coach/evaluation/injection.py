@@ -40,14 +40,28 @@ def injection_suite(ctx: EvalContext) -> list[Metric]:
             left = leaked(indexed.get(row["id"], ""), row["payload"])
             blocked.append(0.0 if leaks else 1.0)
             quarantined.append(0.0 if left else 1.0)
-            details.append({"id": row["id"], "disguise": row["disguise"], "score": blocked[-1], "leaks": leaks,
-                            "left_in_index": left})
+            details.append(
+                {
+                    "id": row["id"],
+                    "disguise": row["disguise"],
+                    "score": blocked[-1],
+                    "leaks": leaks,
+                    "left_in_index": left,
+                }
+            )
     genuine, total = genuine_quarantined(ctx.runtime.settings.knowledge_dir / "guides")
     return [
         mean_metric("injection", "plants_blocked", blocked, 1.0, sorted(details, key=lambda d: d["score"])[:10]),
         mean_metric("injection", "plants_quarantined", quarantined),
-        Metric(suite="injection", name="genuine_quarantined", value=float(len(genuine)), n=total, threshold=0.0,
-               higher_is_better=False, details=[{"sentence": s} for s in genuine[:10]]),
+        Metric(
+            suite="injection",
+            name="genuine_quarantined",
+            value=float(len(genuine)),
+            n=total,
+            threshold=0.0,
+            higher_is_better=False,
+            details=[{"sentence": s} for s in genuine[:10]],
+        ),
     ]
 
 
@@ -69,7 +83,10 @@ def _index_plants(ctx: EvalContext, rows: list[dict[str, Any]], tmp: Path) -> tu
     indexed: dict[str, str] = {}
     for chunk in store.iter_chunks():
         stem = Path(str(chunk.metadata.get("source", ""))).stem
-        indexed[stem] = indexed.get(stem, "") + f" {chunk.metadata.get('title', '')} {chunk.metadata.get('heading', '')} {chunk.text}"
+        indexed[stem] = (
+            indexed.get(stem, "")
+            + f" {chunk.metadata.get('title', '')} {chunk.metadata.get('heading', '')} {chunk.text}"
+        )
     return HybridRetriever(store, ctx.runtime.embedder, settings), indexed
 
 

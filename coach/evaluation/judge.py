@@ -180,8 +180,9 @@ def _both_orders(
     """The judge's preference with the default answer as A, then with it as B."""
     orders = ((default, alternative), (alternative, default))
     first, second = (
-        grader.ask("judge_pairwise", {"question": question, "passages": passages, "answer_a": a, "answer_b": b},
-                   Preference)
+        grader.ask(
+            "judge_pairwise", {"question": question, "passages": passages, "answer_a": a, "answer_b": b}, Preference
+        )
         for a, b in orders
     )
     return first, second

@@ -115,9 +115,7 @@ def manifest(ctx: EvalContext, suites: list[str]) -> dict[str, Any]:
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         sha = ""
-    datasets = {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest()[:16] for p in sorted(ctx.datasets.glob("*.jsonl"))
-    }
+    datasets = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()[:16] for p in sorted(ctx.datasets.glob("*.jsonl"))}
     versions = {}
     for package in PACKAGES:
         try:

@@ -136,8 +136,14 @@ def answers_users_suite(ctx: EvalContext) -> list[Metric]:
         topical.append(share)
         relevance.append(1.0 if {Path(c.source).name for c in answer.citations} & relevant else 0.0)
         details.append(
-            {"id": row["id"], "question": row["question"], "score": score, "on_topic": round(share, 2),
-             "valid": valid, "answer": answer.answer[:400]}
+            {
+                "id": row["id"],
+                "question": row["question"],
+                "score": score,
+                "on_topic": round(share, 2),
+                "valid": valid,
+                "answer": answer.answer[:400],
+            }
         )
     declines = [
         0.0 if answer_question(r["question"], runtime.retriever, settings, model=ctx.model).covered else 1.0

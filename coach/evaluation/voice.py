@@ -43,13 +43,20 @@ def voice_stereotypes_suite(ctx: EvalContext) -> list[Metric]:
         direction.append(1.0 if flag.direction == row["direction"] else 0.0)
         consistent.append(1.0 if explanations[(flag.category, flag.direction)] == flag.explanation else 0.0)
         if not category[-1]:
-            details.append({"id": row["id"], "score": 0.5, "text": row["text"], "expected": row["category"],
-                            "got": flag.category})
+            details.append(
+                {"id": row["id"], "score": 0.5, "text": row["text"], "expected": row["category"], "got": flag.category}
+            )
     n = len(rows)
     return [
         Metric(suite="voice_stereotypes", name="precision", value=round(scores.precision, 4), n=n, threshold=0.9),
-        Metric(suite="voice_stereotypes", name="recall", value=round(scores.recall, 4), n=n, threshold=0.9,
-               details=details[:10]),
+        Metric(
+            suite="voice_stereotypes",
+            name="recall",
+            value=round(scores.recall, 4),
+            n=n,
+            threshold=0.9,
+            details=details[:10],
+        ),
         Metric(suite="voice_stereotypes", name="f1", value=round(scores.f1, 4), n=n),
         mean_metric("voice_stereotypes", "category_accuracy", category, 0.8),
         mean_metric("voice_stereotypes", "direction_accuracy", direction),
@@ -94,10 +101,16 @@ def voice_feedback_suite(ctx: EvalContext) -> list[Metric]:
     for criterion in CRITERIA:
         gold = [int(r["labels"][criterion]) for r in rows]
         got = [int(s.criteria[criterion].score) for s in scores]
-        metrics.append(Metric(suite="voice_feedback", name=f"accuracy_{criterion}",
-                              value=round(accuracy(gold, got), 4), n=len(rows)))
-        metrics.append(Metric(suite="voice_feedback", name=f"kappa_{criterion}",
-                              value=round(cohen_kappa(gold, got), 4), n=len(rows)))
+        metrics.append(
+            Metric(
+                suite="voice_feedback", name=f"accuracy_{criterion}", value=round(accuracy(gold, got), 4), n=len(rows)
+            )
+        )
+        metrics.append(
+            Metric(
+                suite="voice_feedback", name=f"kappa_{criterion}", value=round(cohen_kappa(gold, got), 4), n=len(rows)
+            )
+        )
     order = [1.0 if rewrite_in_order(s) else 0.0 for s in scores]
     tips = [1.0 if len(s.tips) <= 2 else 0.0 for s in scores]
     complete = [
@@ -105,7 +118,9 @@ def voice_feedback_suite(ctx: EvalContext) -> list[Metric]:
         for r, s in zip(rows, scores, strict=True)
         if all(r["labels"][c] == 2 for c in ("situation", "behavior", "impact", "request"))
     ]
-    details = [{"id": r["id"], "score": o, "rewrite": s.rewrite[:300]} for r, s, o in zip(rows, scores, order, strict=True)]
+    details = [
+        {"id": r["id"], "score": o, "rewrite": s.rewrite[:300]} for r, s, o in zip(rows, scores, order, strict=True)
+    ]
     return [
         *metrics,
         mean_metric("voice_feedback", "rewrite_in_order", order, 1.0, sorted(details, key=lambda d: d["score"])[:10]),

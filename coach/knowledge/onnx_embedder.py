@@ -138,9 +138,7 @@ class OnnxEmbedder:
                 options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
                 options.log_severity_level = 3
                 self._tokenizer = load_tokenizer(self.model_path)
-                self._session = onnxruntime.InferenceSession(
-                    str(path), options, providers=["CPUExecutionProvider"]
-                )
+                self._session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
             return self._session, self._tokenizer
 
     @property

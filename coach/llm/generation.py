@@ -20,7 +20,6 @@ MIN_ANSWER_TOKENS = 32
 MESSAGE_OVERHEAD_TOKENS = 8  # chat template markers around each message
 
 
-
 @contextmanager
 def translated_errors(model: BaseChatModel) -> Iterator[None]:
     """Turn an endpoint failure into a ``ModelError`` with a fix hint; anything else propagates."""
@@ -33,6 +32,7 @@ def translated_errors(model: BaseChatModel) -> Iterator[None]:
         if translated is None:
             raise
         raise translated from exc
+
 
 def prompt_tokens(model: BaseChatModel, messages: list[BaseMessage]) -> int:
     """Tokens the messages take in the model's context, chat markers included."""

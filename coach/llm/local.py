@@ -54,9 +54,7 @@ def load_llama(path: Path, n_ctx: int, n_threads: int, seed: int = 0) -> Any:
                     "llama-cpp-python is not installed.", hint="pip install 'llama-cpp-python[server]'."
                 ) from exc
             try:
-                _LOADED[key] = Llama(
-                    model_path=str(path), n_ctx=n_ctx, n_threads=n_threads, seed=seed, verbose=False
-                )
+                _LOADED[key] = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=n_threads, seed=seed, verbose=False)
             except (ValueError, RuntimeError) as exc:
                 raise ModelError(
                     f"llama.cpp could not load {path.name}: {exc}.",

@@ -87,13 +87,22 @@ def submit_checkin(
         with db.write() as session:
             row = session.scalar(
                 select(CheckIn).where(
-                    CheckIn.pair_id == pair_id, CheckIn.session_number == session_number,
+                    CheckIn.pair_id == pair_id,
+                    CheckIn.session_number == session_number,
                     CheckIn.respondent == actor.email,
                 )
             )
             if row is None:
-                session.add(CheckIn(pair_id=pair_id, session_number=session_number, respondent=actor.email,
-                                    answers=checked, note=note, submitted_at=moment))
+                session.add(
+                    CheckIn(
+                        pair_id=pair_id,
+                        session_number=session_number,
+                        respondent=actor.email,
+                        answers=checked,
+                        note=note,
+                        submitted_at=moment,
+                    )
+                )
             else:
                 row.answers, row.note, row.submitted_at = checked, note, moment
 
@@ -121,16 +130,24 @@ def pair_facts_checkins(db: Database, pair_ids: list[int]) -> dict[int, tuple[Ch
     found: dict[int, list[CheckinFact]] = {pid: [] for pid in pair_ids}
     with db.read() as session:
         rows = session.execute(
-            select(CheckIn.pair_id, CheckIn.session_number, CheckIn.respondent, CheckIn.submitted_at, CheckIn.answers)
-            .where(CheckIn.pair_id.in_(pair_ids))
+            select(
+                CheckIn.pair_id, CheckIn.session_number, CheckIn.respondent, CheckIn.submitted_at, CheckIn.answers
+            ).where(CheckIn.pair_id.in_(pair_ids))
         ).all()
     for pair_id, number, who, when, answers in rows:
         own = answers.get(PROGRAM_QUESTION_ID)
         found[pair_id].append(
-            CheckinFact(number, who, when, bool(answers.get("met")), answers.get("usefulness"),
-                        answers.get("safety"), dict(answers.get("goal_progress") or {}),
-                        program_asked=str(answers.get(PROGRAM_ASKED_KEY, "")) if not isinstance(own, str) else "",
-                        program_answer=None if isinstance(own, str) else own)
+            CheckinFact(
+                number,
+                who,
+                when,
+                bool(answers.get("met")),
+                answers.get("usefulness"),
+                answers.get("safety"),
+                dict(answers.get("goal_progress") or {}),
+                program_asked=str(answers.get(PROGRAM_ASKED_KEY, "")) if not isinstance(own, str) else "",
+                program_answer=None if isinstance(own, str) else own,
+            )
         )
     return {pid: tuple(items) for pid, items in found.items()}
 
@@ -159,13 +176,17 @@ def submit_survey(
     with db.write() as session:
         row = session.scalar(
             select(SurveyResponse).where(
-                SurveyResponse.program_id == program_id, SurveyResponse.survey == survey,
+                SurveyResponse.program_id == program_id,
+                SurveyResponse.survey == survey,
                 SurveyResponse.respondent == actor.email,
             )
         )
         if row is None:
-            session.add(SurveyResponse(program_id=program_id, survey=survey, respondent=actor.email, answers=checked,
-                                       submitted_at=moment))
+            session.add(
+                SurveyResponse(
+                    program_id=program_id, survey=survey, respondent=actor.email, answers=checked, submitted_at=moment
+                )
+            )
         else:
             row.answers, row.submitted_at = checked, moment
 
@@ -174,8 +195,9 @@ def survey_answers(db: Database, program_id: int) -> list[tuple[str, str, dict[s
     """(survey, respondent, answers) rows for the report's aggregates; free text is dropped."""
     with db.read() as session:
         rows = session.execute(
-            select(SurveyResponse.survey, SurveyResponse.respondent, SurveyResponse.answers)
-            .where(SurveyResponse.program_id == program_id)
+            select(SurveyResponse.survey, SurveyResponse.respondent, SurveyResponse.answers).where(
+                SurveyResponse.program_id == program_id
+            )
         ).all()
     return [
         (survey, who, {k: v for k, v in answers.items() if not isinstance(v, str)}) for survey, who, answers in rows

@@ -43,7 +43,10 @@ def build_message(config: SmtpConfig, recipient: str, subject: str, body: str, k
     message.set_content(body)
     if calendar:
         message.add_attachment(
-            calendar.encode("utf-8"), maintype="text", subtype="calendar", filename="session.ics",
+            calendar.encode("utf-8"),
+            maintype="text",
+            subtype="calendar",
+            filename="session.ics",
             params={"method": "REQUEST"},
         )
     return message

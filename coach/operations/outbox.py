@@ -58,9 +58,18 @@ def record(db: Database, drafts: Iterable[NudgeDraft], now: datetime, calendar_f
             if session.scalar(select(Nudge.id).where(Nudge.key == draft.key)) is not None:
                 continue
         row = Nudge(
-            key=draft.key, kind=draft.kind, pair_id=draft.pair_id, recipient=draft.recipient,
-            subject=draft.subject, body=draft.body, calendar=calendar_for(draft) if calendar_for else "",
-            status=PENDING, attempts=0, last_error="", created_at=now, next_attempt_at=now,
+            key=draft.key,
+            kind=draft.kind,
+            pair_id=draft.pair_id,
+            recipient=draft.recipient,
+            subject=draft.subject,
+            body=draft.body,
+            calendar=calendar_for(draft) if calendar_for else "",
+            status=PENDING,
+            attempts=0,
+            last_error="",
+            created_at=now,
+            next_attempt_at=now,
         )
         try:
             with db.write() as session:
@@ -83,9 +92,7 @@ def _claim(db: Database, nudge_id: int, now: datetime) -> bool:
 
 def _mark_interrupted(db: Database, now: datetime, lease: timedelta, report: PassReport) -> None:
     with db.write() as session:
-        stale = session.scalars(
-            select(Nudge).where(Nudge.status == SENDING, Nudge.claimed_at <= now - lease)
-        ).all()
+        stale = session.scalars(select(Nudge).where(Nudge.status == SENDING, Nudge.claimed_at <= now - lease)).all()
         for row in stale:
             row.status = UNCERTAIN
             row.last_error = "The sender stopped while sending; check the recipient's mailbox before resending."
@@ -105,7 +112,9 @@ def _after_failure(db: Database, nudge_id: int, error: Exception, now: datetime,
         return row.status
 
 
-def send_due(db: Database, mailer: Mailer, now: datetime, rules: NudgeRules, report: PassReport | None = None) -> PassReport:
+def send_due(
+    db: Database, mailer: Mailer, now: datetime, rules: NudgeRules, report: PassReport | None = None
+) -> PassReport:
     """Send every recorded nudge that is due; each row is sent by at most one process."""
     report = report or PassReport()
     _mark_interrupted(db, now, timedelta(minutes=rules.sending_lease_minutes), report)

@@ -38,8 +38,11 @@ class MyPair:
         """Session numbers that have started and that the actor has not checked in for."""
         answered = {c.session_number for c in self.checkins}
         return [
-            s.number for s in self.match.sessions
-            if s.starts_at is not None and _aware(s.starts_at) <= now and s.number not in answered
+            s.number
+            for s in self.match.sessions
+            if s.starts_at is not None
+            and _aware(s.starts_at) <= now
+            and s.number not in answered
             and s.status != "rescheduled"
         ]
 
@@ -61,12 +64,15 @@ def my_pairs(db: Database, actor: Actor) -> list[MyPair]:
         me = actor.email.lower()
         partner = match.mentee_name or match.mentee if match.mentor == me else match.mentor_name or match.mentor
         sessions = repo.list_sessions(db, actor, match.pair_id) if match.pair_id is not None else []
-        pairs.append(MyPair(
-            match=match, partner=partner,
-            agendas=[s for s in sessions if s.agenda],
-            open_actions=[a for s in sessions for a in s.action_items if not a.done],
-            checkins=[c for c in mine if c.pair_id == match.id],
-            program_question=question_for_pair(db, match.id),
-            goals=goals.get(match.program_id, ()),
-        ))
+        pairs.append(
+            MyPair(
+                match=match,
+                partner=partner,
+                agendas=[s for s in sessions if s.agenda],
+                open_actions=[a for s in sessions for a in s.action_items if not a.done],
+                checkins=[c for c in mine if c.pair_id == match.id],
+                program_question=question_for_pair(db, match.id),
+                goals=goals.get(match.program_id, ()),
+            )
+        )
     return pairs

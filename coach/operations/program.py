@@ -48,10 +48,16 @@ def mailer_for(settings: Settings) -> Mailer | None:
     """An SMTP mailer when ``COACH_SMTP_HOST`` is set; otherwise nudges stay in the app inbox."""
     if not settings.smtp_host:
         return None
-    return SmtpMailer(SmtpConfig(
-        host=settings.smtp_host, port=settings.smtp_port, sender=settings.smtp_sender,
-        username=settings.smtp_username, password=settings.smtp_password, starttls=settings.smtp_starttls,
-    ))
+    return SmtpMailer(
+        SmtpConfig(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            sender=settings.smtp_sender,
+            username=settings.smtp_username,
+            password=settings.smtp_password,
+            starttls=settings.smtp_starttls,
+        )
+    )
 
 
 def pair_health(db: Database, actor: Actor, program_id: int, now: datetime, rules: OperationsRules) -> list[PairHealth]:
@@ -61,9 +67,7 @@ def pair_health(db: Database, actor: Actor, program_id: int, now: datetime, rule
     return by_urgency(assess(pair, now, rules) for pair in program_pair_facts(db, program_id))
 
 
-def send_manual(
-    db: Database, actor: Actor, pair_id: int, kind: str, now: datetime, settings: Settings
-) -> PassReport:
+def send_manual(db: Database, actor: Actor, pair_id: int, kind: str, now: datetime, settings: Settings) -> PassReport:
     """A coordinator's one-click nudge or independent-contact note to both people, once a day."""
     audit.check_role(db, actor, *STAFF, action="send a nudge")
     if kind not in MANUAL_KINDS:
@@ -73,8 +77,14 @@ def send_manual(
         raise InputError(f"No published pair with id {pair_id}.", hint="Pick a pair from the health list.")
     subject, body = MANUAL_KINDS[kind]
     drafts = [
-        NudgeDraft(key=f"{kind}:{pair_id}:{now:%Y-%m-%d}:{person}", kind=kind, pair_id=pair_id,
-                   recipient=person, subject=subject, body=body)
+        NudgeDraft(
+            key=f"{kind}:{pair_id}:{now:%Y-%m-%d}:{person}",
+            kind=kind,
+            pair_id=pair_id,
+            recipient=person,
+            subject=subject,
+            body=body,
+        )
         for person in pair.people
     ]
     report = PassReport(recorded=outbox.record(db, drafts, now))
@@ -88,8 +98,15 @@ def run_nudges(db: Database, settings: Settings, now: datetime) -> PassReport:
     """One pass over every program (``coach nudges run``, cron, or the app's button)."""
     bank = load_questions(settings.knowledge_data_dir)
     titles: dict[str, str] = {name: survey.title for name, survey in bank.surveys.items()}
-    return run_pass(db, program_pair_facts(db), now, rules_for(settings), mailer_for(settings), app_url=settings.app_url,
-                    surveys=program_survey_facts(db, titles))
+    return run_pass(
+        db,
+        program_pair_facts(db),
+        now,
+        rules_for(settings),
+        mailer_for(settings),
+        app_url=settings.app_url,
+        surveys=program_survey_facts(db, titles),
+    )
 
 
 def inbox(db: Database, actor: Actor) -> list[Nudge]:
@@ -125,8 +142,12 @@ def program_report(
     if rehearsal_scores is None:
         rehearsal_scores = _rehearsal_scores(db, {pair.mentor for pair in pairs})
     return build_report(
-        name, pairs, now, min_group=settings.min_group_size,
-        survey_answers=survey_answers(db, program_id), rehearsal_scores=rehearsal_scores,
+        name,
+        pairs,
+        now,
+        min_group=settings.min_group_size,
+        survey_answers=survey_answers(db, program_id),
+        rehearsal_scores=rehearsal_scores,
         program_question=question_of_program(db, program_id),
     )
 

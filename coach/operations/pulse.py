@@ -44,11 +44,15 @@ def check_program_question(text: str, kind: str, bank: QuestionBank) -> ProgramQ
     if not clean:
         raise InputError("The question is empty.", hint="Write the question, or remove it instead.")
     if len(clean) < MIN_QUESTION_CHARS:
-        raise InputError(f"The question is shorter than {MIN_QUESTION_CHARS} characters.",
-                         hint="Write it as a full question, e.g. 'Did you try the new tool together?'.")
+        raise InputError(
+            f"The question is shorter than {MIN_QUESTION_CHARS} characters.",
+            hint="Write it as a full question, e.g. 'Did you try the new tool together?'.",
+        )
     if len(clean) > MAX_QUESTION_CHARS:
-        raise InputError(f"The question is longer than {MAX_QUESTION_CHARS} characters ({len(clean)}).",
-                         hint="Keep it to one short sentence: the check-in takes a minute.")
+        raise InputError(
+            f"The question is longer than {MAX_QUESTION_CHARS} characters ({len(clean)}).",
+            hint="Keep it to one short sentence: the check-in takes a minute.",
+        )
     standard = {q.text.casefold() for q in bank.pulse}
     if clean.casefold() in standard:
         raise InputError("The check-in already asks that question.", hint="Ask something the pulse does not cover.")
@@ -84,8 +88,13 @@ def set_program_question(
         verb = "changed" if row.pulse_question else "added"
         row.pulse_question, row.pulse_kind = question.text, question.kind
         log(session, program_id, "pulse question", f"{verb}: '{question.text}' ({question.kind})", actor)
-    audit.record(db, f"{verb} check-in question", actor=actor, target=f"program {program_id}",
-                 detail=f"{question.kind}: {question.text}")
+    audit.record(
+        db,
+        f"{verb} check-in question",
+        actor=actor,
+        target=f"program {program_id}",
+        detail=f"{question.kind}: {question.text}",
+    )
     return question
 
 

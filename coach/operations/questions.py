@@ -43,8 +43,13 @@ class ProgramQuestion(BaseModel):
     def as_question(self) -> Question:
         """The question as the pulse asks it (a rating runs from "Not at all" to "Very much")."""
         scale = self.kind == "scale"
-        return Question(id=PROGRAM_QUESTION_ID, kind=self.kind, text=self.text,
-                        low="Not at all" if scale else "", high="Very much" if scale else "")
+        return Question(
+            id=PROGRAM_QUESTION_ID,
+            kind=self.kind,
+            text=self.text,
+            low="Not at all" if scale else "",
+            high="Very much" if scale else "",
+        )
 
 
 class Survey(BaseModel):
@@ -119,7 +124,11 @@ def _check_one(question: Question, value: Any, goals: tuple[str, ...], skills: t
 
 
 def check_answers(
-    questions: tuple[Question, ...], answers: dict[str, Any], *, goals: tuple[str, ...] = (), skills: tuple[str, ...] = ()
+    questions: tuple[Question, ...],
+    answers: dict[str, Any],
+    *,
+    goals: tuple[str, ...] = (),
+    skills: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """Validated answers; unknown ids are refused, unanswered questions are simply absent."""
     known = {q.id: q for q in questions}

@@ -89,24 +89,48 @@ def to_pdf(report: ProgramReport) -> bytes:
     pdf.set_font("Helvetica", size=10)
     pdf.cell(0, 6, f"As of {report.generated_at:%d %B %Y}. " + " ".join(report.notes), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
-    pdf.cell(0, 6, f"{report.pairs} pairs, {report.people} people, {report.active_people} have met.",
-             new_x="LMARGIN", new_y="NEXT")
-    pdf.cell(0, 6, f"Sessions held: {report.sessions_held} of {report.sessions_planned} planned so far.",
-             new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(
+        0,
+        6,
+        f"{report.pairs} pairs, {report.people} people, {report.active_people} have met.",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.cell(
+        0,
+        6,
+        f"Sessions held: {report.sessions_held} of {report.sessions_planned} planned so far.",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.ln(3)
     _bars(pdf, "Usefulness by session (1-5)", [(f"Session {s.number}", s.usefulness.value) for s in report.sessions], 5)
-    _bars(pdf, "Safe to be candid by session (1-5)", [(f"Session {s.number}", s.safety.value) for s in report.sessions], 5)
-    _bars(pdf, "Goal progress by session (0-2)",
-          [(f"Session {s.number}", s.goal_progress.value) for s in report.sessions], 2)
+    _bars(
+        pdf, "Safe to be candid by session (1-5)", [(f"Session {s.number}", s.safety.value) for s in report.sessions], 5
+    )
+    _bars(
+        pdf,
+        "Goal progress by session (0-2)",
+        [(f"Session {s.number}", s.goal_progress.value) for s in report.sessions],
+        2,
+    )
     for change in report.surveys:
         label = SURVEY_LABELS.get(change.item, change.item)
-        _bars(pdf, f"{label}: start and end", [("Start", change.baseline.value), ("End", change.end.value)],
-              5 if change.item == "relationship" else 4)
+        _bars(
+            pdf,
+            f"{label}: start and end",
+            [("Start", change.baseline.value), ("End", change.end.value)],
+            5 if change.item == "relationship" else 4,
+        )
     own = report.program_question
     if own is not None and own.kind != "text":
         top, scale = (5, "1-5") if own.kind == "scale" else (1, "share answering yes")
         title = f"Program question ({scale}): {own.text}"[:110].encode("latin-1", "replace").decode("latin-1")
         _bars(pdf, title, [("All sessions", own.figure.value)], top)
-    _bars(pdf, "Rehearsal score (0-100), mentors with two or more attempts",
-          [("First", report.rehearsal_first.value), ("Latest", report.rehearsal_latest.value)], 100)
+    _bars(
+        pdf,
+        "Rehearsal score (0-100), mentors with two or more attempts",
+        [("First", report.rehearsal_first.value), ("Latest", report.rehearsal_latest.value)],
+        100,
+    )
     return bytes(pdf.output())

@@ -114,10 +114,17 @@ def _session_rows(pairs: Sequence[PairFacts], now: datetime, min_group: int) -> 
                     ratings["safety"].setdefault(c.respondent, []).append(c.safety)
                 if c.goal_progress:
                     ratings["progress"].setdefault(c.respondent, []).append(fmean(c.goal_progress.values()))
-        rows.append(SessionRow(
-            number, planned, held, missed, _figure(ratings["usefulness"], min_group),
-            _figure(ratings["safety"], min_group), _figure(ratings["progress"], min_group),
-        ))
+        rows.append(
+            SessionRow(
+                number,
+                planned,
+                held,
+                missed,
+                _figure(ratings["usefulness"], min_group),
+                _figure(ratings["safety"], min_group),
+                _figure(ratings["progress"], min_group),
+            )
+        )
     return tuple(rows)
 
 
@@ -188,7 +195,8 @@ def build_report(
     """Aggregate a program's pairs, check-ins, surveys and rehearsal scores as of ``now``."""
     people = {person for pair in pairs for person in pair.people}
     active = {
-        person for pair in pairs
+        person
+        for pair in pairs
         if any(pair.effective_status(s, now) == HELD for s in pair.past_sessions(now))
         for person in pair.people
     }
@@ -196,9 +204,18 @@ def build_report(
     first, latest = _rehearsal(rehearsal_scores, min_group)
     notes = (f"Averages over fewer than {min_group} people are hidden.",)
     return ProgramReport(
-        program=program, generated_at=now, min_group=min_group, pairs=len(pairs), people=len(people),
-        active_people=len(active), sessions_planned=sum(r.planned for r in sessions),
-        sessions_held=sum(r.held for r in sessions), sessions=sessions,
-        surveys=_survey_changes(survey_answers, min_group), rehearsal_first=first, rehearsal_latest=latest,
-        notes=notes, program_question=_program_question(pairs, program_question, min_group),
+        program=program,
+        generated_at=now,
+        min_group=min_group,
+        pairs=len(pairs),
+        people=len(people),
+        active_people=len(active),
+        sessions_planned=sum(r.planned for r in sessions),
+        sessions_held=sum(r.held for r in sessions),
+        sessions=sessions,
+        surveys=_survey_changes(survey_answers, min_group),
+        rehearsal_first=first,
+        rehearsal_latest=latest,
+        notes=notes,
+        program_question=_program_question(pairs, program_question, min_group),
     )

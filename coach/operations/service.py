@@ -28,9 +28,12 @@ def _calendar_for(pairs: dict[int, PairFacts], app_url: str) -> CalendarFor:
         url = session_agenda_link(pair, session.number, app_url)
         return session_calendar(
             uid=f"pair-{pair.pair_id}-session-{session.number}@reverse-mentoring-coach",
-            starts_at=session.starts_at, minutes=session.minutes, people=pair.people,
+            starts_at=session.starts_at,
+            minutes=session.minutes,
+            people=pair.people,
             title=f"Reverse mentoring session {session.number}",
-            description=f"Session {session.number}. The agenda is at {url}", url=url,
+            description=f"Session {session.number}. The agenda is at {url}",
+            url=url,
         )
 
     return calendar

@@ -38,18 +38,24 @@ def program_pair_facts(db: Database, program_id: int | None = None) -> list[Pair
     checkins = pair_facts_checkins(db, ids)
     facts = []
     for match in matches:
-        own = sorted((s for s in sessions if s.match_id == match.id and s.starts_at is not None), key=lambda s: s.number)
-        facts.append(PairFacts(
-            pair_id=match.id, mentor=match.mentor_email, mentee=match.mentee_email,
-            published_at=_aware(match.published_at or match.created_at),
-            sessions=tuple(
-                SessionFact(s.number, _aware(s.starts_at), s.status, s.minutes)  # type: ignore[arg-type]
-                for s in own
-            ),
-            checkins=checkins.get(match.id, ()),
-            label=f"{names.get(match.mentor_email, match.mentor_email)} & {names.get(match.mentee_email, match.mentee_email)}",
-            agenda_pair_id=match.pair_id,
-        ))
+        own = sorted(
+            (s for s in sessions if s.match_id == match.id and s.starts_at is not None), key=lambda s: s.number
+        )
+        facts.append(
+            PairFacts(
+                pair_id=match.id,
+                mentor=match.mentor_email,
+                mentee=match.mentee_email,
+                published_at=_aware(match.published_at or match.created_at),
+                sessions=tuple(
+                    SessionFact(s.number, _aware(s.starts_at), s.status, s.minutes)  # type: ignore[arg-type]
+                    for s in own
+                ),
+                checkins=checkins.get(match.id, ()),
+                label=f"{names.get(match.mentor_email, match.mentor_email)} & {names.get(match.mentee_email, match.mentee_email)}",
+                agenda_pair_id=match.pair_id,
+            )
+        )
     return facts
 
 
@@ -61,17 +67,30 @@ def program_survey_facts(db: Database, titles: dict[str, str] | None = None) -> 
     with db.read() as session:
         programs = list(session.scalars(select(Program).order_by(Program.id)))
         people = list(session.scalars(select(Participant).order_by(Participant.id)))
-        pairs = session.execute(select(Match.program_id, Match.mentor_email, Match.mentee_email, Match.id)
-                                .where(Match.state.in_(ACTIVE))).tuples().all()
-        answered = session.execute(select(SurveyResponse.program_id, SurveyResponse.survey,
-                                          SurveyResponse.respondent)).tuples().all()
+        pairs = (
+            session.execute(
+                select(Match.program_id, Match.mentor_email, Match.mentee_email, Match.id).where(
+                    Match.state.in_(ACTIVE)
+                )
+            )
+            .tuples()
+            .all()
+        )
+        answered = (
+            session.execute(select(SurveyResponse.program_id, SurveyResponse.survey, SurveyResponse.respondent))
+            .tuples()
+            .all()
+        )
         views = [program_view(p) for p in programs]
     pair_of = {(pid, email): mid for pid, mentor, mentee, mid in pairs for email in (mentor, mentee)}
     return [
         SurveyFacts(
             program=view,
-            participants=tuple(Enrolled(p.email, _aware(p.created_at).date(), pair_of.get((view.id, p.email)))
-                               for p in people if p.program_id == view.id),
+            participants=tuple(
+                Enrolled(p.email, _aware(p.created_at).date(), pair_of.get((view.id, p.email)))
+                for p in people
+                if p.program_id == view.id
+            ),
             answered=frozenset((survey, who) for pid, survey, who in answered if pid == view.id),
             titles=tuple((titles or {}).items()),
         )

@@ -117,11 +117,21 @@ def my_surveys(db: Database, actor: Actor, now: datetime, bank: QuestionBank) ->
         goals, skills = _items(participant.profile)
         for name, window in survey_windows(program).items():
             row = rows.get((program.id, name))
-            found.append(MySurvey(
-                program_id=program.id, program=program.name, survey=name, title=bank.surveys[name].title,  # type: ignore[index]
-                state=window.state(now.date()), window=window, questions=bank.survey(name), goals=goals, skills=skills,
-                answers=dict(row.answers) if row else {}, submitted_at=row.submitted_at if row else None,
-            ))
+            found.append(
+                MySurvey(
+                    program_id=program.id,
+                    program=program.name,
+                    survey=name,
+                    title=bank.surveys[name].title,  # type: ignore[index]
+                    state=window.state(now.date()),
+                    window=window,
+                    questions=bank.survey(name),
+                    goals=goals,
+                    skills=skills,
+                    answers=dict(row.answers) if row else {},
+                    submitted_at=row.submitted_at if row else None,
+                )
+            )
     return found
 
 
@@ -131,12 +141,20 @@ def _require_core(survey: MySurvey, answers: dict[str, Any]) -> None:
         given = answers.get(qid) or {}
         missing = [item for item in items if not isinstance(given, dict) or item not in given]
         if missing:
-            raise InputError(f"Answer the {what} question for each {what}: {', '.join(missing)} missing.",
-                             hint="These questions are the same in all three surveys, so the change can be measured.")
+            raise InputError(
+                f"Answer the {what} question for each {what}: {', '.join(missing)} missing.",
+                hint="These questions are the same in all three surveys, so the change can be measured.",
+            )
 
 
 def answer_survey(
-    db: Database, actor: Actor, program_id: int, survey: str, answers: dict[str, Any], *, bank: QuestionBank,
+    db: Database,
+    actor: Actor,
+    program_id: int,
+    survey: str,
+    answers: dict[str, Any],
+    *,
+    bank: QuestionBank,
     now: datetime,
 ) -> MySurvey:
     """Save (or change) the actor's answers to a survey of their program while it is open.
@@ -154,14 +172,28 @@ def answer_survey(
     if mine is None:
         raise InputError("This program has no mid-program review.", hint="Answer the start or end survey.")
     if mine.state == "upcoming":
-        raise InputError(f"The {mine.title.lower()} is not open yet.",
-                         hint=f"It opens on {mine.window.opens:%d %B %Y}." if mine.window.opens else "")
+        raise InputError(
+            f"The {mine.title.lower()} is not open yet.",
+            hint=f"It opens on {mine.window.opens:%d %B %Y}." if mine.window.opens else "",
+        )
     if mine.state == "closed":
-        raise InputError(f"The {mine.title.lower()} closed on {mine.window.closes:%d %B %Y}; answers can no longer "
-                         "be changed.", hint="Answer the survey that is open now.")
+        raise InputError(
+            f"The {mine.title.lower()} closed on {mine.window.closes:%d %B %Y}; answers can no longer be changed.",
+            hint="Answer the survey that is open now.",
+        )
     _require_core(mine, answers)
-    submit_survey(db, actor, program_id, survey, answers, bank=bank, enrolled=lambda _p, _e: True,
-                  goals=mine.goals, skills=mine.skills, now=now)
+    submit_survey(
+        db,
+        actor,
+        program_id,
+        survey,
+        answers,
+        bank=bank,
+        enrolled=lambda _p, _e: True,
+        goals=mine.goals,
+        skills=mine.skills,
+        now=now,
+    )
     return next(s for s in my_surveys(db, actor, now, bank) if s.program_id == program_id and s.survey == survey)
 
 

@@ -65,10 +65,15 @@ def _request(
     carry = repo.carry_over(db, actor, pair_id, number)
     focus = pair.goals or "; ".join(program.topics) or program.goals
     return AgendaRequest(
-        mentor=pair.mentor_profile or pair.mentor, mentee=pair.mentee_profile or pair.mentee, session_number=number,
-        program_sessions=pair.program_sessions, duration_minutes=min(MAX_DURATION, max(MIN_DURATION,
-                                                                                        program.session_minutes)),
-        focus=focus[:MAX_FOCUS_CHARS], format="in person", notes=carry.notes, open_actions=carry.open_actions,
+        mentor=pair.mentor_profile or pair.mentor,
+        mentee=pair.mentee_profile or pair.mentee,
+        session_number=number,
+        program_sessions=pair.program_sessions,
+        duration_minutes=min(MAX_DURATION, max(MIN_DURATION, program.session_minutes)),
+        focus=focus[:MAX_FOCUS_CHARS],
+        format="in person",
+        notes=carry.notes,
+        open_actions=carry.open_actions,
     )
 
 
@@ -96,8 +101,15 @@ def generate_program_agendas(
     return outcomes
 
 
-def _one(db: Database, actor: Actor, program: ProgramView, match: MatchView, label: str, retriever: Retriever,
-         model: BaseChatModel | None) -> AgendaOutcome:
+def _one(
+    db: Database,
+    actor: Actor,
+    program: ProgramView,
+    match: MatchView,
+    label: str,
+    retriever: Retriever,
+    model: BaseChatModel | None,
+) -> AgendaOutcome:
     pair_id = match.pair_id or 0
     number = _next_number(match)
     if number is None:

@@ -62,8 +62,10 @@ def sessions_ics(
         event.add("dtstart", start)
         event.add("dtend", start + timedelta(minutes=session.minutes))
         event.add("summary", f"{program}: session {session.number} of {total} with {other.name}")
-        event.add("description", f"Starts {start.astimezone(local):%a %d %b %H:%M} your time ({owner.timezone}).\n"
-                                 f"Agenda: {link}")
+        event.add(
+            "description",
+            f"Starts {start.astimezone(local):%a %d %b %H:%M} your time ({owner.timezone}).\nAgenda: {link}",
+        )
         event.add("url", link)
         event.add("status", "CONFIRMED")
         for person in (owner, other):

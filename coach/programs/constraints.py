@@ -72,9 +72,11 @@ def constraint_matrix(
     for i, mentor in enumerate(mentors):
         for j, mentee in enumerate(mentees):
             quick = (
-                mentee.email in chains[mentor.email] or mentor.email in chains[mentee.email]
+                mentee.email in chains[mentor.email]
+                or mentor.email in chains[mentee.email]
                 or (mentor.manager_email and mentor.manager_email == mentee.manager_email)
-                or mentor.email == mentee.email or (mentor.email, mentee.email) in forbidden_set
+                or mentor.email == mentee.email
+                or (mentor.email, mentee.email) in forbidden_set
                 or frozenset((mentor.email, mentee.email)) in never_set
             )
             if not quick:

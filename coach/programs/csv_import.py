@@ -19,8 +19,17 @@ from coach.errors import CoachError, InputError
 from coach.programs.profiles import Profile, parse_slot, split_list
 
 COLUMNS = (
-    "email", "name", "role", "department", "manager_email", "skills_offered", "skills_wanted", "interests",
-    "goals", "availability", "timezone",
+    "email",
+    "name",
+    "role",
+    "department",
+    "manager_email",
+    "skills_offered",
+    "skills_wanted",
+    "interests",
+    "goals",
+    "availability",
+    "timezone",
 )
 REQUIRED = ("email", "name", "role")
 MAX_ROWS = 5000
@@ -67,8 +76,9 @@ def read_participants(text: str) -> ImportResult:
         raise InputError("The participant file is empty.", hint=f"Start it with the header: {','.join(COLUMNS)}.")
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise InputError(f"The participant file has no {', '.join(missing)} column.",
-                         hint=f"Use the header: {','.join(COLUMNS)}.")
+        raise InputError(
+            f"The participant file has no {', '.join(missing)} column.", hint=f"Use the header: {','.join(COLUMNS)}."
+        )
     reader.fieldnames = header
     result = ImportResult()
     seen: set[str] = set()
@@ -109,11 +119,17 @@ def profile_from_row(row: dict[str, str]) -> Profile:
         raise InputError("manager_email is the person's own email")
     slots = [parse_slot(item) for item in split_list(row.get("availability", ""))]
     return Profile(
-        email=row["email"], name=row["name"], role=role,  # type: ignore[arg-type]
-        department=row.get("department", ""), manager_email=row.get("manager_email", ""),
-        skills_offered=row.get("skills_offered", ""), skills_wanted=row.get("skills_wanted", ""),  # type: ignore[arg-type]
-        interests=row.get("interests", ""), goals=row.get("goals", ""),  # type: ignore[arg-type]
-        availability=slots, timezone=row.get("timezone", "") or "UTC",
+        email=row["email"],
+        name=row["name"],
+        role=role,  # type: ignore[arg-type]
+        department=row.get("department", ""),
+        manager_email=row.get("manager_email", ""),
+        skills_offered=row.get("skills_offered", ""),  # type: ignore[arg-type]
+        skills_wanted=row.get("skills_wanted", ""),  # type: ignore[arg-type]
+        interests=row.get("interests", ""),  # type: ignore[arg-type]
+        goals=row.get("goals", ""),  # type: ignore[arg-type]
+        availability=slots,
+        timezone=row.get("timezone", "") or "UTC",
     )
 
 
@@ -123,9 +139,19 @@ def write_participants(profiles: list[Profile]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
     for p in profiles:
-        writer.writerow([
-            p.email, p.name, p.role, p.department, p.manager_email, ";".join(p.skills_offered),
-            ";".join(p.skills_wanted), ";".join(p.interests), ";".join(p.goals),
-            ";".join(s.label() for s in p.availability), p.timezone,
-        ])
+        writer.writerow(
+            [
+                p.email,
+                p.name,
+                p.role,
+                p.department,
+                p.manager_email,
+                ";".join(p.skills_offered),
+                ";".join(p.skills_wanted),
+                ";".join(p.interests),
+                ";".join(p.goals),
+                ";".join(s.label() for s in p.availability),
+                p.timezone,
+            ]
+        )
     return buffer.getvalue()

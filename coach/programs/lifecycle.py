@@ -31,17 +31,23 @@ def my_matches(db: Database, actor: Actor) -> list[MatchView]:
     """The actor's own published or ended pairs, in any program. Nothing before publishing."""
     email = actor.email.lower()
     with db.read() as session:
-        rows = list(session.scalars(select(Match).where(
-            Match.state.in_(VISIBLE), or_(Match.mentor_email == email, Match.mentee_email == email)
-        ).order_by(Match.id)))
+        rows = list(
+            session.scalars(
+                select(Match)
+                .where(Match.state.in_(VISIBLE), or_(Match.mentor_email == email, Match.mentee_email == email))
+                .order_by(Match.id)
+            )
+        )
         return match_views(session, rows)
 
 
 def _visible_match(db: Database, actor: Actor, match_id: int) -> Match:
     with db.read() as session:
         row = session.get(Match, match_id)
-    if row is None or (not actor.is_staff and (row.state not in VISIBLE or actor.email.lower() not in
-                                               (row.mentor_email, row.mentee_email))):
+    if row is None or (
+        not actor.is_staff
+        and (row.state not in VISIBLE or actor.email.lower() not in (row.mentor_email, row.mentee_email))
+    ):
         raise InputError(f"No pair with id {match_id}.", hint="Pick one of your pairs.")
     return row
 
@@ -67,19 +73,30 @@ def end_match(db: Database, actor: Actor, match_id: int, reason: str, rematch: b
             raise InputError(f"Pair {match_id} is not a published pair.", hint="Only published pairs can be ended.")
         row.state, row.end_reason, row.ended_at = "ended", why, utcnow()
         if rematch:
-            exists = session.scalar(select(MatchRule.id).where(
-                MatchRule.program_id == row.program_id, MatchRule.kind == "forbid",
-                MatchRule.first == row.mentor_email, MatchRule.second == row.mentee_email))
+            exists = session.scalar(
+                select(MatchRule.id).where(
+                    MatchRule.program_id == row.program_id,
+                    MatchRule.kind == "forbid",
+                    MatchRule.first == row.mentor_email,
+                    MatchRule.second == row.mentee_email,
+                )
+            )
             if exists is None:
-                session.add(MatchRule(program_id=row.program_id, kind="forbid", first=row.mentor_email,
-                                      second=row.mentee_email))
+                session.add(
+                    MatchRule(program_id=row.program_id, kind="forbid", first=row.mentor_email, second=row.mentee_email)
+                )
         log(session, row.program_id, "rematch" if rematch else "ended", why, actor, row.id)
         session.flush()
         return match_views(session, [row])[0]
 
 
 def set_session_status(
-    db: Database, actor: Actor, match_id: int, number: int, status: SessionState, reason: str = "",
+    db: Database,
+    actor: Actor,
+    match_id: int,
+    number: int,
+    status: SessionState,
+    reason: str = "",
     starts_at: datetime | None = None,
 ) -> MatchView:
     """Mark a session planned, held, missed or rescheduled (a new start is required for rescheduled).
@@ -93,15 +110,22 @@ def set_session_status(
     if status == "rescheduled" and (starts_at is None or starts_at.tzinfo is None):
         raise InputError("A rescheduled session needs its new start, with a time zone.", hint="Pick the new time.")
     with db.write() as session:
-        planned = session.scalar(select(ScheduledSession).where(ScheduledSession.match_id == match_id,
-                                                                ScheduledSession.number == number))
+        planned = session.scalar(
+            select(ScheduledSession).where(ScheduledSession.match_id == match_id, ScheduledSession.number == number)
+        )
         if planned is None:
             raise InputError(f"Pair {match_id} has no session {number}.", hint="Pick a session from its schedule.")
         planned.status, planned.reason, planned.updated_at = status, " ".join(reason.split()), utcnow()
         if starts_at is not None:
             planned.starts_at = starts_at.astimezone(UTC)
-        log(session, row.program_id, f"session {status}", f"session {number}: {planned.reason}".rstrip(": "),
-            actor, match_id)
+        log(
+            session,
+            row.program_id,
+            f"session {status}",
+            f"session {number}: {planned.reason}".rstrip(": "),
+            actor,
+            match_id,
+        )
         session.flush()
         view = match_views(session, [session.get(Match, match_id)])[0]  # type: ignore[list-item]
     if row.pair_id is not None and status in ("planned", "held"):
@@ -126,22 +150,40 @@ def pair_calendar(db: Database, actor: Actor, match_id: int, email: str, app_url
         raise PermissionDenied("You can only download your own calendar.")
     with db.read() as session:
         program = session.get(Program, row.program_id)
-        people = {p.email: Profile.model_validate(p.profile) for p in session.scalars(select(Participant).where(
-            Participant.program_id == row.program_id, Participant.email.in_([row.mentor_email, row.mentee_email])))}
-        sessions = [CalendarSession(s.number, s.starts_at, s.minutes, s.status) for s in session.scalars(
-            select(ScheduledSession).where(ScheduledSession.match_id == match_id).order_by(ScheduledSession.number))]
+        people = {
+            p.email: Profile.model_validate(p.profile)
+            for p in session.scalars(
+                select(Participant).where(
+                    Participant.program_id == row.program_id,
+                    Participant.email.in_([row.mentor_email, row.mentee_email]),
+                )
+            )
+        }
+        sessions = [
+            CalendarSession(s.number, s.starts_at, s.minutes, s.status)
+            for s in session.scalars(
+                select(ScheduledSession).where(ScheduledSession.match_id == match_id).order_by(ScheduledSession.number)
+            )
+        ]
     other = row.mentee_email if email == row.mentor_email else row.mentor_email
     owner_p, other_p = people[email], people[other]
     name = program.name if program is not None else "Reverse mentoring"
-    return sessions_ics(Attendee(owner_p.email, owner_p.name, owner_p.timezone),
-                        Attendee(other_p.email, other_p.name, other_p.timezone),
-                        name, row.pair_id, sessions, len(sessions), app_url)
+    return sessions_ics(
+        Attendee(owner_p.email, owner_p.name, owner_p.timezone),
+        Attendee(other_p.email, other_p.name, other_p.timezone),
+        name,
+        row.pair_id,
+        sessions,
+        len(sessions),
+        app_url,
+    )
 
 
 def history(db: Database, actor: Actor, program_id: int) -> list[EventView]:
     """Everything that happened in a program, oldest first."""
     staff(actor, "see a program's history")
     with db.read() as session:
-        rows = session.scalars(select(ProgramEvent).where(ProgramEvent.program_id == program_id)
-                               .order_by(ProgramEvent.id))
+        rows = session.scalars(
+            select(ProgramEvent).where(ProgramEvent.program_id == program_id).order_by(ProgramEvent.id)
+        )
         return [EventView(kind=r.kind, detail=r.detail, actor=r.actor, at=r.at, match_id=r.match_id) for r in rows]

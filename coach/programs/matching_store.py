@@ -50,8 +50,9 @@ class _Pool:
 def _pool(session: Session, program_id: int) -> _Pool:
     """Everyone not already in a published pair, and the rules that apply to them."""
     program = program_row(session, program_id)
-    active = session.execute(select(Match.mentor_email, Match.mentee_email)
-                             .where(Match.program_id == program_id, Match.state == "published")).all()
+    active = session.execute(
+        select(Match.mentor_email, Match.mentee_email).where(Match.program_id == program_id, Match.state == "published")
+    ).all()
     busy = {e for pair in active for e in pair}
     rows = session.scalars(select(Participant).where(Participant.program_id == program_id).order_by(Participant.id))
     profiles = [Profile.model_validate(r.profile) for r in rows if r.email not in busy]
@@ -86,9 +87,20 @@ def propose(db: Database, actor: Actor, program_id: int, embedder: Embedder) -> 
     names = {p.email: p.name for p in pool.profiles}
     with db.write() as session:
         session.execute(delete(Match).where(Match.program_id == program_id, Match.state == "proposed"))
-        rows = [Match(program_id=program_id, mentor_email=p.mentor, mentee_email=p.mentee, score=p.score,
-                      components=p.components, why=p.why, pinned=p.pinned, state="proposed", end_reason="")
-                for p in matching.pairs]
+        rows = [
+            Match(
+                program_id=program_id,
+                mentor_email=p.mentor,
+                mentee_email=p.mentee,
+                score=p.score,
+                components=p.components,
+                why=p.why,
+                pinned=p.pinned,
+                state="proposed",
+                end_reason="",
+            )
+            for p in matching.pairs
+        ]
         session.add_all(rows)
         session.flush()
         log(session, program_id, "proposed", f"{len(rows)} pairs, {len(matching.unmatched)} unmatched", actor)
@@ -107,8 +119,13 @@ def preview_weights(
     old = {p.mentee: p for p in before.pairs}
     new = {p.mentee: p for p in after.pairs}
     changes = [
-        PairChange(mentee=m, before=old[m].mentor if m in old else None, after=new[m].mentor if m in new else None,
-                   score_before=old[m].score if m in old else None, score_after=new[m].score if m in new else None)
+        PairChange(
+            mentee=m,
+            before=old[m].mentor if m in old else None,
+            after=new[m].mentor if m in new else None,
+            score_before=old[m].score if m in old else None,
+            score_after=new[m].score if m in new else None,
+        )
         for m in sorted(set(old) | set(new))
         if (old.get(m) and old[m].mentor) != (new.get(m) and new[m].mentor)
     ]
@@ -118,13 +135,23 @@ def preview_weights(
 
 def _match_view(row: Match, names: dict[str, str], sessions: Sequence[ScheduledSession]) -> MatchView:
     return MatchView(
-        id=row.id, program_id=row.program_id, mentor=row.mentor_email, mentee=row.mentee_email,
-        mentor_name=names.get(row.mentor_email, ""), mentee_name=names.get(row.mentee_email, ""), score=row.score,
-        components={k: float(v) for k, v in row.components.items()}, why=list(row.why), pinned=row.pinned,
-        state=row.state, pair_id=row.pair_id, end_reason=row.end_reason,  # type: ignore[arg-type]
-        sessions=[SessionPlanView(number=s.number, starts_at=s.starts_at, minutes=s.minutes,
-                                  status=s.status, reason=s.reason)  # type: ignore[arg-type]
-                  for s in sorted(sessions, key=lambda s: s.number)],
+        id=row.id,
+        program_id=row.program_id,
+        mentor=row.mentor_email,
+        mentee=row.mentee_email,
+        mentor_name=names.get(row.mentor_email, ""),
+        mentee_name=names.get(row.mentee_email, ""),
+        score=row.score,
+        components={k: float(v) for k, v in row.components.items()},
+        why=list(row.why),
+        pinned=row.pinned,
+        state=row.state,  # type: ignore[arg-type]
+        pair_id=row.pair_id,
+        end_reason=row.end_reason,  # type: ignore[arg-type]
+        sessions=[
+            SessionPlanView(number=s.number, starts_at=s.starts_at, minutes=s.minutes, status=s.status, reason=s.reason)  # type: ignore[arg-type]
+            for s in sorted(sessions, key=lambda s: s.number)
+        ],
     )
 
 
@@ -137,8 +164,19 @@ def match_views(session: Session, rows: Sequence[Match]) -> list[MatchView]:
             sessions[s.match_id].append(s)
     emails = {e for r in rows for e in (r.mentor_email, r.mentee_email)}
     programs = {r.program_id for r in rows}
-    names = dict(session.execute(select(Participant.email, Participant.name).where(
-        Participant.email.in_(emails), Participant.program_id.in_(programs))).tuples().all()) if emails else {}
+    names = (
+        dict(
+            session.execute(
+                select(Participant.email, Participant.name).where(
+                    Participant.email.in_(emails), Participant.program_id.in_(programs)
+                )
+            )
+            .tuples()
+            .all()
+        )
+        if emails
+        else {}
+    )
     return [_match_view(r, names, sessions[r.id]) for r in rows]
 
 
@@ -172,8 +210,10 @@ def publish(db: Database, actor: Actor, program_id: int) -> list[MatchView]:
         rows = list(session.scalars(select(Match).where(Match.program_id == program_id, Match.state == "proposed")))
         if not rows:
             raise InputError("There are no proposed pairs to publish.", hint="Run the matching first.")
-        people = {r.email: Profile.model_validate(r.profile) for r in session.scalars(
-            select(Participant).where(Participant.program_id == program_id))}
+        people = {
+            r.email: Profile.model_validate(r.profile)
+            for r in session.scalars(select(Participant).where(Participant.program_id == program_id))
+        }
         now = utcnow()
         for row in rows:
             _publish_one(session, program, row, people[row.mentor_email], people[row.mentee_email], now)
@@ -182,17 +222,32 @@ def publish(db: Database, actor: Actor, program_id: int) -> list[MatchView]:
         return match_views(session, rows)
 
 
-def _publish_one(session: Session, program: Program, row: Match, mentor: Profile, mentee: Profile,
-                 now: datetime) -> None:
+def _publish_one(
+    session: Session, program: Program, row: Match, mentor: Profile, mentee: Profile, now: datetime
+) -> None:
     goals = "; ".join([*mentee.goals, *([program.goals] if program.goals else [])])
-    pair = Pair(mentor=mentor.name, mentee=mentee.name, mentor_profile=_profile_text(mentor),
-                mentee_profile=_profile_text(mentee), goals=goals, program_sessions=program.sessions)
+    pair = Pair(
+        mentor=mentor.name,
+        mentee=mentee.name,
+        mentor_profile=_profile_text(mentor),
+        mentee_profile=_profile_text(mentee),
+        goals=goals,
+        program_sessions=program.sessions,
+    )
     session.add(pair)
     session.flush()
     row.state, row.pair_id, row.published_at = "published", pair.id, now
-    plan = plan_sessions(mentor, mentee, program.starts_on, program.sessions, program.cadence_days,
-                         program.session_minutes)
+    plan = plan_sessions(
+        mentor, mentee, program.starts_on, program.sessions, program.cadence_days, program.session_minutes
+    )
     for number, start in enumerate(plan, 1):
-        session.add(ScheduledSession(match_id=row.id, number=number, starts_at=start,
-                                     minutes=program.session_minutes, status="planned",
-                                     reason="" if start else "no common free time: agree a time"))
+        session.add(
+            ScheduledSession(
+                match_id=row.id,
+                number=number,
+                starts_at=start,
+                minutes=program.session_minutes,
+                status="planned",
+                reason="" if start else "no common free time: agree a time",
+            )
+        )

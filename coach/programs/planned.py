@@ -56,8 +56,9 @@ def _zone(session: Session, match: Match, actor: Actor) -> str:
     """The actor's own time zone when they are one of the pair, otherwise the mentor's (UTC if unknown)."""
     email = actor.email.lower()
     own = email if email in (match.mentor_email, match.mentee_email) else match.mentor_email
-    row = session.scalar(select(Participant).where(Participant.program_id == match.program_id,
-                                                   Participant.email == own))
+    row = session.scalar(
+        select(Participant).where(Participant.program_id == match.program_id, Participant.email == own)
+    )
     return Profile.model_validate(row.profile).timezone if row is not None else "UTC"
 
 
@@ -77,13 +78,18 @@ def planned_session(
         match = session.scalar(select(Match).where(Match.pair_id == pair_id).order_by(Match.id.desc()))
         if match is None:
             return None
-        query = select(ScheduledSession).where(ScheduledSession.match_id == match.id,
-                                               ScheduledSession.status == PLANNED,
-                                               ScheduledSession.starts_at.is_not(None))
+        query = select(ScheduledSession).where(
+            ScheduledSession.match_id == match.id,
+            ScheduledSession.status == PLANNED,
+            ScheduledSession.starts_at.is_not(None),
+        )
         if number is not None:
             query = query.where(ScheduledSession.number == number)
-        rows = [(r.number, _aware(r.starts_at), r.minutes) for r in session.scalars(query)  # type: ignore[arg-type]
-                if number is not None or _aware(r.starts_at) >= now]  # type: ignore[arg-type]
+        rows = [
+            (r.number, _aware(r.starts_at), r.minutes)  # type: ignore[arg-type]
+            for r in session.scalars(query)  # type: ignore[arg-type]
+            if number is not None or _aware(r.starts_at) >= now  # type: ignore[arg-type]
+        ]  # type: ignore[arg-type]
         zone = _zone(session, match, actor)
     if not rows:
         return None
@@ -97,8 +103,10 @@ def _whole_number(text: str, what: str) -> int:
     except ValueError:
         value = 0
     if value < 1:
-        raise InputError(f"The link's {what} '{text[:40]}' is not a {what} number.",
-                         hint="Open the link from the reminder again, or pick the pair below.")
+        raise InputError(
+            f"The link's {what} '{text[:40]}' is not a {what} number.",
+            hint="Open the link from the reminder again, or pick the pair below.",
+        )
     return value
 
 
@@ -117,7 +125,8 @@ def open_agenda_link(
     found = repo.get_pair(db, actor, pair_id)
     number = _whole_number(session, "session") if session is not None and session.strip() else None
     if number is not None and number > found.program_sessions:
-        raise InputError(f"The pair has {found.program_sessions} sessions, not {number}.",
-                         hint="Pick the session below.")
+        raise InputError(
+            f"The pair has {found.program_sessions} sessions, not {number}.", hint="Pick the session below."
+        )
     planned = planned_session(db, actor, pair_id, number, now=now)
     return AgendaLink(found, number if number is not None else planned.number if planned else None, planned)

@@ -52,8 +52,10 @@ def parse_slot(text: str) -> Slot:
     day, h1, m1, h2, m2 = match.groups()
     start, end = int(h1) * 60 + int(m1 or 0), int(h2) * 60 + int(m2 or 0)
     if not (0 <= start < end <= 24 * 60) or int(m1 or 0) >= 60 or int(m2 or 0) >= 60:
-        raise InputError(f"Availability '{text.strip()}' does not run forward within one day.",
-                         hint="Write the earlier hour first, e.g. 'Tue 14-16'.")
+        raise InputError(
+            f"Availability '{text.strip()}' does not run forward within one day.",
+            hint="Write the earlier hour first, e.g. 'Tue 14-16'.",
+        )
     return Slot(weekday=WEEKDAYS.index(day.lower()), start=start, end=end)
 
 

@@ -52,14 +52,22 @@ def program_row(session: Session, program_id: int) -> Program:
 
 def program_view(row: Program) -> ProgramView:
     return ProgramView(
-        id=row.id, name=row.name, starts_on=row.starts_on, ends_on=row.ends_on, sessions=row.sessions,
-        cadence_days=row.cadence_days, session_minutes=row.session_minutes, goals=row.goals,
-        topics=list(row.topics), weights=dict(row.weights),
+        id=row.id,
+        name=row.name,
+        starts_on=row.starts_on,
+        ends_on=row.ends_on,
+        sessions=row.sessions,
+        cadence_days=row.cadence_days,
+        session_minutes=row.session_minutes,
+        goals=row.goals,
+        topics=list(row.topics),
+        weights=dict(row.weights),
     )
 
 
-def _check_program(name: str, sessions: int, cadence_days: int, minutes: int, starts_on: date,
-                   ends_on: date | None) -> str:
+def _check_program(
+    name: str, sessions: int, cadence_days: int, minutes: int, starts_on: date, ends_on: date | None
+) -> str:
     clean = " ".join(name.split())
     if not clean or len(clean) > 200:
         raise InputError("A program needs a name of 1 to 200 characters.", hint="Name the cohort, e.g. 'Spring 2026'.")
@@ -75,8 +83,17 @@ def _check_program(name: str, sessions: int, cadence_days: int, minutes: int, st
 
 
 def create_program(
-    db: Database, actor: Actor, name: str, starts_on: date, *, sessions: int = 6, cadence_days: int = 14,
-    session_minutes: int = 60, goals: str = "", topics: Iterable[str] = (), ends_on: date | None = None,
+    db: Database,
+    actor: Actor,
+    name: str,
+    starts_on: date,
+    *,
+    sessions: int = 6,
+    cadence_days: int = 14,
+    session_minutes: int = 60,
+    goals: str = "",
+    topics: Iterable[str] = (),
+    ends_on: date | None = None,
 ) -> ProgramView:
     """Create a program (cohort).
 
@@ -88,9 +105,18 @@ def create_program(
     clean = _check_program(name, sessions, cadence_days, session_minutes, starts_on, ends_on)
     topic_list = [t for t in dict.fromkeys(" ".join(t.split()) for t in topics) if t][:MAX_TOPICS]
     with db.write() as session:
-        row = Program(name=clean, starts_on=starts_on, ends_on=ends_on, sessions=sessions, cadence_days=cadence_days,
-                      session_minutes=session_minutes, goals=goals.strip(), topics=topic_list, weights={},
-                      created_by=actor.email)
+        row = Program(
+            name=clean,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            sessions=sessions,
+            cadence_days=cadence_days,
+            session_minutes=session_minutes,
+            goals=goals.strip(),
+            topics=topic_list,
+            weights={},
+            created_by=actor.email,
+        )
         session.add(row)
         session.flush()
         log(session, row.id, "created", f"program '{clean}'", actor)
@@ -128,13 +154,19 @@ def set_weights(db: Database, actor: Actor, program_id: int, overrides: dict[str
 
 # --- enrolment ----------------------------------------------------------------------------
 def _participant_view(row: Participant) -> ParticipantView:
-    return ParticipantView(id=row.id, program_id=row.program_id, email=row.email, account_id=row.account_id,
-                           profile=Profile.model_validate(row.profile))
+    return ParticipantView(
+        id=row.id,
+        program_id=row.program_id,
+        email=row.email,
+        account_id=row.account_id,
+        profile=Profile.model_validate(row.profile),
+    )
 
 
 def _upsert(session: Session, program_id: int, profile: Profile) -> Participant:
-    row = session.scalar(select(Participant).where(Participant.program_id == program_id,
-                                                   Participant.email == profile.email))
+    row = session.scalar(
+        select(Participant).where(Participant.program_id == program_id, Participant.email == profile.email)
+    )
     if row is None:
         row = Participant(program_id=program_id, email=profile.email)
         session.add(row)
@@ -168,8 +200,9 @@ def save_profile(db: Database, actor: Actor, program_id: int, profile: Profile) 
         raise PermissionDenied("You can only fill in your own intake form.", hint="Sign in as that participant.")
     with db.write() as session:
         program_row(session, program_id)
-        enrolled = session.scalar(select(Participant).where(Participant.program_id == program_id,
-                                                            Participant.email == profile.email))
+        enrolled = session.scalar(
+            select(Participant).where(Participant.program_id == program_id, Participant.email == profile.email)
+        )
         if enrolled is None and not actor.is_staff:
             raise PermissionDenied("You are not enrolled in this program.", hint="Ask the program's coordinator.")
         if enrolled is not None and enrolled.role != profile.role and not actor.is_staff:
@@ -185,8 +218,11 @@ def list_participants(db: Database, actor: Actor, program_id: int) -> list[Parti
     """Everyone enrolled, mentors first, by email (coordinators and administrators)."""
     staff(actor, "see who is enrolled")
     with db.read() as session:
-        rows = session.scalars(select(Participant).where(Participant.program_id == program_id)
-                               .order_by(Participant.role, Participant.email))
+        rows = session.scalars(
+            select(Participant)
+            .where(Participant.program_id == program_id)
+            .order_by(Participant.role, Participant.email)
+        )
         return [_participant_view(r) for r in rows]
 
 
@@ -205,18 +241,27 @@ def add_rule(db: Database, actor: Actor, program_id: int, kind: RuleKind, first:
         raise InputError("A rule needs two different people.", hint="Pick a mentor and a mentee.")
     with db.write() as session:
         program_row(session, program_id)
-        enrolled = dict(session.execute(select(Participant.email, Participant.role)
-                                        .where(Participant.program_id == program_id)).tuples().all())
+        enrolled = dict(
+            session.execute(select(Participant.email, Participant.role).where(Participant.program_id == program_id))
+            .tuples()
+            .all()
+        )
         if a not in enrolled or b not in enrolled:
             missing = a if a not in enrolled else b
             raise InputError(f"{missing} is not enrolled in this program.", hint="Import them first.")
         if kind != "never" and (enrolled[a], enrolled[b]) != ("mentor", "mentee"):
             raise InputError(f"A {kind} is a mentor's email then a mentee's email.", hint="Swap the two.")
         if kind == "pin":
-            session.execute(delete(MatchRule).where(MatchRule.program_id == program_id, MatchRule.kind == "pin",
-                                                    MatchRule.second == b))
-        existing = session.scalar(select(MatchRule).where(MatchRule.program_id == program_id, MatchRule.kind == kind,
-                                                          MatchRule.first == a, MatchRule.second == b))
+            session.execute(
+                delete(MatchRule).where(
+                    MatchRule.program_id == program_id, MatchRule.kind == "pin", MatchRule.second == b
+                )
+            )
+        existing = session.scalar(
+            select(MatchRule).where(
+                MatchRule.program_id == program_id, MatchRule.kind == kind, MatchRule.first == a, MatchRule.second == b
+            )
+        )
         row = existing or MatchRule(program_id=program_id, kind=kind, first=a, second=b)
         session.add(row)
         session.flush()
@@ -246,6 +291,14 @@ def my_enrolments(db: Database, actor: Actor) -> list[tuple[ProgramView, Partici
     """The programs the actor is enrolled in (by email) and their own intake profile in each."""
     email = actor.email.lower()
     with db.read() as session:
-        rows = session.execute(select(Program, Participant).join(Participant, Participant.program_id == Program.id)
-                               .where(Participant.email == email).order_by(Program.id.desc())).tuples().all()
+        rows = (
+            session.execute(
+                select(Program, Participant)
+                .join(Participant, Participant.program_id == Program.id)
+                .where(Participant.email == email)
+                .order_by(Program.id.desc())
+            )
+            .tuples()
+            .all()
+        )
         return [(program_view(p), _participant_view(r)) for p, r in rows]

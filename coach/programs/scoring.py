@@ -44,8 +44,11 @@ class PairScore:
     def public(self) -> dict[str, object]:
         """The documented JSON shape of one pair in ``coach match --json``."""
         return {
-            "mentor": self.mentor, "mentee": self.mentee, "score": round(self.score, 4),
-            "components": {k: round(v, 4) for k, v in self.components.items()}, "why": list(self.why),
+            "mentor": self.mentor,
+            "mentee": self.mentee,
+            "score": round(self.score, 4),
+            "components": {k: round(v, 4) for k, v in self.components.items()},
+            "why": list(self.why),
         }
 
 
@@ -111,23 +114,34 @@ class ScoreTable:
     def pair(self, i: int, j: int, pinned: bool = False) -> PairScore:
         """Mentor ``i`` with mentee ``j``: score, components and why."""
         return PairScore(
-            mentor=self.mentors[i].email, mentee=self.mentees[j].email, score=float(self.total[i, j]),
+            mentor=self.mentors[i].email,
+            mentee=self.mentees[j].email,
+            score=float(self.total[i, j]),
             components={name: float(self.components[name][i, j]) for name in COMPONENTS},
-            why=self.why(i, j), pinned=pinned,
+            why=self.why(i, j),
+            pinned=pinned,
         )
 
     def why(self, i: int, j: int) -> list[str]:
         """The pair's reasons in words: the phrases that met and the common free time."""
         mentor, mentee, s = self.mentors[i], self.mentees[j], self.space
         t = self.weights.phrase_threshold
-        lines = [f"skills: wants '{a}', offers '{b}' ({sim:.2f})"
-                 for a, b, sim in s.matches(mentee.skills_wanted, mentor.skills_offered, t)[:MAX_WHY_PER_COMPONENT]]
-        lines += [f"interests: '{a}' and '{b}' ({sim:.2f})" if a.casefold() != b.casefold() else f"interests: both like '{a}'"
-                  for a, b, sim in s.matches(mentee.interests, mentor.interests, t)[:MAX_WHY_PER_COMPONENT]]
-        lines += [f"goals: '{a}' meets strength '{b}' ({sim:.2f})"
-                  for a, b, sim in s.matches(mentee.goals, mentor.strengths, t)[:MAX_WHY_PER_COMPONENT]]
-        lines += [f"swot: weakness '{a}' is a strength '{b}' ({sim:.2f})"
-                  for a, b, sim in s.matches(mentee.gaps, mentor.strengths, t)[:MAX_WHY_PER_COMPONENT]]
+        lines = [
+            f"skills: wants '{a}', offers '{b}' ({sim:.2f})"
+            for a, b, sim in s.matches(mentee.skills_wanted, mentor.skills_offered, t)[:MAX_WHY_PER_COMPONENT]
+        ]
+        lines += [
+            f"interests: '{a}' and '{b}' ({sim:.2f})" if a.casefold() != b.casefold() else f"interests: both like '{a}'"
+            for a, b, sim in s.matches(mentee.interests, mentor.interests, t)[:MAX_WHY_PER_COMPONENT]
+        ]
+        lines += [
+            f"goals: '{a}' meets strength '{b}' ({sim:.2f})"
+            for a, b, sim in s.matches(mentee.goals, mentor.strengths, t)[:MAX_WHY_PER_COMPONENT]
+        ]
+        lines += [
+            f"swot: weakness '{a}' is a strength '{b}' ({sim:.2f})"
+            for a, b, sim in s.matches(mentee.gaps, mentor.strengths, t)[:MAX_WHY_PER_COMPONENT]
+        ]
         hours = float(self.hours[i, j])
         if hours > 0:
             first = common_windows(mentor, mentee, self.weights.reference_week)[0]

@@ -67,11 +67,15 @@ def _apply_pins(table: ScoreTable, pins: Iterable[Pair], places: list[int]) -> l
     for mentor, mentee in pins:
         i, j = table.mentor_index.get(mentor.lower()), table.mentee_index.get(mentee.lower())
         if i is None or j is None:
-            raise InputError(f"Cannot pin {mentor} with {mentee}: not a mentor and a mentee of this cohort.",
-                             hint="Pin a mentor's email to a mentee's email.")
+            raise InputError(
+                f"Cannot pin {mentor} with {mentee}: not a mentor and a mentee of this cohort.",
+                hint="Pin a mentor's email to a mentee's email.",
+            )
         if not table.allowed[i, j]:
-            raise InputError(f"Cannot pin {mentor} with {mentee}: {table.reasons[(i, j)]}.",
-                             hint="Hard constraints cannot be overridden; pick another pair.")
+            raise InputError(
+                f"Cannot pin {mentor} with {mentee}: {table.reasons[(i, j)]}.",
+                hint="Hard constraints cannot be overridden; pick another pair.",
+            )
         if j in taken:
             raise InputError(f"{mentee} is pinned twice.", hint="Unpin one of the pairs.")
         if places[i] <= 0:
@@ -115,19 +119,42 @@ def unmatched_reasons(table: ScoreTable, chosen: list[tuple[int, int]], places: 
     out: list[Unmatched] = []
     for j, mentee in enumerate(table.mentees):
         if j not in matched_mentees:
-            out.append(Unmatched(mentee.email, "mentee", _reason(table, feasible[:, j], table.allowed[:, j],
-                                                                  [(i, j) for i in range(len(table.mentors))],
-                                                                  "mentor", len(table.mentors) == 0)))
+            out.append(
+                Unmatched(
+                    mentee.email,
+                    "mentee",
+                    _reason(
+                        table,
+                        feasible[:, j],
+                        table.allowed[:, j],
+                        [(i, j) for i in range(len(table.mentors))],
+                        "mentor",
+                        len(table.mentors) == 0,
+                    ),
+                )
+            )
     for i, mentor in enumerate(table.mentors):
         if i not in matched_mentors:
-            out.append(Unmatched(mentor.email, "mentor", _reason(table, feasible[i, :], table.allowed[i, :],
-                                                                  [(i, j) for j in range(len(table.mentees))],
-                                                                  "mentee", len(table.mentees) == 0)))
+            out.append(
+                Unmatched(
+                    mentor.email,
+                    "mentor",
+                    _reason(
+                        table,
+                        feasible[i, :],
+                        table.allowed[i, :],
+                        [(i, j) for j in range(len(table.mentees))],
+                        "mentee",
+                        len(table.mentees) == 0,
+                    ),
+                )
+            )
     return out
 
 
-def _reason(table: ScoreTable, feasible: np.ndarray, allowed: np.ndarray, cells: list[tuple[int, int]],
-            other: str, nobody: bool) -> str:
+def _reason(
+    table: ScoreTable, feasible: np.ndarray, allowed: np.ndarray, cells: list[tuple[int, int]], other: str, nobody: bool
+) -> str:
     if nobody:
         return f"there is no {other} in the cohort"
     kinds = Counter(table.reasons[c].split(":")[0] for c in cells if c in table.reasons)

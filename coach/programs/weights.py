@@ -65,8 +65,10 @@ class MatchingWeights(BaseModel):
             return MatchingWeights.model_validate(data)
         except ValidationError as exc:
             first = exc.errors()[0]
-            raise InputError(f"Matching setting {'.'.join(str(p) for p in first['loc'])}: {first['msg']}.",
-                             hint="Weights are between 0 and 10, thresholds between 0 and 1.") from exc
+            raise InputError(
+                f"Matching setting {'.'.join(str(p) for p in first['loc'])}: {first['msg']}.",
+                hint="Weights are between 0 and 10, thresholds between 0 and 1.",
+            ) from exc
 
 
 def load_weights(path: Path | None = None) -> MatchingWeights:
@@ -84,6 +86,10 @@ def parse_weights(path: Path) -> MatchingWeights:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         return MatchingWeights.model_validate(data)
     except FileNotFoundError as exc:
-        raise ConfigurationError(f"Matching weights file {path} is missing.", hint="Restore it from the repository.") from exc
+        raise ConfigurationError(
+            f"Matching weights file {path} is missing.", hint="Restore it from the repository."
+        ) from exc
     except (ValidationError, yaml.YAMLError) as exc:
-        raise ConfigurationError(f"Matching weights file {path} is invalid: {exc}", hint="Fix the named field.") from exc
+        raise ConfigurationError(
+            f"Matching weights file {path} is invalid: {exc}", hint="Fix the named field."
+        ) from exc

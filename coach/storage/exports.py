@@ -13,8 +13,13 @@ from typing import Any
 
 from coach.storage.views import AttemptView, QuestionView, ReflectionView
 
-CRITERIA_NAMES = {"situation": "Situation", "behavior": "Behaviour", "impact": "Impact", "request": "Request",
-                  "respect": "Respect"}
+CRITERIA_NAMES = {
+    "situation": "Situation",
+    "behavior": "Behaviour",
+    "impact": "Impact",
+    "request": "Request",
+    "respect": "Respect",
+}
 QUESTION_COLUMNS = ("group", "question", "why")
 REFLECTION_COLUMNS = ("saved", "text", "flagged", "question", "answer")
 TIME_FORMAT = "%Y-%m-%d %H:%M"
@@ -87,8 +92,10 @@ def attempt_markdown(attempt: AttemptView, persona_name: str) -> str:
     """One rehearsal as Markdown: each turn, the persona's reply and the turn's marks."""
     overall = "–" if attempt.overall is None else f"{attempt.overall:.0f}/100"
     lines = [
-        f"# Rehearsal with {persona_name} ({attempt.difficulty})", "",
-        f"{attempt.created_at.strftime(TIME_FORMAT)} · {len(attempt.turns)} turn(s) · average {overall}", "",
+        f"# Rehearsal with {persona_name} ({attempt.difficulty})",
+        "",
+        f"{attempt.created_at.strftime(TIME_FORMAT)} · {len(attempt.turns)} turn(s) · average {overall}",
+        "",
     ]
     for n, turn in enumerate(attempt.turns, 1):
         score = turn.get("score") or {}

@@ -190,9 +190,7 @@ class ReflectionShare(Base):
     """The owner of a reflection lets one junior mentor or senior mentee read it, until revoked."""
 
     __tablename__ = "reflection_shares"
-    __table_args__ = (
-        UniqueConstraint("reflection_id", "grantee_id", name="uq_reflection_shares_reflection_grantee"),
-    )
+    __table_args__ = (UniqueConstraint("reflection_id", "grantee_id", name="uq_reflection_shares_reflection_grantee"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reflection_id: Mapped[int] = mapped_column(ForeignKey("reflections.id", ondelete="CASCADE"), index=True)

@@ -41,8 +41,9 @@ class TrainingBatches:
     target: Any
 
 
-def _run_epochs(network: Any, tokenizer: Any, batches: TrainingBatches, spec: AdapterSpec, epochs: int,
-                seed: int, log: Log) -> None:
+def _run_epochs(
+    network: Any, tokenizer: Any, batches: TrainingBatches, spec: AdapterSpec, epochs: int, seed: int, log: Log
+) -> None:
     """AdamW with a one-cycle learning rate over ``epochs`` shuffled passes (the order fixed by ``seed``)."""
     import torch
 
@@ -59,8 +60,13 @@ def _run_epochs(network: Any, tokenizer: Any, batches: TrainingBatches, spec: Ad
         total = 0.0
         for start in range(0, len(order), BATCH_SIZE):
             batch = order[start : start + BATCH_SIZE]
-            tokens = tokenizer([batches.texts[i] for i in batch], padding=True, truncation=True,
-                               max_length=MAX_TOKENS, return_tensors="pt")
+            tokens = tokenizer(
+                [batches.texts[i] for i in batch],
+                padding=True,
+                truncation=True,
+                max_length=MAX_TOKENS,
+                return_tensors="pt",
+            )
             logits = network(tokens, batches.z[batch])
             flat_target = batches.target[batch].reshape(-1)
             loss = torch.nn.functional.cross_entropy(logits.reshape(-1, len(spec.classes)), flat_target)
@@ -73,8 +79,14 @@ def _run_epochs(network: Any, tokenizer: Any, batches: TrainingBatches, spec: Ad
 
 
 def train(
-    model_path: Path, spec: AdapterSpec, texts: Sequence[str], hand: np.ndarray, labels: np.ndarray,
-    log: Log, seed: int = 0, epochs: int = EPOCHS,
+    model_path: Path,
+    spec: AdapterSpec,
+    texts: Sequence[str],
+    hand: np.ndarray,
+    labels: np.ndarray,
+    log: Log,
+    seed: int = 0,
+    epochs: int = EPOCHS,
 ) -> dict[str, np.ndarray]:
     """Train one adapter; returns its state (trained weights plus the hand features' mean and scale).
 
@@ -111,16 +123,24 @@ def spec_for(embedding_model: str) -> AdapterSpec:
     from coach.flows.feedback.adapter import AdapterSpec
     from coach.flows.feedback.features import HAND_FEATURES
 
-    return AdapterSpec(criteria=CRITERIA, classes=(0, 1, 2), features=tuple(HAND_FEATURES), embedding_model=embedding_model)
+    return AdapterSpec(
+        criteria=CRITERIA, classes=(0, 1, 2), features=tuple(HAND_FEATURES), embedding_model=embedding_model
+    )
 
 
-def _comparison(labels: np.ndarray, adapter_p: np.ndarray, regression_p: np.ndarray, log: Log) -> dict[str, dict[str, float]]:
+def _comparison(
+    labels: np.ndarray, adapter_p: np.ndarray, regression_p: np.ndarray, log: Log
+) -> dict[str, dict[str, float]]:
     """Per criterion: accuracy and quadratic kappa of the adapter, the regressions and their average."""
     report: dict[str, dict[str, float]] = {}
     for j, criterion in enumerate(CRITERIA):
         gold = [int(v) for v in labels[:, j]]
         row: dict[str, float] = {}
-        for name, probs in (("adapter", adapter_p), ("regression", regression_p), ("average", (adapter_p + regression_p) / 2)):
+        for name, probs in (
+            ("adapter", adapter_p),
+            ("regression", regression_p),
+            ("average", (adapter_p + regression_p) / 2),
+        ):
             pred = [int(v) for v in probs[:, j].argmax(axis=1)]
             row[f"{name}_accuracy"] = round(accuracy(gold, pred), 4)
             row[f"{name}_kappa"] = round(cohen_kappa(gold, pred), 4)
@@ -129,8 +149,14 @@ def _comparison(labels: np.ndarray, adapter_p: np.ndarray, regression_p: np.ndar
     return report
 
 
-def cross_validate(model_path: Path, data: FeedbackData, embedding_model: str, regression_probs: HeldOutProbabilities,
-                   log: Log, seed: int = 0) -> dict[str, dict[str, float]]:
+def cross_validate(
+    model_path: Path,
+    data: FeedbackData,
+    embedding_model: str,
+    regression_probs: HeldOutProbabilities,
+    log: Log,
+    seed: int = 0,
+) -> dict[str, dict[str, float]]:
     """Dev CV of the adapter, the regressions (``regression_probs``, on the same folds) and their average."""
     from sklearn.model_selection import StratifiedKFold
 
@@ -152,8 +178,15 @@ def cross_validate(model_path: Path, data: FeedbackData, embedding_model: str, r
     return _comparison(labels, adapter_p, regression_p, log)
 
 
-def fit_adapter(model_path: Path, data: FeedbackData, embedding_model: str, out: Path,
-                cv: dict[str, Any] | None, log: Log, seed: int = 0) -> None:
+def fit_adapter(
+    model_path: Path,
+    data: FeedbackData,
+    embedding_model: str,
+    out: Path,
+    cv: dict[str, Any] | None,
+    log: Log,
+    seed: int = 0,
+) -> None:
     """Train on every dev row and write the adapter file (with the CV report, when given)."""
     from coach.flows.feedback.adapter import save_adapter
 

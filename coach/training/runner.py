@@ -58,8 +58,16 @@ def _inputs(spec: ModelSpec, where: Locations) -> list[InputFile]:
 def _manifest_for(spec: ModelSpec, where: Locations, seed: int, origin: dict[str, Any]) -> Path:
     """Write the manifest of ``spec``'s file in ``where.out_dir`` and return its path."""
     output = spec.output(where.out_dir)
-    manifest = build_manifest(spec.name, output, _inputs(spec, where), code_hash(spec.code_modules),
-                              library_versions(spec.libraries), seed, origin, feature_digest(spec.name))
+    manifest = build_manifest(
+        spec.name,
+        output,
+        _inputs(spec, where),
+        code_hash(spec.code_modules),
+        library_versions(spec.libraries),
+        seed,
+        origin,
+        feature_digest(spec.name),
+    )
     return write_manifest(output, manifest)
 
 
@@ -84,8 +92,13 @@ def record_manifests(specs: list[ModelSpec], where: Locations, log: Log = log_to
 def check_models(specs: list[ModelSpec], where: Locations) -> list[CheckResult]:
     """Each model's manifest compared with its file and inputs; nothing is written."""
     return [
-        verify(spec.name, spec.output(where.out_dir), spec.inputs(where.datasets_dir, where.reference_dir),
-               code_hash(spec.code_modules), feature_digest(spec.name))
+        verify(
+            spec.name,
+            spec.output(where.out_dir),
+            spec.inputs(where.datasets_dir, where.reference_dir),
+            code_hash(spec.code_modules),
+            feature_digest(spec.name),
+        )
         for spec in specs
     ]
 
@@ -160,7 +173,9 @@ def _fit_adapter(run: FitRun, spec: ModelSpec) -> None:
     if settings is None:
         weights = load_weights(run.where.reference_dir / "feedback_weights.json")
         if weights is None:
-            raise FileNotFoundError("the adapter's cross-validation needs fitted feedback weights; fit 'feedback' first")
+            raise FileNotFoundError(
+                "the adapter's cross-validation needs fitted feedback weights; fit 'feedback' first"
+            )
         settings = weights["criteria"]
     data = _feedback_rows(run, spec)
     name = run.origin()["embedding_model"]
@@ -172,7 +187,10 @@ _FITTERS = {"stereotypes": _fit_stereotypes, "feedback": _fit_feedback, "adapter
 
 
 def fit_models(
-    specs: list[ModelSpec], embedder: LayerEmbedder, where: Locations | None = None, seed: int = SEED,
+    specs: list[ModelSpec],
+    embedder: LayerEmbedder,
+    where: Locations | None = None,
+    seed: int = SEED,
     log: Log = log_to_stderr,
 ) -> list[Path]:
     """Fit each model on the dev rows (in registry order), write its file and manifest; the manifests' paths."""

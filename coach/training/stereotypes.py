@@ -107,8 +107,17 @@ def _threshold_results(
             pred = np.where(gate[held], p_held >= threshold, p_held >= max(ungrouped, threshold))
             scores.append(f1_scores(y[held].astype(bool), pred))
         p, r, f = (float(v) for v in np.mean(scores, axis=0))
-        results.append({"C": c, "embedding_weight": weight, "threshold": threshold, "ungrouped_threshold": ungrouped,
-                        "precision": p, "recall": r, "f1": f})
+        results.append(
+            {
+                "C": c,
+                "embedding_weight": weight,
+                "threshold": threshold,
+                "ungrouped_threshold": ungrouped,
+                "precision": p,
+                "recall": r,
+                "f1": f,
+            }
+        )
     return results
 
 
@@ -188,8 +197,10 @@ def fit_stereotype_models(
     }
     for variant in ("embedding", "keywords"):
         m = stereo[variant]
-        log(f"stereotypes/{variant}: n={len(rows)} C={m['C']} emb={m['embedding_weight']} t={m['threshold']} "
-            f"cv={m['dev_cv']}")
+        log(
+            f"stereotypes/{variant}: n={len(rows)} C={m['C']} emb={m['embedding_weight']} t={m['threshold']} "
+            f"cv={m['dev_cv']}"
+        )
     stereo["category"] = m = fit_categories(*category_data(rows, embedder), seed=seed)
     log(f"stereotypes/category: n={m['n']} C={m['C']} emb={m['embedding_weight']} cv={m['dev_cv']}")
     return stereo

@@ -75,7 +75,9 @@ def agenda_to_text(agenda: Agenda) -> str:
         lines.append(f"{n}. {span} {' '.join(item.title.split())} ({item.minutes} min, {item.owner})")
         clock += item.minutes
     lines += ["", "Preparation"]
-    lines += [f"- Mentor: {t}" for t in agenda.preparation.mentor] + [f"- Mentee: {t}" for t in agenda.preparation.mentee]
+    lines += [f"- Mentor: {t}" for t in agenda.preparation.mentor] + [
+        f"- Mentee: {t}" for t in agenda.preparation.mentee
+    ]
     if agenda.follow_up:
         lines += ["", "Follow-up", *[f"- {f}" for f in agenda.follow_up]]
     lines += ["", "The full agenda with details and sources is attached as agenda.md."]

@@ -33,9 +33,26 @@ MIN_DURATION, MAX_DURATION = 10, 180
 MAX_AGENT_STEPS = 4
 MAX_TOOL_RESULT_CHARS = 4000
 
-_WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-                 "nine": 9, "ten": 10, "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
-                 "sixth": 6, "final": 0, "last": 0}
+_WORD_NUMBERS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "final": 0,
+    "last": 0,
+}
 _MINUTES = re.compile(r"(\d{1,3})\s*-?\s*(?:min(?:ute)?s?|m)\b", re.I)
 _HOURS = re.compile(r"(\d(?:\.\d)?|an?|one|two|half an?)\s*-?\s*(?:hours?|hrs?|h)\b", re.I)
 _QUARTER = re.compile(r"quarter of an hour", re.I)
@@ -58,8 +75,15 @@ def extract_duration(message: str) -> int:
         minutes = 15
     elif m := _HOURS.search(message):
         amount = m.group(1).lower()
-        hours = 0.5 if amount.startswith("half") else 1.0 if amount in {"a", "an", "one"} else 2.0 if amount == "two" \
+        hours = (
+            0.5
+            if amount.startswith("half")
+            else 1.0
+            if amount in {"a", "an", "one"}
+            else 2.0
+            if amount == "two"
             else float(amount)
+        )
         minutes = int(hours * 60)
     if minutes is None:
         return DEFAULT_DURATION
@@ -109,8 +133,11 @@ def run_agenda(message: str, runtime: Runtime) -> ChatReply:
 
     number, total = extract_sessions(message)
     request = AgendaRequest(
-        session_number=number, program_sessions=total, duration_minutes=extract_duration(message),
-        focus=extract_focus(message), format="video" if _VIDEO.search(message) else "in person",
+        session_number=number,
+        program_sessions=total,
+        duration_minutes=extract_duration(message),
+        focus=extract_focus(message),
+        format="video" if _VIDEO.search(message) else "in person",
     )
     agenda = build_agenda(request, runtime.retriever)
     lines = [f"{agenda.title} ({agenda.duration_minutes} min)"]
@@ -125,8 +152,10 @@ def run_feedback(message: str, runtime: Runtime) -> ChatReply:
     _, quote = split_quotes(message)
     if not quote.strip() and re.search(r"rehears|practi[cs]|role-?play|pretend|try it out", message, re.I):
         personas = list(load_personas())
-        text = ("Let's rehearse it. Start a practice conversation with `coach practice --persona defensive` "
-                f"(personas: {', '.join(personas)}; add --difficulty easy|normal|hard).")
+        text = (
+            "Let's rehearse it. Start a practice conversation with `coach practice --persona defensive` "
+            f"(personas: {', '.join(personas)}; add --difficulty easy|normal|hard)."
+        )
         return ChatReply(route="feedback", text=text, data={"practice": {"personas": personas}})
     score = score_feedback(quoted_or_message(message), runtime.embedder)
     missing = [name for name, c in score.criteria.items() if not c.met]
@@ -160,8 +189,11 @@ def run_ask(message: str, runtime: Runtime) -> ChatReply:
 
 
 RUNNERS: dict[str, Callable[[str, Runtime], ChatReply]] = {
-    "agenda": run_agenda, "feedback": run_feedback, "reflection": run_reflection,
-    "questions": run_questions, "ask": run_ask,
+    "agenda": run_agenda,
+    "feedback": run_feedback,
+    "reflection": run_reflection,
+    "questions": run_questions,
+    "ask": run_ask,
 }
 
 
@@ -184,8 +216,13 @@ def make_tools(runtime: Runtime, record: list[tuple[Route, dict[str, Any]]]) -> 
         record.append((route, reply.data))
         return json.dumps({"summary": reply.text, "result": reply.data}, ensure_ascii=False)[:MAX_TOOL_RESULT_CHARS]
 
-    def plan_session(focus: str, duration_minutes: int = DEFAULT_DURATION, session_number: int = 1,
-                     program_sessions: int = DEFAULT_PROGRAM_SESSIONS, video: bool = False) -> str:
+    def plan_session(
+        focus: str,
+        duration_minutes: int = DEFAULT_DURATION,
+        session_number: int = 1,
+        program_sessions: int = DEFAULT_PROGRAM_SESSIONS,
+        video: bool = False,
+    ) -> str:
         """Plan a timed agenda for one reverse-mentoring session."""
         msg = f"session {session_number} of {program_sessions}, {duration_minutes} min, focus: {focus}"
         return _run("agenda", run_agenda(msg + (", video" if video else ""), runtime))
@@ -206,7 +243,13 @@ def make_tools(runtime: Runtime, record: list[tuple[Route, dict[str, Any]]]) -> 
         """Answer a question about reverse mentoring from the guidance, with citations."""
         return _run("ask", run_ask(question, runtime))
 
-    functions: list[Callable[..., str]] = [plan_session, score_feedback_text, reflect_on_stereotypes, prepare_mentee_questions, search_guidance]
+    functions: list[Callable[..., str]] = [
+        plan_session,
+        score_feedback_text,
+        reflect_on_stereotypes,
+        prepare_mentee_questions,
+        search_guidance,
+    ]
     return [StructuredTool.from_function(f) for f in functions]
 
 

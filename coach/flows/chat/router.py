@@ -89,7 +89,9 @@ def parse_route_data(path: Path) -> RouteData:
     for item in raw.get("rules", []):
         if item["route"] not in ROUTES or item.get("where", "all") not in ("all", "frame", "quote"):
             raise InputError(f"{path.name}: bad rule {item!r}.", hint="Check its route and 'where'.")
-        rules.append(Rule(item["route"], float(item["weight"]), item.get("where", "all"), re.compile(item["pattern"], re.I)))
+        rules.append(
+            Rule(item["route"], float(item["weight"]), item.get("where", "all"), re.compile(item["pattern"], re.I))
+        )
     return RouteData(exemplars, rules)
 
 

@@ -418,4 +418,3 @@ def model_probabilities(
         levels[[int(c) for c in model["classes"]]] = exp / exp.sum()
         probabilities[criterion] = levels
     return probabilities
-

@@ -230,7 +230,9 @@ def score_feedback(text: str, embedder: Embedder | None = None) -> FeedbackScore
     criteria = _criterion_scores(best, rubric)
     overall = round(100 * sum(c.score for c in criteria.values()) / (2 * len(CRITERIA)))
     complete = is_complete(criteria, analysis.issues, len(analysis.flags))
-    rewrite = analysis.text.strip() if complete else build_rewrite(analysis.sentences, best, analysis.issues, analysis.flags)
+    rewrite = (
+        analysis.text.strip() if complete else build_rewrite(analysis.sentences, best, analysis.issues, analysis.flags)
+    )
     return FeedbackScore(
         criteria=criteria,
         overall=overall,

@@ -13,8 +13,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_CLAUSE = re.compile(r"^(?:the way|ways to|the reasons why|how to|how|why|what|where|when|whether)\s+(?P<rest>.+)$", re.I)
-_TAIL = re.compile(r"\b(?:on|in|through|via|using|with|across)\s+(?P<tail>(?:[A-Z][\w.+-]*(?:\s+(?:and|or|&)\s+|,\s*|\s+)?)+)$")
+_CLAUSE = re.compile(
+    r"^(?:the way|ways to|the reasons why|how to|how|why|what|where|when|whether)\s+(?P<rest>.+)$", re.I
+)
+_TAIL = re.compile(
+    r"\b(?:on|in|through|via|using|with|across)\s+(?P<tail>(?:[A-Z][\w.+-]*(?:\s+(?:and|or|&)\s+|,\s*|\s+)?)+)$"
+)
 _CONCERN = re.compile(
     r"\b(?:worried|concerned|sceptical|skeptical|unsure|nervous|doubtful|anxious)\s+(?P<conn>about|of|that|whether)\s+"
     r"(?P<c>[^.;!?]{4,80})",
@@ -22,9 +26,20 @@ _CONCERN = re.compile(
 )
 MAX_NOUN_WORDS = 5
 #: Verbs that are also nouns: "buyers research vendors" -> "buyers' research".
-_VERB_NOUNS = frozenset({"research", "use", "search", "review", "work", "feedback", "spend", "shop", "study", "plan", "vote"})
-_GERUNDS = {"learn": "learning", "buy": "buying", "hire": "hiring", "choose": "choosing", "talk": "talking",
-            "communicate": "communication", "share": "sharing", "collaborate": "collaboration", "engage": "engagement"}
+_VERB_NOUNS = frozenset(
+    {"research", "use", "search", "review", "work", "feedback", "spend", "shop", "study", "plan", "vote"}
+)
+_GERUNDS = {
+    "learn": "learning",
+    "buy": "buying",
+    "hire": "hiring",
+    "choose": "choosing",
+    "talk": "talking",
+    "communicate": "communication",
+    "share": "sharing",
+    "collaborate": "collaboration",
+    "engage": "engagement",
+}
 #: Words in a mentee profile and the template tags they make relevant.
 PROFILE_TAGS: dict[str, tuple[str, ...]] = {
     "sceptical": ("evidence", "risk", "results", "doubt"),
@@ -66,7 +81,13 @@ def topic_forms(topic: str) -> TopicForms:
         return TopicForms(None, topic)
     rest = match.group("rest").strip()
     opener = topic[: match.start("rest")].strip().lower()
-    clause = f"how {rest}" if opener in {"the way", "how"} else f"how to {rest}" if opener in {"ways to", "how to"} else topic
+    clause = (
+        f"how {rest}"
+        if opener in {"the way", "how"}
+        else f"how to {rest}"
+        if opener in {"ways to", "how to"}
+        else topic
+    )
     tail = _TAIL.search(rest)
     named = tail.group("tail").strip(" ,") if tail and tail.group("tail").strip() else None
     words = rest.split()

@@ -283,7 +283,9 @@ def _same_template(candidate: PreparedQuestion, chosen: list[PreparedQuestion]) 
 def _concern_question(concern: str, citations: dict[Group, list[list[str]]]) -> PreparedQuestion:
     refs = citations["explore"]
     return PreparedQuestion(
-        text=f"What would you say to my concern {concern}?", group="explore", why=CONCERN_WHY,
+        text=f"What would you say to my concern {concern}?",
+        group="explore",
+        why=CONCERN_WHY,
         citations=refs[0] if refs else [],
     )
 

@@ -20,10 +20,16 @@ CRITERION_WORDS = {"behavior": "behaviour"}
 def criterion_word(criterion: str) -> str:
     """The criterion as written in user-facing text, e.g. ``behaviour`` for the ``behavior`` key."""
     return CRITERION_WORDS.get(criterion, criterion)
+
+
 SBI_PARTS = DEBRIEF_CRITERIA[:4]
 REACTION_WORDS = {
-    "ask_example": "asked for an example", "ask_impact": "asked about the impact", "ask_request": "asked what you wanted",
-    "defensive": "got defensive", "engage": "committed", "partial": "accepted part of it",
+    "ask_example": "asked for an example",
+    "ask_impact": "asked about the impact",
+    "ask_request": "asked what you wanted",
+    "defensive": "got defensive",
+    "engage": "committed",
+    "partial": "accepted part of it",
     "hard_pushback": "pushed back",
 }
 GUIDANCE_SOURCES = ("upward-feedback-sbi.md", "feedback-tact-and-tone.md")
@@ -96,8 +102,12 @@ def build_debrief(
     try_next = _try_next(weakest, whole) if whole else ""
     citations = guidance_citations(weakest, retriever) if retriever is not None and scored else []
     return Debrief(
-        turns=turns, improved=improved, try_next=try_next, citations=citations,
-        summary=_summary(turns, persona_name, engaged_at, improved, weakest, whole), conversation=whole,
+        turns=turns,
+        improved=improved,
+        try_next=try_next,
+        citations=citations,
+        summary=_summary(turns, persona_name, engaged_at, improved, weakest, whole),
+        conversation=whole,
     )
 
 
@@ -118,8 +128,13 @@ def conversation_score(turns: list[DebriefTurn]) -> ConversationScore:
     from coach.flows.feedback.scoring import level_for
 
     return ConversationScore(
-        parts=parts, respect=respect, delivered_at=delivered_at, in_order=in_order, overall=overall,
-        level=level_for(overall), reactions=[t.reaction for t in turns],
+        parts=parts,
+        respect=respect,
+        delivered_at=delivered_at,
+        in_order=in_order,
+        overall=overall,
+        level=level_for(overall),
+        reactions=[t.reaction for t in turns],
     )
 
 
@@ -149,7 +164,9 @@ def _delivery(whole: ConversationScore) -> str:
             by_turn.setdefault(turn, []).append(part)
     if not by_turn:
         return "No part of situation, behaviour, impact or request came through yet."
-    said = "; ".join(f"{' and '.join(map(criterion_word, parts))} at turn {turn}" for turn, parts in sorted(by_turn.items()))
+    said = "; ".join(
+        f"{' and '.join(map(criterion_word, parts))} at turn {turn}" for turn, parts in sorted(by_turn.items())
+    )
     order = "in SBI order" if whole.in_order else "out of SBI order"
     return f"Across the conversation: {said} ({order}); conversation score {whole.overall}/100 ({whole.level})."
 

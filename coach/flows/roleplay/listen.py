@@ -57,7 +57,9 @@ def behaviour_phrase(evidence: str | None) -> str | None:
     if not clause:
         return None
     words = clause.group("c").split()
-    words = words[: next((i for i, w in enumerate(words) if w.lower() in {"and", "but", "so", "which"} and i >= 4), len(words))]
+    words = words[
+        : next((i for i, w in enumerate(words) if w.lower() in {"and", "but", "so", "which"} and i >= 4), len(words))
+    ]
     return "I " + _cap(swap_pronouns(words).split())
 
 

@@ -89,11 +89,7 @@ def is_vague(score: FeedbackScore) -> bool:
 def is_partial_shape(score: FeedbackScore) -> bool:
     """A generalised turn that still names a behaviour or effect and a (soft) request."""
     c = score.criteria
-    return (
-        c["situation"].score < 2
-        and c["request"].score == 1
-        and (c["behavior"].score >= 1 or c["impact"].score >= 1)
-    )
+    return c["situation"].score < 2 and c["request"].score == 1 and (c["behavior"].score >= 1 or c["impact"].score >= 1)
 
 
 def is_ready(supplied: dict[str, int], difficulty: Difficulty) -> bool:
@@ -111,7 +107,9 @@ def missing_part(supplied: dict[str, int]) -> str | None:
     return None
 
 
-def decide(score: FeedbackScore, text: str, state: ConversationState, difficulty: Difficulty, patience: int) -> Decision:
+def decide(
+    score: FeedbackScore, text: str, state: ConversationState, difficulty: Difficulty, patience: int
+) -> Decision:
     """Choose the persona's reaction to one scored turn and update ``state``.
 
     Args:
@@ -131,7 +129,9 @@ def decide(score: FeedbackScore, text: str, state: ConversationState, difficulty
     return decision
 
 
-def _decide(score: FeedbackScore, text: str, state: ConversationState, difficulty: Difficulty, patience: int) -> Decision:
+def _decide(
+    score: FeedbackScore, text: str, state: ConversationState, difficulty: Difficulty, patience: int
+) -> Decision:
     # Even an offending turn is heard: its content counts towards what was supplied.
     progress = _merge(score, state, vague=is_vague(score))
     if is_disrespectful(score, text):

@@ -33,8 +33,17 @@ if TYPE_CHECKING:
     from coach.ports import Embedder, Retriever
 
 __all__ = [
-    "DIFFICULTIES", "Debrief", "DebriefTurn", "Difficulty", "Persona", "PracticeSession", "PracticeTurn",
-    "Reaction", "Scenario", "load_personas", "start_practice",
+    "DIFFICULTIES",
+    "Debrief",
+    "DebriefTurn",
+    "Difficulty",
+    "Persona",
+    "PracticeSession",
+    "PracticeTurn",
+    "Reaction",
+    "Scenario",
+    "load_personas",
+    "start_practice",
 ]
 
 PERSONAS_FILE = "personas.yaml"
@@ -183,8 +192,13 @@ class PracticeSession:
         decision = decide(score, text, self.state, self.difficulty, self.patience)
         reply, reworded = self._compose(decision, text, _turn_evidence(score))
         turn = PracticeTurn(
-            user=user_text, reply=reply, score=score, reaction=decision.reaction, closing=decision.closing,
-            reason=decision.reason, reworded=reworded,
+            user=user_text,
+            reply=reply,
+            score=score,
+            reaction=decision.reaction,
+            closing=decision.closing,
+            reason=decision.reason,
+            reworded=reworded,
         )
         self.turns.append(turn)
         if decision.reaction == "engage" and self._engaged_at is None:
@@ -222,13 +236,16 @@ class PracticeSession:
         if self.model is None or not _capable(self.model):
             return filled, False
         variables = {
-            "persona_name": self.persona.name, "persona_title": self.persona.title,
-            "persona_profile": self.persona.profile, "difficulty_note": self.persona.difficulty[self.difficulty].note,
-            "reaction_goal": reaction_goals().get(key, ""), "bank_line": filled, "mentor_turn": text[:1500],
+            "persona_name": self.persona.name,
+            "persona_title": self.persona.title,
+            "persona_profile": self.persona.profile,
+            "difficulty_note": self.persona.difficulty[self.difficulty].note,
+            "reaction_goal": reaction_goals().get(key, ""),
+            "bank_line": filled,
+            "mentor_turn": text[:1500],
         }
         reworded = reword(self.model, variables, key, self.persona.name, f"{text} {filled}")
         return (reworded, True) if reworded else (filled, False)
-
 
     def _listening(self, key: str, heard: dict[str, str], line: str) -> str:
         """The bank line, opened by what the persona heard this turn (or, in a scenario, the situation)."""
@@ -254,7 +271,12 @@ def start_practice(
         InputError: unknown persona or difficulty, or a scenario that is only whitespace.
     """
     return PracticeSession(
-        persona_id, difficulty, embedder=embedder, model=model, retriever=retriever, seed=seed,
+        persona_id,
+        difficulty,
+        embedder=embedder,
+        model=model,
+        retriever=retriever,
+        seed=seed,
         scenario=scenario if scenario is None else scenario_from_text(scenario),
     )
 

@@ -41,7 +41,9 @@ _DIRECTIVE = re.compile(r"\b(?:give me|tell me|show me|name|need|please|spell it
 _ACCEPT = re.compile(
     r"\b(?:I'll|I will|I'm going to|let me|done|noted|fair|you're right|I can see|I appreciate|thank|I'd like)\b", re.I
 )
-_CHANGE_PROMISE = re.compile(r"\b(?:I'll|I will|I'm going to) (?:do it|change|stop(?! you)|start|fix)\b|consider it done", re.I)
+_CHANGE_PROMISE = re.compile(
+    r"\b(?:I'll|I will|I'm going to) (?:do it|change|stop(?! you)|start|fix)\b|consider it done", re.I
+)
 _NARRATION = re.compile(
     r"\*[^*]{2,}\*|^\s*\([^)]{2,}\)|\bthe (?:senior )?(?:leader|mentee|executive) (?:says|replies)\b", re.I
 )
@@ -109,14 +111,27 @@ def check_character(reply: str, reaction: str, persona_name: str, context: str) 
 
 
 _REQUEST_PATTERNS = [
-    re.compile(r"\b(?:could|would|can|will) you (?:please |maybe |perhaps |try to |be willing to |consider )?(?P<x>.+)", re.I),
+    re.compile(
+        r"\b(?:could|would|can|will) you (?:please |maybe |perhaps |try to |be willing to |consider )?(?P<x>.+)", re.I
+    ),
     re.compile(r"\b(?:could|can|shall) we (?:please |maybe |perhaps |try to )?(?P<x>.+)", re.I),
     re.compile(r"\bi'?d (?:like|love) (?:you|it if you) to (?P<x>.+)", re.I),
     re.compile(r"\b(?:(?:please|next time,?|from now on,?|going forward,?)\s+)+(?P<x>.+)", re.I),
 ]
 _SWAP = {
-    "you're": "I'm", "you've": "I've", "you'll": "I'll", "your": "my", "yours": "mine", "yourself": "myself",
-    "me": "you", "my": "your", "mine": "yours", "myself": "yourself", "i": "you", "i'm": "you're", "i've": "you've",
+    "you're": "I'm",
+    "you've": "I've",
+    "you'll": "I'll",
+    "your": "my",
+    "yours": "mine",
+    "yourself": "myself",
+    "me": "you",
+    "my": "your",
+    "mine": "yours",
+    "myself": "yourself",
+    "i": "you",
+    "i'm": "you're",
+    "i've": "you've",
 }
 _OBJECT_PREPS = {"to", "with", "for", "at", "from", "about", "tell", "ask", "show", "give", "let"}
 
@@ -173,7 +188,9 @@ def pick_line(
     return chosen, chosen.replace("{request}", request or "")
 
 
-def reword(model: BaseChatModel, variables: dict[str, str], reaction: str, persona_name: str, context: str) -> str | None:
+def reword(
+    model: BaseChatModel, variables: dict[str, str], reaction: str, persona_name: str, context: str
+) -> str | None:
     """The capable model's rewording of the bank line, or None if it broke character or failed."""
     from coach.errors import CoachError
     from coach.llm.generation import generate_text

@@ -63,7 +63,9 @@ def predict_category(model: dict[str, Any], features: np.ndarray, vector: np.nda
     return str(model["classes"][int(np.argmax(logits))])
 
 
-def fallback_category(sentence: str, taxonomy: dict[str, Any], vector: np.ndarray | None, bank: AnchorBank | None, direction: str) -> str:
+def fallback_category(
+    sentence: str, taxonomy: dict[str, Any], vector: np.ndarray | None, bank: AnchorBank | None, direction: str
+) -> str:
     """Nearest phrasing plus ``CUE_BONUS`` per cue word; keyword cues alone without a vector ("other" when none)."""
     cues = cue_counts(sentence, taxonomy)
     if vector is not None and bank is not None:

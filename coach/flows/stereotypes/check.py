@@ -245,9 +245,7 @@ def category_passages(category: dict[str, Any], span: str, retriever: HybridRetr
     return own + rest
 
 
-def reflect(
-    text: str, retriever: HybridRetriever, embedder: Embedder | None = None, model: Any = None
-) -> Reflection:
+def reflect(text: str, retriever: HybridRetriever, embedder: Embedder | None = None, model: Any = None) -> Reflection:
     """Guided reflection on a text: questions first, then a reframe grounded in the guides.
 
     Args:

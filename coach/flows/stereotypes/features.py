@@ -39,9 +39,21 @@ FEATURES = (
 )
 
 _NUMBER_WORDS = {
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
-    "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
-    "eighteen": 18, "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
 }
 _AGE_WORD = r"(?:\d{2}|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty)(?:-(?:one|two|three|four|five|six|seven|eight|nine))?|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
 _DECADE = r"(?:[2-8]0s|twenties|thirties|forties|fifties|sixties|seventies|eighties)"
@@ -52,42 +64,108 @@ _PEOPLE = (
 
 # Patterns beyond the fixed group terms. Direction None means "decide from context".
 _GROUP_PATTERNS: list[tuple[re.Pattern[str], str | None, bool]] = [
-    (re.compile(rf"\b(?:old|older|elderly|ageing|aging|middle-aged|gr[ae]y-haired|retired|senior)\s+{_PEOPLE}\b"), "about older", True),
+    (
+        re.compile(rf"\b(?:old|older|elderly|ageing|aging|middle-aged|gr[ae]y-haired|retired|senior)\s+{_PEOPLE}\b"),
+        "about older",
+        True,
+    ),
     (re.compile(rf"\b(?:young|younger|junior)\s+{_PEOPLE}\b"), "about younger", True),
-    (re.compile(rf"\b(?:anyone|anybody|everyone|nobody|no one|people|staff|those|someone|somebody)\s+(?:over|above|past)\s+(?:the\s+age\s+of\s+)?{_AGE_WORD}\b"), "about older", True),
-    (re.compile(rf"\b(?:anyone|anybody|everyone|nobody|no one|people|staff|those|someone|somebody)\s+(?:under|below)\s+(?:the\s+age\s+of\s+)?{_AGE_WORD}\b"), "about younger", True),
+    (
+        re.compile(
+            rf"\b(?:anyone|anybody|everyone|nobody|no one|people|staff|those|someone|somebody)\s+(?:over|above|past)\s+(?:the\s+age\s+of\s+)?{_AGE_WORD}\b"
+        ),
+        "about older",
+        True,
+    ),
+    (
+        re.compile(
+            rf"\b(?:anyone|anybody|everyone|nobody|no one|people|staff|those|someone|somebody)\s+(?:under|below)\s+(?:the\s+age\s+of\s+)?{_AGE_WORD}\b"
+        ),
+        "about younger",
+        True,
+    ),
     (re.compile(rf"\b(?:over|under)-?{_AGE_WORD}s\b"), None, True),
     (re.compile(r"\b(?:twenty|thirty)-?somethings?\b"), "about younger", True),
     (re.compile(r"\b(?:forty|fifty|sixty|seventy)-?somethings?\b"), "about older", True),
     (re.compile(rf"\bin\s+(?:their|his|her|your|my)\s+(?:early\s+|late\s+|mid-?\s*)?{_DECADE}\b"), None, False),
     (re.compile(r"\b(?:at|for)\s+(?:his|her|their|your|my|that|an?\s+certain|this)\s+age\b"), None, False),
-    (re.compile(r"\b(?:people|someone|somebody|anyone|men|women)\s+(?:of\s+)?(?:his|her|their|your|my|that)\s+age\b"), None, True),
-    (re.compile(r"\b(?:from|of)\s+(?:that|the|the\s+older|the\s+younger|a\s+different|another)\s+(?:generation|era)\b"), None, True),
+    (
+        re.compile(
+            r"\b(?:people|someone|somebody|anyone|men|women)\s+(?:of\s+)?(?:his|her|their|your|my|that)\s+age\b"
+        ),
+        None,
+        True,
+    ),
+    (
+        re.compile(
+            r"\b(?:from|of)\s+(?:that|the|the\s+older|the\s+younger|a\s+different|another)\s+(?:generation|era)\b"
+        ),
+        None,
+        True,
+    ),
     (re.compile(r"\b(?:that|this|his|her|their|your|my|the\s+whole|a\s+whole)\s+generation\b"), None, True),
     (re.compile(r"\bgenerational\b"), None, True),
     (re.compile(r"\btoo\s+(?:old|long\s+in\s+the\s+tooth)\b"), "about older", False),
-    (re.compile(r"\btoo\s+young\b|\blooks?\s+(?:about\s+|like\s+)?(?:twelve|fifteen|sixteen|twelve|a\s+teenager|a\s+child)\b"), "about younger", False),
+    (
+        re.compile(
+            r"\btoo\s+young\b|\blooks?\s+(?:about\s+|like\s+)?(?:twelve|fifteen|sixteen|twelve|a\s+teenager|a\s+child)\b"
+        ),
+        "about younger",
+        False,
+    ),
     (re.compile(r"\b(?:back\s+in\s+my\s+day|in\s+my\s+day|kids\s+these\s+days|these\s+days)\b"), None, True),
     (re.compile(rf"\b(?:at|aged)\s+{_AGE_WORD}\b"), None, False),
-    (re.compile(rf"\b(?:he|she|they)(?:'s|\s+is|'re|\s+are)\s+(?:only\s+|just\s+|nearly\s+|almost\s+|over\s+)?{_AGE_WORD}\b"), None, False),
+    (
+        re.compile(
+            rf"\b(?:he|she|they)(?:'s|\s+is|'re|\s+are)\s+(?:only\s+|just\s+|nearly\s+|almost\s+|over\s+)?{_AGE_WORD}\b"
+        ),
+        None,
+        False,
+    ),
     (re.compile(rf"\b(?:who|which)\s+is\s+{_AGE_WORD}\b|,\s*{_AGE_WORD},"), None, False),
     (re.compile(r"\b(?:grads?|juniors|interns|youngsters?|kids|boomers?|millennials?|zoomers)\b"), None, True),
     # Added from the larger dev split: age groups named by life stage, age in years, or a threshold.
     (re.compile(r"\b(?:apprentices|trainees|school\s+leavers)\b"), "about younger", True),
     (re.compile(r"\bfresh\s+out\s+of\s+(?:uni|university|college|school)\b"), "about younger", False),
-    (re.compile(r"\b(?:old|older|elderly)\s+(?:team|brains?|delegates|candidates|applicants|hands|cohort|workforce|guard)\b"), "about older", True),
-    (re.compile(r"\b(?:young|younger)\s+(?:team|brains?|delegates|candidates|applicants|cohort|workforce|blood)\b"), "about younger", True),
+    (
+        re.compile(
+            r"\b(?:old|older|elderly)\s+(?:team|brains?|delegates|candidates|applicants|hands|cohort|workforce|guard)\b"
+        ),
+        "about older",
+        True,
+    ),
+    (
+        re.compile(r"\b(?:young|younger)\s+(?:team|brains?|delegates|candidates|applicants|cohort|workforce|blood)\b"),
+        "about younger",
+        True,
+    ),
     (re.compile(rf"\b{_AGE_WORD}-year-olds\b"), None, True),
     (re.compile(rf"\b{_AGE_WORD}-year-old\b"), None, False),
     (re.compile(rf"\b(?:hit|hits|pass|passes|passed|reach|reaches|turn|turns)\s+{_AGE_WORD}\b"), None, True),
-    (re.compile(rf"\b[a-z]+'s\s+(?:only\s+|just\s+|nearly\s+|almost\s+)?{_AGE_WORD}\b(?!\s+(?:minutes|slides|pages|people|years))"), None, False),
+    (
+        re.compile(
+            rf"\b[a-z]+'s\s+(?:only\s+|just\s+|nearly\s+|almost\s+)?{_AGE_WORD}\b(?!\s+(?:minutes|slides|pages|people|years))"
+        ),
+        None,
+        False,
+    ),
     # Age-coded idioms that point at a generation without naming it.
     (re.compile(r"\bbefore\s+you\s+were\s+born\b|\bwhen\s+you(?:'re|\s+are)\s+older\b"), "about younger", False),
     (re.compile(r"\bold\s+dogs?\b|\bgrew\s+up\s+without\b|\bdidn't\s+grow\s+up\s+with\b"), "about older", False),
-    (re.compile(r"\b(?:nearly|almost|close\s+to|near|approaching)\s+retire(?:d|ment)\b|\bgetting\s+on\s+a\s+bit\b|\bgr[ae]y\s+hair\b|\bpast\s+it\b"), "about older", False),
+    (
+        re.compile(
+            r"\b(?:nearly|almost|close\s+to|near|approaching)\s+retire(?:d|ment)\b|\bgetting\s+on\s+a\s+bit\b|\bgr[ae]y\s+hair\b|\bpast\s+it\b"
+        ),
+        "about older",
+        False,
+    ),
 ]
-_OLDER_CONTEXT = re.compile(r"\b(?:old|older|oldest|retire\w*|pension\w*|grey|gray|senior|elder\w*|boomers?|veterans?|decades)\b")
-_YOUNGER_CONTEXT = re.compile(r"\b(?:young|younger|youngest|junior|grads?|graduates?|intern\w*|kids?|millennials?|gen\s*z|teen\w*|student\w*|new\s+starters?)\b")
+_OLDER_CONTEXT = re.compile(
+    r"\b(?:old|older|oldest|retire\w*|pension\w*|grey|gray|senior|elder\w*|boomers?|veterans?|decades)\b"
+)
+_YOUNGER_CONTEXT = re.compile(
+    r"\b(?:young|younger|youngest|junior|grads?|graduates?|intern\w*|kids?|millennials?|gen\s*z|teen\w*|student\w*|new\s+starters?)\b"
+)
 _EVALUATIVE = re.compile(
     r"\b(?:can't|cannot|can't|won't|don't|doesn't|isn't|aren't|never|always|all|too|only|just|no\s+point|obsessed|"
     r"expect|think\s+they|lazy|entitled|slow|scared|stuck|bound\s+to|will\s+never|they'll|they'd|ever)\b"

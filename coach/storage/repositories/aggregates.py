@@ -36,25 +36,37 @@ def program_summary(db: Database, actor: Actor, min_group_size: int = DEFAULT_MI
         progress = _pair_progress(session)
         attempts, people, average = session.execute(
             select(
-                func.count(PracticeAttempt.id), func.count(func.distinct(PracticeAttempt.owner_id)),
+                func.count(PracticeAttempt.id),
+                func.count(func.distinct(PracticeAttempt.owner_id)),
                 func.avg(PracticeAttempt.overall),
             ).where(PracticeAttempt.turn_count > 0, PracticeAttempt.owner_id.is_not(None))
         ).one()
         scored = session.execute(
-            select(PracticeAttempt.created_at, PracticeAttempt.overall, PracticeAttempt.scores, PracticeAttempt.owner_id)
+            select(
+                PracticeAttempt.created_at, PracticeAttempt.overall, PracticeAttempt.scores, PracticeAttempt.owner_id
+            )
             .where(PracticeAttempt.turn_count > 0, PracticeAttempt.owner_id.is_not(None))
             .order_by(PracticeAttempt.created_at)
         ).all()
     enough = int(people or 0) >= min_group_size
-    audit.record(db, "aggregates viewed", actor=actor, target="program summary",
-                 detail=f"{int(people or 0)} people, minimum group {min_group_size}")
+    audit.record(
+        db,
+        "aggregates viewed",
+        actor=actor,
+        target="program summary",
+        detail=f"{int(people or 0)} people, minimum group {min_group_size}",
+    )
     return ProgramSummary(
-        pairs=len(progress), sessions_planned=sum(p.planned_sessions for p in progress),
-        sessions_held=sum(p.held for p in progress), practice_attempts=int(attempts or 0),
+        pairs=len(progress),
+        sessions_planned=sum(p.planned_sessions for p in progress),
+        sessions_held=sum(p.held for p in progress),
+        practice_attempts=int(attempts or 0),
         practitioners=int(people or 0),
         average_overall=None if average is None or not enough else round(float(average), 1),
-        progress=progress, scores_over_time=_daily_scores(scored, min_group_size) if enough else [],
-        min_group_size=min_group_size, scores_hidden=bool(attempts) and not enough,
+        progress=progress,
+        scores_over_time=_daily_scores(scored, min_group_size) if enough else [],
+        min_group_size=min_group_size,
+        scores_hidden=bool(attempts) and not enough,
     )
 
 
@@ -70,8 +82,11 @@ def _pair_progress(session: Session) -> list[PairProgress]:
     )
     return [
         PairProgress(
-            pair_id=pid, label=f"{mentor} → {mentee}", planned_sessions=planned,
-            held=counts.get((pid, "held"), 0), scheduled=counts.get((pid, "planned"), 0),
+            pair_id=pid,
+            label=f"{mentor} → {mentee}",
+            planned_sessions=planned,
+            held=counts.get((pid, "held"), 0),
+            scheduled=counts.get((pid, "planned"), 0),
         )
         for pid, mentor, mentee, planned in pairs
     ]
@@ -93,7 +108,9 @@ def _daily_scores(rows: Iterable[Any], min_group_size: int) -> list[ScorePoint]:
                 criteria[name].append(float(value))
         points.append(
             ScorePoint(
-                day=day, attempts=len(entries), overall=round(sum(o for o, _, _ in entries) / len(entries), 1),
+                day=day,
+                attempts=len(entries),
+                overall=round(sum(o for o, _, _ in entries) / len(entries), 1),
                 criteria={k: round(sum(v) / len(v), 2) for k, v in sorted(criteria.items())},
             )
         )

@@ -18,8 +18,14 @@ from coach.storage.views import AttemptView
 def _attempt_view(r: PracticeAttempt) -> AttemptView:
     turns = sorted(r.turns, key=lambda t: int(t.get("seq", 0)) if isinstance(t, dict) else 0)
     return AttemptView(
-        id=r.id, owner_id=r.owner_id or 0, persona=r.persona, difficulty=r.difficulty, turns=list(turns),
-        scores={k: float(v) for k, v in r.scores.items()}, overall=r.overall, created_at=r.created_at,
+        id=r.id,
+        owner_id=r.owner_id or 0,
+        persona=r.persona,
+        difficulty=r.difficulty,
+        turns=list(turns),
+        scores={k: float(v) for k, v in r.scores.items()},
+        overall=r.overall,
+        created_at=r.created_at,
     )
 
 
@@ -27,8 +33,14 @@ def start_attempt(db: Database, actor: Actor, persona: str, difficulty: str) -> 
     """Record a new rehearsal owned by the actor; returns its id."""
     audit.signed_in(db, actor, "rehearse")
     row = PracticeAttempt(
-        owner_id=actor.account_id, legacy_owner="", persona=persona, difficulty=difficulty, turns=[], scores={},
-        overall=None, turn_count=0,
+        owner_id=actor.account_id,
+        legacy_owner="",
+        persona=persona,
+        difficulty=difficulty,
+        turns=[],
+        scores={},
+        overall=None,
+        turn_count=0,
     )
     with db.write() as session:
         session.add(row)

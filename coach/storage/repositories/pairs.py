@@ -16,8 +16,13 @@ from coach.storage.views import PairView
 
 def _pair_view(row: Pair) -> PairView:
     return PairView(
-        id=row.id, mentor=row.mentor, mentee=row.mentee, mentor_profile=row.mentor_profile,
-        mentee_profile=row.mentee_profile, goals=row.goals, program_sessions=row.program_sessions,
+        id=row.id,
+        mentor=row.mentor,
+        mentee=row.mentee,
+        mentor_profile=row.mentor_profile,
+        mentee_profile=row.mentee_profile,
+        goals=row.goals,
+        program_sessions=row.program_sessions,
     )
 
 
@@ -30,7 +35,8 @@ def _may_use_pair(session: Session, actor: Actor, row: Pair) -> bool:
     email = actor.email.lower()
     linked = session.scalar(
         select(Match.id).where(
-            Match.pair_id == row.id, Match.state.in_(("published", "ended")),
+            Match.pair_id == row.id,
+            Match.state.in_(("published", "ended")),
             (Match.mentor_email == email) | (Match.mentee_email == email),
         )
     )
@@ -49,7 +55,9 @@ def pair_row(db: Database, session: Session, actor: Actor, pair_id: int, action:
         raise InputError(f"No pair with id {pair_id}.", hint="Pick a pair from the list or create one.")
     if not _may_use_pair(session, actor, row):
         session.rollback()
-        audit.deny(db, actor, action, f"pair {pair_id}", "That pair's sessions are private to the pair and the program staff.")
+        audit.deny(
+            db, actor, action, f"pair {pair_id}", "That pair's sessions are private to the pair and the program staff."
+        )
     return row
 
 
@@ -72,10 +80,13 @@ def create_pair(
     if not 1 <= program_sessions <= 100:
         raise InputError("A program has between 1 and 100 sessions.", hint="Pick a number in that range.")
     row = Pair(
-        mentor=clean_name(mentor, "mentor's name"), mentee=clean_name(mentee, "mentee's name"),
-        goals=clean_text(goals, "goals"), program_sessions=program_sessions,
+        mentor=clean_name(mentor, "mentor's name"),
+        mentee=clean_name(mentee, "mentee's name"),
+        goals=clean_text(goals, "goals"),
+        program_sessions=program_sessions,
         mentor_profile=clean_text(mentor_profile, "mentor profile"),
-        mentee_profile=clean_text(mentee_profile, "mentee profile"), created_by=actor.account_id,
+        mentee_profile=clean_text(mentee_profile, "mentee profile"),
+        created_by=actor.account_id,
     )
     with db.write() as session:
         session.add(row)

@@ -20,8 +20,14 @@ def save_questions(
     """Save (text, group, why) questions owned by the actor, one row each; returns their ids."""
     audit.signed_in(db, actor, "save questions")
     rows = [
-        SavedQuestion(owner_id=actor.account_id, legacy_owner="", pair_id=pair_id,
-                      text=clean_text(t, "question", required=True), group=g, why=w)
+        SavedQuestion(
+            owner_id=actor.account_id,
+            legacy_owner="",
+            pair_id=pair_id,
+            text=clean_text(t, "question", required=True),
+            group=g,
+            why=w,
+        )
         for t, g, w in questions
     ]
     with db.write() as session:

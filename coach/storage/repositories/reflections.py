@@ -17,8 +17,13 @@ from coach.storage.views import ReflectionView
 
 def _reflection_view(r: ReflectionEntry) -> ReflectionView:
     return ReflectionView(
-        id=r.id, owner_id=r.owner_id or 0, text=r.text, answers=dict(r.answers), flags=list(r.flags),
-        private=r.private, created_at=r.created_at,
+        id=r.id,
+        owner_id=r.owner_id or 0,
+        text=r.text,
+        answers=dict(r.answers),
+        flags=list(r.flags),
+        private=r.private,
+        created_at=r.created_at,
     )
 
 
@@ -33,8 +38,12 @@ def save_reflection(
     """Save a reflection owned by the actor; returns its id."""
     audit.signed_in(db, actor, "save a reflection")
     row = ReflectionEntry(
-        owner_id=actor.account_id, legacy_owner="", text=clean_text(text, "reflection text", required=True),
-        answers={k: clean_text(v, "answer") for k, v in answers.items()}, flags=flags, private=private,
+        owner_id=actor.account_id,
+        legacy_owner="",
+        text=clean_text(text, "reflection text", required=True),
+        answers={k: clean_text(v, "answer") for k, v in answers.items()},
+        flags=flags,
+        private=private,
     )
     with db.write() as session:
         session.add(row)
@@ -47,7 +56,8 @@ def list_reflections(db: Database, actor: Actor) -> list[ReflectionView]:
     audit.signed_in(db, actor, "list reflections")
     with db.read() as session:
         rows = session.scalars(
-            select(ReflectionEntry).where(ReflectionEntry.owner_id == actor.account_id)
+            select(ReflectionEntry)
+            .where(ReflectionEntry.owner_id == actor.account_id)
             .order_by(ReflectionEntry.id.desc())
         )
         return [_reflection_view(r) for r in rows]
@@ -63,6 +73,7 @@ def get_reflection(db: Database, actor: Actor, reflection_id: int) -> Reflection
     with db.read() as session:
         row = session.get(ReflectionEntry, reflection_id)
     if row is None or row.owner_id != actor.account_id:
-        audit.deny(db, actor, "read a reflection", f"reflection {reflection_id}",
-                   "That reflection is private to its author.")
+        audit.deny(
+            db, actor, "read a reflection", f"reflection {reflection_id}", "That reflection is private to its author."
+        )
     return _reflection_view(row)

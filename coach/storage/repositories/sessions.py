@@ -124,8 +124,13 @@ def list_sessions(db: Database, actor: Actor, pair_id: int) -> list[SessionView]
                 )
         return [
             SessionView(
-                id=r.id, pair_id=r.pair_id, number=r.number, status=r.status,  # type: ignore[arg-type]
-                agenda=r.agenda, notes=r.notes, action_items=items[r.id],
+                id=r.id,
+                pair_id=r.pair_id,
+                number=r.number,
+                status=r.status,  # type: ignore[arg-type]
+                agenda=r.agenda,
+                notes=r.notes,
+                action_items=items[r.id],
             )
             for r in rows
         ]
@@ -138,6 +143,7 @@ def carry_over(db: Database, actor: Actor, pair_id: int, before_number: int) -> 
     latest = with_notes[-1] if with_notes else None
     open_actions = [i.text for s in earlier for i in s.action_items if not i.done]
     return CarryOver(
-        previous_number=latest.number if latest else None, notes=latest.notes if latest else "",
+        previous_number=latest.number if latest else None,
+        notes=latest.notes if latest else "",
         open_actions=list(dict.fromkeys(open_actions)),
     )
