@@ -20,6 +20,7 @@ _STEREOTYPE_CODE = (
 _FEEDBACK_CODE = (
     "coach.training.feedback",
     "coach.flows.feedback.features",
+    "coach.flows.feedback.model_inputs",
     "coach.flows.feedback.scoring",
     "coach.flows.feedback.advice",
     "coach.flows.stereotypes.features",

@@ -26,7 +26,6 @@ from coach.flows.agenda.blocks import (
     Stage,
     StagePlan,
     load_blocks,
-    relevance,
 )
 from coach.flows.agenda.export import agenda_to_ics, agenda_to_markdown
 from coach.flows.agenda.minutes import Slot, allocate
@@ -41,6 +40,7 @@ from coach.flows.agenda.schema import (
     clean_text,
     stage_for,
 )
+from coach.flows.agenda.selection import choose_blocks, running_order
 from coach.ports import Retriever, profile_of
 from coach.schemas import Citation, Passage
 
@@ -59,12 +59,6 @@ __all__ = [
     "stage_for",
 ]
 
-SHORT_VIDEO_MINUTES = 20  # below this the video tech check is folded into the opening
-LONG_SESSION_MINUTES = 60  # reviews and closings this long may add a focus topic block
-MAX_ITEMS = 10
-SECONDARY_TOPIC_RATIO = 0.85  # other topic blocks must match the focus nearly as well as the main one
-FOCUS_BLOCK_MIN_SCORE = 0.45
-PROFILE_WEIGHT = 0.2
 MAIN_WEIGHT = 3.0
 RETRIEVAL_K = 6
 CITATIONS_PER_ITEM = 2
@@ -95,34 +89,64 @@ def build_agenda(request: AgendaRequest, retriever: Retriever, model: BaseChatMo
     plan = library.stages[stage]
     focus = request.focus or plan.generic_focus
     actions = _merge_actions(request.open_actions, extract_open_actions(request.notes))
+    prefetch = _prefetch(library, stage, request, focus, retriever)
+    chosen, main_ids = choose_blocks(library, plan, stage, request, focus, actions, prefetch)
+    chosen.sort(key=lambda b: running_order(b, stage, main_ids, library))
+    items, cited = _compose_items(chosen, main_ids, stage, request, focus, actions, prefetch)
+    objectives, wording = _final_objectives(plan, stage, request, focus, actions, model)
+    return Agenda(
+        title=f"Session {request.session_number} of {request.program_sessions} — "
+        f"{clean_text(focus, MAX_TITLE_FOCUS_CHARS)}",
+        duration_minutes=request.duration_minutes,
+        stage=stage,
+        format=request.format,
+        focus=focus,
+        objectives=objectives,
+        items=items,
+        preparation=_preparation(chosen, stage, focus, actions),
+        follow_up=_follow_up(plan, stage, request, focus, actions),
+        citations=[Citation.from_passage(p) for p in cited],
+        open_actions=actions,
+        wording=wording,
+    )
+
+
+def _prefetch(
+    library: BlockLibrary, stage: Stage, request: AgendaRequest, focus: str, retriever: Retriever
+) -> PrefetchedRetriever:
+    """A retriever with everything this agenda may look up embedded in one batch.
+
+    That is the focus, the profiles and the first query of every block that could be chosen.
+    """
     profile = f"{request.mentor} {request.mentee}".strip()
-    # Everything this agenda may look up, embedded in one batch: the focus, the profiles and
-    # the first query of every block that could be chosen.
     candidates = [b for b in library.blocks if stage in b.stages or b.is_topic or "action-items" in b.covers]
-    prefetch = PrefetchedRetriever(
+    return PrefetchedRetriever(
         retriever, [focus, profile, REMOTE_QUERY, *[f"{b.activity}: {focus}" for b in candidates]], MAX_QUERY_CHARS
     )
-    chosen, main_ids = _choose_blocks(library, plan, stage, request, focus, actions, prefetch)
-    chosen.sort(key=lambda b: _running_order(b, stage, main_ids, library))
 
+
+def _compose_items(
+    chosen: list[AgendaBlock],
+    main_ids: set[str],
+    stage: Stage,
+    request: AgendaRequest,
+    focus: str,
+    actions: list[str],
+    retriever: Retriever,
+) -> tuple[list[AgendaItem], list[Passage]]:
+    """The timed items of the agenda, in running order, and every passage they cite (first use first)."""
     slots = [
         Slot(b.min_minutes, b.max_minutes, MAIN_WEIGHT if b.id in main_ids else 1.0, b.id in main_ids) for b in chosen
     ]
     allocation = allocate(slots, request.duration_minutes)
-
     cited: dict[str, Passage] = {}
     fold_tech_check = request.format == "video" and not any("tech-check" in b.covers for b in chosen)
-    retriever = prefetch
     items: list[AgendaItem] = []
     for block, minutes, extra in zip(chosen, allocation.minutes, allocation.extended, strict=True):
         details = _details(block, stage, focus, actions, main_ids, fold_tech_check, extra, request.duration_minutes)
         passages = _cite(block, focus, block.id in main_ids, retriever)
         if fold_tech_check and "opening" in block.covers:
-            passages = (
-                passages[:1] + [p for p in _remote_guidance(retriever) if p.id != passages[:1][0].id][:1]
-                if passages
-                else _remote_guidance(retriever)[:1]
-            )
+            passages = _with_remote_guidance(passages, retriever)
         for passage in passages:
             cited.setdefault(passage.id, passage)
         items.append(
@@ -137,29 +161,31 @@ def build_agenda(request: AgendaRequest, retriever: Retriever, model: BaseChatMo
                 covers=list(block.covers),
             )
         )
+    return items, list(cited.values())
 
+
+def _with_remote_guidance(passages: list[Passage], retriever: Retriever) -> list[Passage]:
+    """An opening's first passage plus one on remote sessions, when the tech check is folded into it."""
+    if not passages:
+        return _remote_guidance(retriever)[:1]
+    return passages[:1] + [p for p in _remote_guidance(retriever) if p.id != passages[0].id][:1]
+
+
+def _final_objectives(
+    plan: StagePlan,
+    stage: Stage,
+    request: AgendaRequest,
+    focus: str,
+    actions: list[str],
+    model: BaseChatModel | None,
+) -> tuple[list[str], Literal["template", "model"]]:
+    """The objectives and who worded them: a capable model's rewording when it gives one, else the template's."""
     objectives = _objectives(plan, stage, request, focus, actions)
-    wording: Literal["template", "model"] = "template"
     if model is not None:
         reworded = _reword_objectives(model, stage, focus, request, objectives)
         if reworded is not None:
-            objectives, wording = reworded, "model"
-
-    return Agenda(
-        title=f"Session {request.session_number} of {request.program_sessions} — "
-        f"{clean_text(focus, MAX_TITLE_FOCUS_CHARS)}",
-        duration_minutes=request.duration_minutes,
-        stage=stage,
-        format=request.format,
-        focus=focus,
-        objectives=objectives,
-        items=items,
-        preparation=_preparation(chosen, stage, focus, actions),
-        follow_up=_follow_up(plan, stage, request, focus, actions),
-        citations=[Citation.from_passage(p) for p in cited.values()],
-        open_actions=actions,
-        wording=wording,
-    )
+            return reworded, "model"
+    return objectives, "template"
 
 
 def _merge_actions(given: list[str], from_notes: list[str]) -> list[str]:
@@ -171,104 +197,6 @@ def _merge_actions(given: list[str], from_notes: list[str]) -> list[str]:
             seen.add(key)
             merged.append(action)
     return merged[:MAX_ACTIONS]
-
-
-def _choose_blocks(
-    library: BlockLibrary,
-    plan: StagePlan,
-    stage: Stage,
-    request: AgendaRequest,
-    focus: str,
-    actions: list[str],
-    retriever: PrefetchedRetriever,
-) -> tuple[list[AgendaBlock], set[str]]:
-    """The blocks of the session and the ids of its main blocks."""
-    eligible = [b for b in library.blocks if stage in b.stages and request.format in b.formats]
-    topic_pool = [b for b in library.blocks if b.is_topic and request.format in b.formats]
-    scores = _scores(focus, request, [*eligible, *[b for b in topic_pool if b not in eligible]], retriever)
-
-    def rank(block: AgendaBlock) -> tuple[float, int]:
-        return (-scores[block.id], library.position(block))
-
-    chosen: list[AgendaBlock] = []
-    main_ids: set[str] = set()
-    if request.format == "video" and request.duration_minutes >= SHORT_VIDEO_MINUTES:
-        chosen += [b for b in eligible if "tech-check" in b.covers][:1]
-    if actions and stage == "first-session":  # open items always appear, even before session 2
-        chosen.append(library.by_id("review-action-items"))
-
-    best_topic: AgendaBlock | None = None
-    topics = sorted((b for b in eligible if b.is_topic), key=rank)
-    if "topic" in plan.required and topics:
-        best_topic = topics[0]
-        chosen.append(best_topic)
-        main_ids.add(best_topic.id)
-
-    uncovered = [tag for tag in plan.required if tag != "topic" and not any(tag in b.covers for b in chosen)]
-    while uncovered:
-        candidates = [b for b in eligible if b not in chosen and set(b.covers) & set(uncovered)]
-        if not candidates:
-            break
-        pick = min(candidates, key=lambda b: (-len(set(b.covers) & set(uncovered)), b.min_minutes, *rank(b)))
-        chosen.append(pick)
-        uncovered = [tag for tag in uncovered if tag not in pick.covers]
-
-    main_ids |= {b for b in plan.main_blocks if any(c.id == b for c in chosen)}
-    optional = sorted((b for b in eligible if b not in chosen and "tech-check" not in b.covers), key=rank)
-    if stage in ("review", "closing") and request.duration_minutes >= LONG_SESSION_MINUTES:
-        borrowed = sorted((b for b in topic_pool if stage not in b.stages), key=rank)
-        if borrowed and scores[borrowed[0].id] >= FOCUS_BLOCK_MIN_SCORE:
-            optional.insert(0, borrowed[0])
-    target = _target_items(request.duration_minutes)
-    for block in optional:
-        if len(chosen) >= min(target, MAX_ITEMS):
-            break
-        capacity_short = sum(b.max_minutes for b in chosen) < request.duration_minutes
-        off_focus = best_topic is not None and scores[block.id] < SECONDARY_TOPIC_RATIO * scores[best_topic.id]
-        if block.is_topic and stage == "ongoing" and off_focus and not capacity_short:
-            continue  # enough time already: keep the session on its focus
-        if sum(b.min_minutes for b in chosen) + block.min_minutes > request.duration_minutes:
-            continue
-        chosen.append(block)
-        if block.id in plan.main_blocks:
-            main_ids.add(block.id)
-    return chosen, main_ids
-
-
-def _scores(
-    focus: str, request: AgendaRequest, blocks: list[AgendaBlock], retriever: PrefetchedRetriever
-) -> dict[str, float]:
-    embedder = retriever.embedder
-    profile = f"{request.mentor} {request.mentee}".strip()
-    scores = relevance(focus, blocks, embedder, retriever.vector(focus))
-    if profile:
-        for block_id, value in relevance(profile, blocks, embedder, retriever.vector(profile)).items():
-            scores[block_id] += PROFILE_WEIGHT * value
-    return scores
-
-
-def _target_items(duration: int) -> int:
-    """How many items suit a session of ``duration`` minutes (about one per 15 minutes, plus frame)."""
-    return 3 + duration // 15
-
-
-def _running_order(block: AgendaBlock, stage: Stage, main_ids: set[str], library: BlockLibrary) -> tuple[int, ...]:
-    covers = set(block.covers)
-    if "tech-check" in covers:
-        phase = 0
-    elif "opening" in covers:
-        phase = 1
-    elif "action-items" in covers:
-        phase = 2
-    elif "wrap-up" in covers:
-        phase = 5
-    elif covers == {"logistics"}:
-        phase = 4
-    else:
-        phase = 3
-    borrowed = 1 if stage not in block.stages else 0
-    main_first = 0 if stage != "first-session" and block.id in main_ids else 1
-    return (phase, borrowed, main_first, library.position(block))
 
 
 def _details(

@@ -4,26 +4,31 @@ The offline path fills templates from ``knowledge/data/question_templates.yaml``
 topic, picks the best-fitting ones for the topic and the mentee profile, and keeps only
 questions that pass the checks (open, not leading, no stereotype flagged). A capable chat
 model may propose questions first; they go through the same checks and the templates fill
-any gap. Every question cites passages the retriever returned.
+any gap. Every question cites passages the retriever returned. The template library and how its
+templates are ranked live in ``coach.flows.questions.templates``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import re
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
-from weakref import WeakKeyDictionary
 
-import numpy as np
-import yaml
-from pydantic import BaseModel, Field, PrivateAttr, ValidationError
+from pydantic import BaseModel, Field, PrivateAttr
 
-from coach.data import load_file
-from coach.errors import CoachError, ConfigurationError, InputError
+from coach.errors import CoachError, InputError
 from coach.flows.agenda.blocks import embedder_of, words
-from coach.flows.questions.fit import TopicForms, concern_of, profile_tags, topic_forms
-from coach.ports import Retriever, TextEmbedder, profile_of
+from coach.flows.questions.fit import TopicForms, concern_of, topic_forms
+from coach.flows.questions.templates import (
+    GROUPS,
+    Group,
+    Template,
+    TemplateGroup,
+    TemplateLibrary,
+    load_templates,
+    parse_templates,
+    template_scores,
+)
+from coach.ports import Retriever, profile_of
 from coach.schemas import Passage
 
 if TYPE_CHECKING:
@@ -31,7 +36,23 @@ if TYPE_CHECKING:
 
     from coach.ports import Embedder
 
-TEMPLATES_FILE = "question_templates.yaml"
+__all__ = [
+    "GROUPS",
+    "Group",
+    "PreparedQuestion",
+    "QuestionSet",
+    "Template",
+    "TemplateGroup",
+    "TemplateLibrary",
+    "is_open_question",
+    "load_templates",
+    "neutral_topic",
+    "parse_templates",
+    "prepare_questions",
+    "question_problems",
+    "slot_topic",
+]
+
 OPEN_QUESTIONS_GUIDE = "knowledge/guides/asking-open-questions.md"
 OPEN_QUESTIONS_QUERY = "asking open, non-leading questions as a senior mentee"
 NEUTRAL_TOPIC = "this topic"
@@ -41,17 +62,9 @@ MAX_TOPIC_CHARS = 150
 MAX_PROFILE_CHARS = 1000
 MAX_QUESTION_CHARS = 240
 RETRIEVAL_K = 6
-PROFILE_WEIGHT = 0.5
-EMBEDDING_WEIGHT = 2.0
 DUPLICATE_SIMILARITY = 90.0
-#: Per template tag matched by the mentee's role or stance (``questions_fit.PROFILE_TAGS``).
-PROFILE_TAG_WEIGHT = 1.5
-#: Preference for templates that read naturally with a clause topic ("how buyers ...").
-CLAUSE_BONUS = 0.5
 CONCERN_WHY = "Puts the concern you came with on the table, so the mentor can speak to it directly."
 
-Group = Literal["understand", "explore", "apply"]
-GROUPS: tuple[Group, ...] = ("understand", "explore", "apply")
 
 # fmt: off
 CLOSED_STARTERS = frozenset({
@@ -97,53 +110,6 @@ class QuestionSet(BaseModel):
     def public(self) -> dict[str, Any]:
         """Exactly the documented JSON shape of ``coach questions --json``."""
         return {"questions": [q.model_dump() for q in self.questions]}
-
-
-class Template(BaseModel):
-    """A question with a ``{topic}`` slot."""
-
-    text: str
-    why: str
-    tags: list[str] = Field(default_factory=list)
-    clause: bool = Field(default=False, description="Reads naturally with a clause topic ('how buyers research ...').")
-
-
-class TemplateGroup(BaseModel):
-    """The templates of one group and how to look up guidance for it."""
-
-    label: str
-    purpose: str
-    retrieval_hint: str
-    templates: list[Template] = Field(min_length=1)
-
-
-class TemplateLibrary(BaseModel):
-    """All groups of templates, and the age labels removed from a topic when they get it flagged."""
-
-    groups: dict[Group, TemplateGroup]
-    age_labels: list[str] = Field(default_factory=list)
-
-
-def load_templates(path: Path | None = None) -> TemplateLibrary:
-    """Load the question templates (cached).
-
-    Raises:
-        ConfigurationError: missing, unreadable or malformed file, or a template without ``{topic}``.
-    """
-    return load_file(TEMPLATES_FILE, parse_templates, path)
-
-
-def parse_templates(path: Path) -> TemplateLibrary:
-    """Read and check a question templates file (every template has a ``{topic}`` slot)."""
-    try:
-        library = TemplateLibrary.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (OSError, yaml.YAMLError, ValidationError) as exc:
-        raise ConfigurationError(f"Cannot load question templates from {path}: {exc}") from exc
-    for name, group in library.groups.items():
-        for template in group.templates:
-            if "{topic}" not in template.text:
-                raise ConfigurationError(f"Template in group '{name}' has no {{topic}} slot: {template.text}")
-    return library
 
 
 def question_problems(text: str) -> list[str]:
@@ -222,7 +188,7 @@ def prepare_questions(
 
     neutral = neutral_topic(topic_text, library) or topic_text
     forms = topic_forms(neutral)
-    scores = _template_scores(library, topic_text, mentee, embedder_of(retriever), forms)
+    scores = template_scores(library, topic_text, mentee, embedder_of(retriever), forms)
     concern = concern_of(mentee)
     if concern:
         _accept([_concern_question(concern, citations)], quotas, chosen, dropped)
@@ -305,53 +271,6 @@ def neutral_topic(topic: str, library: TemplateLibrary) -> str:
     return " ".join(text.split()).strip(" ,;:-")
 
 
-_TEMPLATE_VECTORS: WeakKeyDictionary[object, dict[Group, np.ndarray]] = WeakKeyDictionary()
-
-
-def _template_vectors(library: TemplateLibrary, embedder: TextEmbedder) -> dict[Group, np.ndarray]:
-    try:
-        cached = _TEMPLATE_VECTORS.get(embedder)
-    except TypeError:
-        cached = None
-    if cached is None:
-        cached = {
-            g: np.asarray(embedder.embed([f"{t.text} {' '.join(t.tags)}" for t in library.groups[g].templates]))
-            for g in GROUPS
-        }
-        with contextlib.suppress(TypeError):
-            _TEMPLATE_VECTORS[embedder] = cached
-    return cached
-
-
-def _template_scores(
-    library: TemplateLibrary,
-    topic: str,
-    mentee: str,
-    embedder: TextEmbedder | None,
-    forms: TopicForms | None = None,
-) -> dict[Group, list[float]]:
-    """How well each template fits the topic and the mentee: tag overlap (with the tags the
-    mentee's role and stance make relevant), the topic's form, plus embedding similarity."""
-    topic_words, mentee_words, stance = words(topic), words(mentee), profile_tags(mentee)
-    is_clause = forms is not None and forms.clause is not None
-    scores = {
-        g: [
-            _fit(t, topic_words, mentee_words)
-            + PROFILE_TAG_WEIGHT * len(set(t.tags) & stance)
-            + (CLAUSE_BONUS if is_clause and t.clause else 0.0)
-            for t in library.groups[g].templates
-        ]
-        for g in GROUPS
-    }
-    if embedder is not None and topic.strip():
-        query = np.asarray(embedder.embed([topic])[0])
-        for group, rows in _template_vectors(library, embedder).items():
-            scores[group] = [
-                s + EMBEDDING_WEIGHT * float(np.dot(row, query)) for s, row in zip(scores[group], rows, strict=True)
-            ]
-    return scores
-
-
 def _from_templates(
     library: TemplateLibrary,
     forms: TopicForms,
@@ -377,11 +296,6 @@ def _from_templates(
             question._template = template.text
             out.append(question)
     return out
-
-
-def _fit(template: Template, topic_words: set[str], mentee_words: set[str]) -> float:
-    tags = set().union(*(words(tag) for tag in template.tags)) if template.tags else set()
-    return len(tags & topic_words) + PROFILE_WEIGHT * len(tags & mentee_words)
 
 
 def _citations(topic: str, library: TemplateLibrary, retriever: Retriever) -> dict[Group, list[list[str]]]:
