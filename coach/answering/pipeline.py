@@ -265,51 +265,14 @@ def _generative(
         settings.answer_max_seconds,
     )
     composer = Composer(safe.passages, on_token, settings.allowed_link_domains)
-    total = 0
-    injected = False
-    said: set[frozenset[str]] = set()
-    repeated = False
-    for sentence in sentences:
-        total += 1
-        if safe.echoes_injection(sentence):
-            injected = True
-            continue
-        key = frozenset(content_words(strip_citations(sentence)))
-        if key in said:  # a repeat is never counted as grounded twice; the first one stops the model
-            repeated = True
-            break
-        said.add(key)
-        claim = check_claim(sentence, shown, safe.passages, scorer, settings.grounding_threshold)
-        if claim is not None:
-            composer.add(claim, [_best_quote(claim, safe.passages[i], scorer) for i in claim.sources])
-        if total >= settings.answer_max_sentences:
-            break
+    total, repeated = _compose_draft(sentences, shown, safe, scorer, settings, composer)
     close = getattr(sentences, "close", None)
     if close is not None:
         close()  # stops the model: nothing after a repeat or the last allowed sentence is generated
     draft_grounded = len(composer.parts)
     if not composer.parts:
         # Nothing usable (off-topic, unsupported, or an echoed injection): show the extractive answer.
-        fallback = _extractive(question, safe, scorer, on_token, settings)
-        if not fallback.parts:
-            return _not_covered(safe.passages, on_token, "generative")
-        n = len(fallback.parts)
-        return Answer(
-            answer=fallback.text,
-            citations=fallback.citations(),
-            model=EXTRACTIVE_LABEL,
-            grounded_sentences=n,
-            total_sentences=n,
-            covered=True,
-            passages=safe.passages,
-            mode="generative",
-            fell_back=True,
-            draft_grounded=0,
-            draft_total=total,
-            stopped_on_repeat=repeated,
-            see_also=see_also(fallback),
-        )
-    del injected  # sentences echoing an injection were dropped above; kept ones are verified
+        return _fallback_answer(question, safe, scorer, on_token, settings, total, repeated)
     return Answer(
         answer=composer.text,
         citations=composer.citations(),
@@ -323,4 +286,66 @@ def _generative(
         draft_total=total,
         stopped_on_repeat=repeated,
         see_also=see_also(composer),
+    )
+
+
+def _compose_draft(
+    sentences: Iterable[str],
+    shown: list[int],
+    safe: Neutralised,
+    scorer: SupportScorer,
+    settings: Settings,
+    composer: Composer,
+) -> tuple[int, bool]:
+    """Add the model's verified sentences to ``composer``; returns (sentences read, stopped on a repeat).
+
+    Sentences echoing a planted instruction are dropped, unsupported ones are left out, and
+    the first repeat stops reading (a repeat is never counted as grounded twice).
+    """
+    total = 0
+    said: set[frozenset[str]] = set()
+    for sentence in sentences:
+        total += 1
+        if safe.echoes_injection(sentence):
+            continue
+        key = frozenset(content_words(strip_citations(sentence)))
+        if key in said:
+            return total, True
+        said.add(key)
+        claim = check_claim(sentence, shown, safe.passages, scorer, settings.grounding_threshold)
+        if claim is not None:
+            composer.add(claim, [_best_quote(claim, safe.passages[i], scorer) for i in claim.sources])
+        if total >= settings.answer_max_sentences:
+            break
+    return total, False
+
+
+def _fallback_answer(
+    question: str,
+    safe: Neutralised,
+    scorer: SupportScorer,
+    on_token: TokenCallback | None,
+    settings: Settings,
+    total: int,
+    repeated: bool,
+) -> Answer:
+    """The extractive answer shown when the model's draft kept nothing (or "not covered")."""
+    fallback = _extractive(question, safe, scorer, on_token, settings)
+    if not fallback.parts:
+        return _not_covered(safe.passages, on_token, "generative")
+    n = len(fallback.parts)
+    return Answer(
+        answer=fallback.text,
+        citations=fallback.citations(),
+        model=EXTRACTIVE_LABEL,
+        grounded_sentences=n,
+        total_sentences=n,
+        covered=True,
+        passages=safe.passages,
+        mode="generative",
+        fell_back=True,
+        draft_grounded=0,
+        draft_total=total,
+        stopped_on_repeat=repeated,
+        see_also=see_also(fallback),
     )

@@ -23,6 +23,7 @@ from coach.operations.questions import (
     PROGRAM_ASKED_KEY,
     PROGRAM_QUESTION_ID,
     ProgramQuestion,
+    Question,
     QuestionBank,
     check_answers,
 )
@@ -49,6 +50,27 @@ def _member(actor: Actor, pair_id: int, members: PairMembers) -> None:
         raise PermissionDenied("You can only check in for your own pair.")
 
 
+def _stored_answers(
+    questions: tuple[Question, ...], answers: dict[str, Any], goals: tuple[str, ...]
+) -> tuple[dict[str, Any], str]:
+    """The checked answers to store, and the private note taken out of them.
+
+    Raises:
+        InputError: an answer is invalid, or "did we meet" is missing.
+    """
+    checked = check_answers(questions, answers, goals=goals)
+    if "met" not in checked:
+        raise InputError("Say whether the two of you met.", hint="Answer the first question.")
+    private_ids = {q.id for q in questions if q.private}
+    note = " ".join(str(checked.pop(qid)) for qid in sorted(private_ids) if qid in checked)
+    own = next((q for q in questions if q.id == PROGRAM_QUESTION_ID), None)
+    if own is not None and checked.get(PROGRAM_QUESTION_ID, None) == "":
+        del checked[PROGRAM_QUESTION_ID]  # an empty text answer is no answer
+    if own is not None and PROGRAM_QUESTION_ID in checked:
+        checked[PROGRAM_ASKED_KEY] = own.text
+    return checked, note
+
+
 def submit_checkin(
     db: Database,
     actor: Actor,
@@ -70,17 +92,7 @@ def submit_checkin(
     _member(actor, pair_id, members)
     if session_number < 1:
         raise InputError("The session number starts at 1.")
-    questions = bank.pulse_for(program_question)
-    checked = check_answers(questions, answers, goals=goals)
-    if "met" not in checked:
-        raise InputError("Say whether the two of you met.", hint="Answer the first question.")
-    private_ids = {q.id for q in questions if q.private}
-    note = " ".join(str(checked.pop(qid)) for qid in sorted(private_ids) if qid in checked)
-    own = next((q for q in questions if q.id == PROGRAM_QUESTION_ID), None)
-    if own is not None and checked.get(PROGRAM_QUESTION_ID, None) == "":
-        del checked[PROGRAM_QUESTION_ID]  # an empty text answer is no answer
-    if own is not None and PROGRAM_QUESTION_ID in checked:
-        checked[PROGRAM_ASKED_KEY] = own.text
+    checked, note = _stored_answers(bank.pulse_for(program_question), answers, goals)
     moment = now or utcnow()
 
     def write() -> None:
