@@ -87,6 +87,7 @@ _TEMPLATE_VECTORS: WeakKeyDictionary[object, dict[Group, np.ndarray]] = WeakKeyD
 
 
 def _template_vectors(library: TemplateLibrary, embedder: TextEmbedder) -> dict[Group, np.ndarray]:
+    """Each group's template embeddings (text plus tags), cached per embedder while it lives."""
     try:
         cached = _TEMPLATE_VECTORS.get(embedder)
     except TypeError:
@@ -131,5 +132,6 @@ def template_scores(
 
 
 def _fit(template: Template, topic_words: set[str], mentee_words: set[str]) -> float:
+    """Tag overlap with the topic, plus a smaller weight for overlap with the mentee profile."""
     tags = set().union(*(words(tag) for tag in template.tags)) if template.tags else set()
     return len(tags & topic_words) + PROFILE_WEIGHT * len(tags & mentee_words)
