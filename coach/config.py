@@ -103,6 +103,14 @@ class Settings(BaseSettings):
         default=2.0, gt=0.0, description="Weight of the dense ranking against BM25's (1.0) in the fusion."
     )
     min_relevance: float = Field(default=0.35, description="Cosine below which guidance 'does not cover' a query.")
+    min_relevance_floor: float = Field(
+        default=0.30,
+        description="Below min_relevance but at least this, a query is covered when one advice line is close to it.",
+    )
+    min_sentence_relevance: float = Field(
+        default=0.32,
+        description="Question-to-advice-line cosine that lets a query between the floor and min_relevance in.",
+    )
 
     # Vector store.
     vector_store: Literal["embedded", "http"] = "embedded"

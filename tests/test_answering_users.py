@@ -7,8 +7,11 @@ from pathlib import Path
 import pytest
 
 from coach.answering import NOT_COVERED, answer_question
+from coach.answering.coverage import best_similarity, covers
 from coach.answering.extractive import advice_lines, candidates, is_example, see_also
+from coach.answering.support import SupportScorer
 from coach.answering.text import split_sentences
+from coach.config import Settings
 from coach.evaluation.users_voice import on_topic, usefulness
 from coach.runtime import Runtime
 from coach.schemas import Passage
@@ -152,3 +155,37 @@ def test_everyday_out_of_scope_question_is_declined(indexed_runtime: Runtime) ->
     answer = answer_question("best pizza place near the office?", indexed_runtime.retriever, indexed_runtime.settings)
     assert answer.answer == NOT_COVERED and not answer.covered
     assert all(Path(c.source).suffix == ".md" for c in answer.citations)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("i keep jumping in with solutions while shes still talking", True),
+        ("how do i get a parking permit for the office car park", False),
+    ],
+)
+def test_coverage_just_under_the_passage_threshold(indexed_runtime: Runtime, question: str, expected: bool) -> None:
+    """Both questions' closest sections sit between the floor and ``min_relevance``; one advice
+    line decides: the listening guide answers the first, nothing answers the second."""
+    settings, retriever = indexed_runtime.settings, indexed_runtime.retriever
+    passages = retriever.retrieve(question)
+    assert settings.min_relevance_floor <= best_similarity(passages) < settings.min_relevance
+    assert covers(question, passages, SupportScorer(retriever.embedder), settings) is expected
+    answer = answer_question(question, retriever, settings)
+    assert answer.covered is expected, answer.answer
+    if expected:
+        assert any(on_topic(s, ["solution", "pause", "finish", "silence"]) for s in split_sentences(answer.answer))
+
+
+def test_coverage_thresholds_decide_without_reading_lines_outside_the_band() -> None:
+    config = Settings(min_relevance=0.35, min_relevance_floor=0.30)
+    close = [section("A > B", "Keep the request to one action.").model_copy(update={"similarity": 0.4})]
+    far = [section("A > B", "Keep the request to one action.").model_copy(update={"similarity": 0.2})]
+
+    class NoScorer:
+        def vectors(self, texts: object) -> object:
+            raise AssertionError("advice lines are only read between the floor and min_relevance")
+
+    assert covers("q", close, NoScorer(), config)  # type: ignore[arg-type]
+    assert not covers("q", far, NoScorer(), config)  # type: ignore[arg-type]

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, Field
 
 import coach.answering.extractive as extractive
+from coach.answering.coverage import covers
 from coach.answering.safety import Neutralised, check_output, neutralise
 from coach.answering.support import SupportScorer
 from coach.answering.text import citation_ids, content_words, strip_citations
@@ -117,11 +118,6 @@ class Composer:
         return [Citation.from_passage(self.passages[i], " ".join(self.quotes[i])) for i in ordered]
 
 
-def best_similarity(passages: list[Passage]) -> float:
-    """The highest query-passage cosine among the passages (0 when none is known)."""
-    return max((p.similarity for p in passages if p.similarity is not None), default=0.0)
-
-
 def _not_covered(passages: list[Passage], on_token: TokenCallback | None, mode: str) -> Answer:
     if on_token is not None:
         on_token(NOT_COVERED)
@@ -219,9 +215,9 @@ def answer_question(
 
     passages = retriever.retrieve(question, k=k)
     safe = neutralise(passages, question)
-    if not passages or best_similarity(passages) < settings.min_relevance:
-        return _not_covered(safe.passages, on_token, mode)
     scorer = SupportScorer(retriever.embedder)
+    if not passages or not covers(question, safe.passages, scorer, settings):
+        return _not_covered(safe.passages, on_token, mode)
     if mode == "extractive":
         composer = _extractive(question, safe, scorer, on_token, settings)
         if not composer.parts:
