@@ -102,14 +102,15 @@ class Settings(BaseSettings):
     dense_weight: float = Field(
         default=2.0, gt=0.0, description="Weight of the dense ranking against BM25's (1.0) in the fusion."
     )
-    min_relevance: float = Field(default=0.35, description="Cosine below which guidance 'does not cover' a query.")
-    min_relevance_floor: float = Field(
-        default=0.30,
-        description="Below min_relevance but at least this, a query is covered when one advice line is close to it.",
+    phrasing_weight: float = Field(
+        default=2.5, ge=0.0, description="Weight of the section-phrasing ranking in the fusion (0 turns it off)."
     )
-    min_sentence_relevance: float = Field(
-        default=0.32,
-        description="Question-to-advice-line cosine that lets a query between the floor and min_relevance in.",
+    min_relevance: float = Field(default=0.37, description="Cosine below which guidance 'does not cover' a query.")
+    min_relevance_floor: float = Field(
+        default=0.25, description="Below min_relevance but at least this, a close section phrasing lets a query in."
+    )
+    min_phrasing_relevance: float = Field(
+        default=0.45, description="Query-to-phrasing cosine that lets a query between the floor and min_relevance in."
     )
 
     # Vector store.

@@ -180,10 +180,11 @@ class Runtime:
     def ingest(
         self, paths: list[Path] | None = None, progress: ProgressCallback | None = None, follow_symlinks: bool = False
     ) -> IngestSummary:
-        """Ingest paths (default: the knowledge folder) into the store."""
+        """Ingest paths (default: the knowledge folder) into the store, then embed the packaged
+        guides' section phrasings once (cached), so the first question does not wait for them."""
         from coach.knowledge.ingest import ingest_paths
 
-        return ingest_paths(
+        summary = ingest_paths(
             paths or default_ingest_paths(self.settings),
             self.settings,
             self.store,
@@ -191,6 +192,10 @@ class Runtime:
             progress,
             follow_symlinks=follow_symlinks,
         )
+        phrasings = getattr(self.retriever, "phrasings", None)
+        if self.settings.phrasing_weight > 0 and phrasings is not None and phrasings.phrasings:
+            phrasings.vectors(self.embedder)
+        return summary
 
     def index_is_stale(self) -> bool:
         """True when the knowledge folder holds documents the index lacks or has changed."""

@@ -15,6 +15,9 @@ class Passage(BaseModel):
     text: str
     score: float = 0.0
     similarity: float | None = Field(default=None, description="Cosine similarity to the query, if dense.")
+    phrasing_similarity: float | None = Field(
+        default=None, description="Cosine of the query to the section's closest phrasing, if it has phrasings."
+    )
     audience: str = "all"
     stage: str = "program"
     topics: list[str] = Field(default_factory=list)

@@ -15,6 +15,7 @@ import numpy as np
 from coach.config import Settings
 from coach.errors import InputError
 from coach.knowledge.lexical import LexicalIndex
+from coach.knowledge.phrasings import PhrasingIndex, load_phrasings
 from coach.knowledge.query import normalise_query
 from coach.knowledge.readers import AUDIENCES, STAGES
 from coach.knowledge.store import StoredChunk, VectorStore, Where
@@ -68,6 +69,11 @@ class HybridRetriever:
         self.embedder = embedder
         self.settings = settings
         self.lexical = LexicalIndex()
+        self.phrasings = PhrasingIndex(
+            load_phrasings(settings.knowledge_dir),
+            root=settings.knowledge_dir.name,
+            cache_dir=settings.data_dir / "cache",
+        )
         self._embed_query = lru_cache(maxsize=256)(self._embed_uncached)
 
     def _embed_uncached(self, query: str) -> np.ndarray:
@@ -110,16 +116,29 @@ class HybridRetriever:
                 [1.0 if filters.accepts(c.metadata) else 0.0 for c in self.lexical.chunks], dtype=np.float32
             )
         lexical = self.lexical.search(query, pool, mask)
+        phrased: list[tuple[StoredChunk, float]] = []
+        if self.settings.phrasing_weight > 0:
+            accepts = filters.accepts if mask is not None else None
+            phrased = self.phrasings.search(vector, self.lexical.chunks, self.embedder, 0, accepts)
 
-        return self._fuse(dense, lexical, k)
+        return self._fuse(dense, lexical, k, phrased[:pool], {c.id: sim for c, sim in phrased})
 
     def retrieve_by_vector(self, query: str, vector: np.ndarray, k: int | None = None) -> list[Passage]:
         """The top ``k`` passages for ``query``, with ``vector`` as its precomputed embedding."""
         return self.retrieve(query, k=k, query_vector=vector)
 
     def _fuse(
-        self, dense: Sequence[tuple[StoredChunk, float]], lexical: Sequence[tuple[StoredChunk, float]], k: int
+        self,
+        dense: Sequence[tuple[StoredChunk, float]],
+        lexical: Sequence[tuple[StoredChunk, float]],
+        k: int,
+        phrased: Sequence[tuple[StoredChunk, float]] = (),
+        phrasing: dict[str, float] | None = None,
     ) -> list[Passage]:
+        """Reciprocal rank fusion of the rankings, at most ``max_per_source`` chunks per document.
+
+        ``phrasing`` is every chunk's closest-phrasing cosine (``phrased`` holds only the best).
+        """
         scores: dict[str, float] = {}
         chunks: dict[str, StoredChunk] = {}
         similarity: dict[str, float] = {}
@@ -127,9 +146,11 @@ class HybridRetriever:
             scores[chunk.id] = scores.get(chunk.id, 0.0) + self.settings.dense_weight / (self.settings.rrf_k + rank)
             chunks[chunk.id] = chunk
             similarity[chunk.id] = sim
-        for rank, (chunk, _) in enumerate(lexical, 1):
-            scores[chunk.id] = scores.get(chunk.id, 0.0) + 1.0 / (self.settings.rrf_k + rank)
-            chunks.setdefault(chunk.id, chunk)
+        for weight, ranking in ((1.0, lexical), (self.settings.phrasing_weight, phrased)):
+            for rank, (chunk, _) in enumerate(ranking, 1):
+                scores[chunk.id] = scores.get(chunk.id, 0.0) + weight / (self.settings.rrf_k + rank)
+                chunks.setdefault(chunk.id, chunk)
+        phrasing = phrasing if phrasing is not None else {chunk.id: sim for chunk, sim in phrased}
         ranked = sorted(scores, key=lambda cid: scores[cid], reverse=True)
         chosen: list[str] = []
         per_source: dict[str, int] = {}
@@ -142,10 +163,12 @@ class HybridRetriever:
                 break
         if len(chosen) < k:  # not enough distinct documents: fill with the best of the rest
             chosen += [cid for cid in ranked if cid not in chosen][: k - len(chosen)]
-        return [to_passage(chunks[cid], scores[cid], similarity.get(cid)) for cid in chosen]
+        return [to_passage(chunks[cid], scores[cid], similarity.get(cid), phrasing.get(cid)) for cid in chosen]
 
 
-def to_passage(chunk: StoredChunk, score: float, similarity: float | None = None) -> Passage:
+def to_passage(
+    chunk: StoredChunk, score: float, similarity: float | None = None, phrasing_similarity: float | None = None
+) -> Passage:
     meta = chunk.metadata
     topics = [t for t in str(meta.get("topics", "")).split("|") if t]
     return Passage(
@@ -156,6 +179,7 @@ def to_passage(chunk: StoredChunk, score: float, similarity: float | None = None
         text=chunk.text,
         score=round(score, 6),
         similarity=None if similarity is None else round(similarity, 4),
+        phrasing_similarity=None if phrasing_similarity is None else round(phrasing_similarity, 4),
         audience=str(meta.get("audience", "all")),
         stage=str(meta.get("stage", "program")),
         topics=topics,

@@ -63,7 +63,9 @@ class StereotypeData:
     voice: np.ndarray  # True for rows written in users' own voices (``VOICE_FILE``)
 
 
-def stereotype_data(rows: list[dict[str, Any]], embedder: Embedder, voice_ids: set[str] | None = None) -> StereotypeData:
+def stereotype_data(
+    rows: list[dict[str, Any]], embedder: Embedder, voice_ids: set[str] | None = None
+) -> StereotypeData:
     """Sentence features and embeddings of every row, each row read as one sentence.
 
     ``voice_ids`` are the ids of the rows written in users' own voices (none when omitted).
