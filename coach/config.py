@@ -105,7 +105,7 @@ class Settings(BaseSettings):
     phrasing_weight: float = Field(
         default=2.5, ge=0.0, description="Weight of the section-phrasing ranking in the fusion (0 turns it off)."
     )
-    min_relevance: float = Field(default=0.37, description="Cosine below which guidance 'does not cover' a query.")
+    min_relevance: float = Field(default=0.35, description="Cosine below which guidance 'does not cover' a query.")
     min_relevance_floor: float = Field(
         default=0.25, description="Below min_relevance but at least this, a close section phrasing lets a query in."
     )

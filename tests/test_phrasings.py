@@ -98,3 +98,12 @@ def test_every_packaged_phrasing_names_a_real_guide_section(indexed_runtime: Run
     missing = {(p.guide, p.heading) for p in phrasings if p.heading not in headings.get(p.guide, set())}
     assert not missing, sorted(missing)[:10]
     assert len({p.guide for p in phrasings}) == len(headings)  # every packaged guide has phrasings
+
+
+def test_an_index_without_the_packaged_guides_finds_nothing() -> None:
+    """A store holding only a user's documents (or nothing yet): no phrasing matches, no error."""
+    embedder = WordEmbedder()
+    index = PhrasingIndex(PHRASINGS, root="knowledge")
+    query = embedder.embed(["exec keeps bailing"])[0]
+    assert index.search(query, [], embedder, n=5) == []
+    assert index.search(query, CHUNKS[2:], embedder, n=0) == []

@@ -89,7 +89,7 @@ class PhrasingIndex:
         self.cache_dir = cache_dir
         self._vectors: np.ndarray | None = None
         self._targets: list[list[StoredChunk]] = []
-        self._chunks_key: tuple[str, ...] = ()
+        self._chunks_key: tuple[str, ...] | None = None  # the chunk ids ``_targets`` was built for
 
     def _cache_key(self, embedder: Embedder) -> str:
         digest = hashlib.sha256(str(getattr(embedder, "name", type(embedder).__name__)).encode())
