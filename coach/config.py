@@ -103,7 +103,9 @@ class Settings(BaseSettings):
         default=2.0, gt=0.0, description="Weight of the dense ranking against BM25's (1.0) in the fusion."
     )
     phrasing_weight: float = Field(
-        default=2.5, ge=0.0, description="Weight of the section-phrasing ranking in the fusion (0 turns it off)."
+        default=0.0,
+        ge=0.0,
+        description="Weight of the section-phrasing ranking in the fusion (0, the default, turns it off; 2.5 was best on dev).",
     )
     min_relevance: float = Field(default=0.35, description="Cosine below which guidance 'does not cover' a query.")
     min_relevance_floor: float = Field(
