@@ -3,10 +3,7 @@
 The detector is a logistic regression over the sentence features of
 ``coach.flows.stereotypes.features`` beside the sentence embedding; its inverse L2 strength,
 the embedding's weight and both flagging thresholds are chosen by seeded repeated
-stratified k-fold on the dev rows, scoring each setting by the mean of its held-out F1 over
-all rows and over the rows written in users' own voices (``VOICE_FILE``): chosen by the F1
-over all rows alone, the most regularised near-tie won and missed sarcasm, slang and
-statements without a group word that the users'-voice folds catch. The keyword variant (used without an embedder) reads
+stratified k-fold F1 on the dev rows. The keyword variant (used without an embedder) reads
 the hand features only and is fitted on the original statements only.
 """
 
@@ -36,8 +33,7 @@ if TYPE_CHECKING:
 
     from coach.ports import Embedder
 
-VOICE_FILE = "user_voice_stereotypes.jsonl"
-STEREOTYPE_FILES = ("stereotype_statements.jsonl", "stereotype_statements_extra.jsonl", VOICE_FILE)
+STEREOTYPE_FILES = ("stereotype_statements.jsonl", "stereotype_statements_extra.jsonl", "user_voice_stereotypes.jsonl")
 #: The keyword fallback (no embedder) is fitted on the original statements only: the
 #: user-voice rows (sarcasm, no group word, questions) are beyond keyword features, and with
 #: them the keyword model stopped flagging stereotypes phrased as questions.
@@ -60,24 +56,17 @@ class StereotypeData:
     feats: list[dict[str, float]]
     emb: np.ndarray
     labels: np.ndarray
-    voice: np.ndarray  # True for rows written in users' own voices (``VOICE_FILE``)
 
 
-def stereotype_data(
-    rows: list[dict[str, Any]], embedder: Embedder, voice_ids: set[str] | None = None
-) -> StereotypeData:
-    """Sentence features and embeddings of every row, each row read as one sentence.
-
-    ``voice_ids`` are the ids of the rows written in users' own voices (none when omitted).
-    """
+def stereotype_data(rows: list[dict[str, Any]], embedder: Embedder) -> StereotypeData:
+    """Sentence features and embeddings of every row, each row read as one sentence."""
     from coach.flows.stereotypes.features import anchor_bank, load_taxonomy, sentence_features
 
     taxonomy = load_taxonomy()
     bank = anchor_bank(taxonomy, embedder)
     emb = np.asarray(embedder.embed([r["text"] for r in rows]), dtype=np.float64)
     feats = [sentence_features(r["text"], taxonomy, v, bank).values for r, v in zip(rows, emb, strict=True)]
-    voice = np.array([str(r["id"]) in (voice_ids or set()) for r in rows], dtype=bool)
-    return StereotypeData(rows, feats, emb, np.array([int(r["label"]) for r in rows]), voice)
+    return StereotypeData(rows, feats, emb, np.array([int(r["label"]) for r in rows]))
 
 
 def f1_scores(gold: np.ndarray, pred: np.ndarray) -> tuple[float, float, float]:
@@ -106,23 +95,18 @@ def _held_out_probabilities(
 
 
 def _threshold_results(
-    probs: np.ndarray, held_mask: np.ndarray, gate: np.ndarray, data: StereotypeData, c: float, weight: float
+    probs: np.ndarray, held_mask: np.ndarray, gate: np.ndarray, y: np.ndarray, c: float, weight: float
 ) -> list[dict[str, Any]]:
-    """Mean held-out precision, recall and F1 for every pair of thresholds, over all rows and
-    over the users'-voice rows alone; ``score`` is the mean of the two F1s (the F1 over all
-    rows when there are no users'-voice rows)."""
-    y = data.labels.astype(bool)
+    """Mean held-out precision, recall and F1 for every pair of thresholds."""
     results = []
     for threshold, ungrouped in itertools.product(THRESHOLD_GRID, UNGROUPED_GRID):
-        scores, voice_scores = [], []
+        scores = []
         for k in range(len(probs)):
             held = held_mask[k]
-            pred = np.where(gate, probs[k] >= threshold, probs[k] >= max(ungrouped, threshold))
-            scores.append(f1_scores(y[held], pred[held]))
-            if data.voice.any():
-                voice_scores.append(f1_scores(y[held & data.voice], pred[held & data.voice]))
+            p_held = probs[k, held]
+            pred = np.where(gate[held], p_held >= threshold, p_held >= max(ungrouped, threshold))
+            scores.append(f1_scores(y[held].astype(bool), pred))
         p, r, f = (float(v) for v in np.mean(scores, axis=0))
-        voice_f1 = float(np.mean([v[2] for v in voice_scores])) if voice_scores else f
         results.append(
             {
                 "C": c,
@@ -132,8 +116,6 @@ def _threshold_results(
                 "precision": p,
                 "recall": r,
                 "f1": f,
-                "voice_f1": voice_f1,
-                "score": (f + voice_f1) / 2,
             }
         )
     return results
@@ -142,8 +124,7 @@ def _threshold_results(
 def cross_validate_stereotypes(
     data: StereotypeData, names: list[str], weights: tuple[float, ...], seed: int
 ) -> dict[str, Any]:
-    """Grid-search C, embedding weight and both thresholds by repeated stratified k-fold F1
-    (the mean of the F1 over all held-out rows and over the held-out users'-voice rows).
+    """Grid-search C, embedding weight and both thresholds by repeated stratified k-fold F1.
 
     A sentence that passes ``eligible`` (it names an age group, or closely paraphrases a
     taxonomy phrasing) is flagged at ``threshold``; any other sentence only at the stricter
@@ -158,9 +139,9 @@ def cross_validate_stereotypes(
     results: list[dict[str, Any]] = []
     for c, weight in progress(grid, len(grid), "stereotype settings"):
         probs, held_mask = _held_out_probabilities(x, data, splits, c, weight)
-        results += _threshold_results(probs, held_mask, gate, data, c, weight)
-    top = max(r["score"] for r in results)
-    near = [r for r in results if r["score"] >= top - NEAR_TIE]
+        results += _threshold_results(probs, held_mask, gate, data.labels, c, weight)
+    top = max(r["f1"] for r in results)
+    near = [r for r in results if r["f1"] >= top - NEAR_TIE]
     chosen = min(near, key=lambda r: (r["C"], -r["ungrouped_threshold"], abs(r["threshold"] - 0.5), -r["recall"]))
     return {"chosen": chosen, "grid": results}
 
@@ -184,7 +165,7 @@ def _fit_variant(data: StereotypeData, names: list[str], weights: tuple[float, .
         "threshold": chosen["threshold"],
         "ungrouped_threshold": chosen["ungrouped_threshold"],
         "C": chosen["C"],
-        "dev_cv": {k: round(float(chosen[k]), 4) for k in ("precision", "recall", "f1", "voice_f1")},
+        "dev_cv": {k: round(float(chosen[k]), 4) for k in ("precision", "recall", "f1")},
     }
 
 
@@ -203,7 +184,6 @@ def fit_stereotype_models(
 
     name = getattr(embedder, "name", "embedder")
     rows, sources = dev_rows(files)
-    voice_ids = {str(r["id"]) for r in dev_rows([f for f in files if f.name == VOICE_FILE])[0]}
     keyword_rows, keyword_sources = dev_rows(keyword_files)
     stereo: dict[str, Any] = {
         "fitted_on": sources,
@@ -211,9 +191,7 @@ def fit_stereotype_models(
         "n": len(rows),
         "embedding_model": name,
         "cv": cv_description(seed),
-        "embedding": _fit_variant(
-            stereotype_data(rows, embedder, voice_ids), list(FEATURES), EMBEDDING_WEIGHT_GRID, seed
-        ),
+        "embedding": _fit_variant(stereotype_data(rows, embedder), list(FEATURES), EMBEDDING_WEIGHT_GRID, seed),
         "keywords": _fit_variant(stereotype_data(keyword_rows, embedder), keyword_features(), (0.0,), seed),
         "keywords_fitted_on": keyword_sources,
     }
