@@ -8,10 +8,12 @@ not far off (``min_relevance_floor``).
 The second path exists for everyday wording: "my exec keeps bailing on our catchups" is
 answered by the section on cancelled sessions, but shares so few words with it that the
 closest passage sits under ``min_relevance``; the way people ask for that section is close.
-Out-of-scope office questions ("is the canteen open on saturdays") reach neither. On the
-dev split of the users' and guide-style questions (116) against 35 out-of-scope ones, this
-answers 109 and 6 where the passage threshold alone answered 97 and 8; checking the
-best single advice line instead of phrasings answered more out-of-scope questions.
+Out-of-scope office questions ("is the canteen open on saturdays") reach neither. With
+phrasings on (``COACH_PHRASING_WEIGHT=2.5``), on the dev split of the users' and
+guide-style questions (116) against 35 out-of-scope ones, this answers 109 and 6 where the
+passage threshold alone answered 97 and 8; checking the best single advice line instead of
+phrasings answered more out-of-scope questions. With phrasings off (the default) passages
+carry no phrasing cosine and only ``min_relevance`` decides, as before.
 """
 
 from __future__ import annotations

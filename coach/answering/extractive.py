@@ -149,9 +149,6 @@ def rank_candidates(
     """Score how well each candidate answers the question; returns the sentence vectors."""
     vectors = scorer.vectors([question, *[c.text for c in pool]])
     q_words = set(content_words(question))
-    section_match = [p.phrasing_similarity or 0.0 for p in passages or []] or [0.0] * (
-        1 + max((c.passage_index for c in pool), default=0)
-    )
     for candidate, vector in zip(pool, vectors[1:], strict=True):
         overlap = len(q_words & set(content_words(candidate.text))) / len(q_words) if q_words else 0.0
         candidate.similarity = float(vector @ vectors[0])
@@ -160,7 +157,7 @@ def rank_candidates(
             + QUESTION_OVERLAP_WEIGHT * overlap
             + RANK_WEIGHT / (candidate.passage_index + 1)
             + (ADVICE_WEIGHT if ADVICE.search(candidate.text) else 0.0)
-            + SECTION_WEIGHT * section_match[candidate.passage_index]
+            + SECTION_WEIGHT * ((passages[candidate.passage_index].phrasing_similarity or 0.0) if passages else 0.0)
         )
     return vectors[1:]
 

@@ -215,9 +215,9 @@ def answer_question(
 
     passages = retriever.retrieve(question, k=k)
     safe = neutralise(passages, question)
-    scorer = SupportScorer(retriever.embedder)
     if not passages or not covers(safe.passages, settings):
         return _not_covered(safe.passages, on_token, mode)
+    scorer = SupportScorer(retriever.embedder)
     if mode == "extractive":
         composer = _extractive(question, safe, scorer, on_token, settings)
         if not composer.parts:

@@ -70,7 +70,7 @@ class HybridRetriever:
         self.settings = settings
         self.lexical = LexicalIndex()
         self.phrasings = PhrasingIndex(
-            load_phrasings(settings.knowledge_dir),
+            load_phrasings(settings.knowledge_dir) if settings.phrasing_weight > 0 else [],
             root=settings.knowledge_dir.name,
             cache_dir=settings.data_dir / "cache",
         )
@@ -137,7 +137,7 @@ class HybridRetriever:
     ) -> list[Passage]:
         """Reciprocal rank fusion of the rankings, at most ``max_per_source`` chunks per document.
 
-        ``phrasing`` is every chunk's closest-phrasing cosine (``phrased`` holds only the best).
+        ``phrasing`` is every chunk's closest-phrasing cosine (``phrased`` ranks only the best).
         """
         scores: dict[str, float] = {}
         chunks: dict[str, StoredChunk] = {}
@@ -150,7 +150,7 @@ class HybridRetriever:
             for rank, (chunk, _) in enumerate(ranking, 1):
                 scores[chunk.id] = scores.get(chunk.id, 0.0) + weight / (self.settings.rrf_k + rank)
                 chunks.setdefault(chunk.id, chunk)
-        phrasing = phrasing if phrasing is not None else {chunk.id: sim for chunk, sim in phrased}
+        phrasing = phrasing or {}
         ranked = sorted(scores, key=lambda cid: scores[cid], reverse=True)
         chosen: list[str] = []
         per_source: dict[str, int] = {}
