@@ -161,6 +161,17 @@ def screenshot(page: Page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
 
+def settled(page: Page) -> None:
+    """Wait until the app has finished its current run.
+
+    A toast or a message appears part-way through a run; a click sent before the run ends can be merged
+    into it by Streamlit, so the next action would see the page as it was before the previous one.
+    """
+    from playwright.sync_api import expect
+
+    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning")
+
+
 def free_port() -> int:
     """A TCP port nothing listens on right now."""
     with socket.socket() as sock:

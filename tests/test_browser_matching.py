@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Locator, Page
 
 from coach.actors import Role
 from coach.config import PROJECT_ROOT, Settings
@@ -26,6 +27,7 @@ from tests.test_browser import (
     STEP_TIMEOUT_MS,
     free_port,
     screenshot,
+    settled,
     wait_healthy,
 )
 
@@ -108,24 +110,22 @@ def add_people(data_dir: Path) -> None:
     db.dispose()
 
 
-def sign_in(page: object, server: str, email: str) -> None:
+def sign_in(page: Page, server: str, email: str) -> None:
     """A fresh sign-in on Home (signing out whoever was signed in before)."""
     from playwright.sync_api import expect
 
-    page.context.clear_cookies()  # type: ignore[attr-defined]  # forget the previous person's sign-in
-    page.goto(server)  # type: ignore[attr-defined]
-    page.get_by_role("textbox", name="Email", exact=True).fill(email)  # type: ignore[attr-defined]
-    page.get_by_role("textbox", name="Password", exact=True).fill(PASSWORD)  # type: ignore[attr-defined]
-    page.get_by_role("button", name="Sign in", exact=True).click()  # type: ignore[attr-defined]
-    expect(page.get_by_text(f"Welcome, {PEOPLE[email][0]}")).to_be_visible()  # type: ignore[attr-defined]
+    page.context.clear_cookies()  # forget the previous person's sign-in
+    page.goto(server)
+    page.get_by_role("textbox", name="Email", exact=True).fill(email)
+    page.get_by_role("textbox", name="Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_text(f"Welcome, {PEOPLE[email][0]}")).to_be_visible()
 
 
-def card(page: object, title: str, button: str) -> object:
+def card(page: Page, title: str, button: str) -> Locator:
     """The button inside the proposal card whose title is ``title``."""
-    holder = page.locator("div", has=page.get_by_text(title, exact=True))  # type: ignore[attr-defined]
-    return holder.filter(has=page.get_by_role("button", name=button)).last.get_by_role(  # type: ignore[attr-defined]
-        "button", name=button
-    )
+    holder = page.locator("div", has=page.get_by_text(title, exact=True))
+    return holder.filter(has=page.get_by_role("button", name=button)).last.get_by_role("button", name=button)
 
 
 @pytest.mark.slow
@@ -163,11 +163,13 @@ def test_matching_page_create_import_match_pin_publish(matching_server: str, tmp
         # Forbid one proposed pair and re-solve; then pin the other and re-solve: the pin holds.
         card(page, "Priya → Martin", "Forbid").click()
         expect(page.get_by_text("Forbidden: press Match").first).to_be_visible()
+        settled(page)
         page.get_by_role("button", name="Match", exact=True).click()
         expect(page.get_by_text("Priya → Martin")).to_have_count(0)
         expect(page.get_by_text("Leo → Sam")).to_be_visible()
         card(page, "Leo → Sam", "Pin").click()
         expect(page.get_by_text("Pinned: kept when you match again.").first).to_be_visible()
+        settled(page)
         page.get_by_role("button", name="Match", exact=True).click()
         expect(page.get_by_text("Leo → Sam · score").filter(has_text="· pinned")).to_be_visible()
         expect(page.get_by_role("button", name="Pin")).to_be_disabled()
