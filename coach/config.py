@@ -105,7 +105,11 @@ class Settings(BaseSettings):
     phrasing_weight: float = Field(
         default=0.0,
         ge=0.0,
-        description="Weight of the section-phrasing ranking in the fusion (0, the default, turns it off; 2.5 was best on dev).",
+        description="Weight of the section-phrasing ranking in the fusion (0, the default: not fused; see the README).",
+    )
+    phrasing_matches: bool = Field(
+        default=True,
+        description="Match questions to the guides' section phrasings for coverage and answer lines (not ranking).",
     )
     min_relevance: float = Field(default=0.35, description="Cosine below which guidance 'does not cover' a query.")
     min_relevance_floor: float = Field(
@@ -114,6 +118,11 @@ class Settings(BaseSettings):
     min_phrasing_relevance: float = Field(
         default=0.45, description="Query-to-phrasing cosine that lets a query between the floor and min_relevance in."
     )
+
+    @property
+    def phrasings_on(self) -> bool:
+        """Whether questions are matched to the section phrasings at all."""
+        return self.phrasing_weight > 0 or self.phrasing_matches
 
     # Vector store.
     vector_store: Literal["embedded", "http"] = "embedded"

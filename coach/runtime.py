@@ -193,7 +193,7 @@ class Runtime:
             follow_symlinks=follow_symlinks,
         )
         phrasings = getattr(self.retriever, "phrasings", None)
-        if self.settings.phrasing_weight > 0 and phrasings is not None and phrasings.phrasings:
+        if self.settings.phrasings_on and phrasings is not None and phrasings.phrasings:
             phrasings.vectors(self.embedder)
         return summary
 

@@ -123,11 +123,6 @@ ISSUE_EXAMPLES = [
         "As a senior mentee, how do I make it safe for a younger mentor to be honest with me?",
         ["safe", "honest", "candid", "criticism", "feedback", "thank"],
         ["Can you explain this for someone my age?"],
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="the relevance-first composer answers around the topic "
-            "(body language, candour) without its words; the section-led one did not pass the gate",
-        ),
     ),
 ]
 
@@ -166,11 +161,10 @@ def test_everyday_out_of_scope_question_is_declined(indexed_runtime: Runtime) ->
 )
 def test_coverage_just_under_the_passage_threshold(indexed_runtime: Runtime, question: str, expected: bool) -> None:
     """Both questions' closest sections sit between the floor and ``min_relevance``; how close a
-    section's phrasings come decides: the cancelled-sessions section's for the first, none for the second."""
-    from coach.knowledge.retrieval import HybridRetriever
-
-    settings = indexed_runtime.settings.model_copy(update={"phrasing_weight": 2.5})
-    retriever = HybridRetriever(indexed_runtime.store, indexed_runtime.embedder, settings)
+    section's phrasings come decides (with the default settings: phrasings matched, not ranked):
+    the cancelled-sessions section's for the first, none for the second."""
+    settings, retriever = indexed_runtime.settings, indexed_runtime.retriever
+    assert settings.phrasing_matches and settings.phrasing_weight == 0
     passages = retriever.retrieve(question)
     assert settings.min_relevance_floor <= best_similarity(passages) < settings.min_relevance
     assert covers(passages, settings) is expected
@@ -192,3 +186,30 @@ def test_coverage_thresholds() -> None:
     assert not covers(passage(0.30, 0.40), config)  # phrasings not close enough
     assert not covers(passage(0.20, 0.90), config)  # under the floor, however close a phrasing
     assert not covers(passage(0.30, None), config)  # a user's document has no phrasings
+
+
+def test_citation_marks_stay_inside_a_sentence_that_ends_in_a_quotation() -> None:
+    from coach.answering.pipeline import Claim, Composer
+
+    composer = Composer([section("A > B", "text")], None)
+    composer.add(Claim('Agree what you may say to colleagues, such as "we meet every two weeks."', [0]), ["q"])
+    composer.add(Claim("Keep the request to one action.", [0]), ["q"])
+    assert composer.text == (
+        'Agree what you may say to colleagues, such as "we meet every two weeks" [1]. '
+        "Keep the request to one action [1]."
+    )
+    assert len(split_sentences(composer.text)) == 2  # the marks are not left as a sentence of their own
+
+
+def test_matching_phrasings_leaves_the_ranking_alone(indexed_runtime: Runtime) -> None:
+    """At weight 0 the phrasings only annotate passages (for coverage and answer lines); the
+    passages and their order are those of dense + lexical retrieval alone."""
+    from coach.knowledge.retrieval import HybridRetriever
+
+    question = "my exec keeps bailing on our catchups, third time this month"
+    plain = indexed_runtime.settings.model_copy(update={"phrasing_matches": False, "phrasing_weight": 0.0})
+    without = HybridRetriever(indexed_runtime.store, indexed_runtime.embedder, plain).retrieve(question)
+    matched = indexed_runtime.retriever.retrieve(question)
+    assert [p.id for p in matched] == [p.id for p in without]
+    assert all(p.phrasing_similarity is None for p in without)
+    assert any(p.phrasing_similarity is not None for p in matched)

@@ -9,11 +9,13 @@ The second path exists for everyday wording: "my exec keeps bailing on our catch
 answered by the section on cancelled sessions, but shares so few words with it that the
 closest passage sits under ``min_relevance``; the way people ask for that section is close.
 Out-of-scope office questions ("is the canteen open on saturdays") reach neither. With
-phrasings on (``COACH_PHRASING_WEIGHT=2.5``), on the dev split of the users' and
-guide-style questions (116) against 35 out-of-scope ones, this answers 109 and 6 where the
-passage threshold alone answered 97 and 8; checking the best single advice line instead of
-phrasings answered more out-of-scope questions. With phrasings off (the default) passages
-carry no phrasing cosine and only ``min_relevance`` decides, as before.
+phrasings fused into the ranking (``COACH_PHRASING_WEIGHT=2.5``), on the dev split of the
+users' and guide-style questions (116) against 35 out-of-scope ones, this answers 109 and 6
+where the passage threshold alone answered 97 and 8; checking the best single advice line
+instead of phrasings answered more out-of-scope questions. By default phrasings are matched
+(``COACH_PHRASING_MATCHES``) but not fused, so passages of the packaged guides carry their
+section's phrasing cosine while the ranking is dense + lexical alone; with matching off, only
+``min_relevance`` decides.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
@@ -25,6 +26,7 @@ NOT_COVERED = "The guidance doesn't cover this."
 EXTRACTIVE_LABEL = "extractive"
 MAX_QUESTION_CHARS = 2000
 CLOSEST_SHOWN = 3
+_CLOSED_STOP = re.compile(r"([.!?])([\"'”’)]+)$")  # a final stop inside closing quotes or brackets
 MODES = ("extractive", "generative")
 
 TokenCallback = Callable[[str], None]
@@ -100,9 +102,7 @@ class Composer:
             self.quotes.setdefault(index, [])
             if quote not in self.quotes[index]:
                 self.quotes[index].append(quote)
-        text = claim.text.rstrip()
-        end = text[-1] if text and text[-1] in ".!?" else "."
-        body = text[:-1] if text and text[-1] in ".!?" else text
+        body, end = _body_and_end(claim.text)
         sentence = f"{body} {''.join(marks)}{end}" if marks else f"{body}{end}"
         self.parts.append(sentence)
         if self.on_token is not None:
@@ -116,6 +116,21 @@ class Composer:
     def citations(self) -> list[Citation]:
         ordered = sorted(self.numbers, key=self.numbers.__getitem__)
         return [Citation.from_passage(self.passages[i], " ".join(self.quotes[i])) for i in ordered]
+
+
+def _body_and_end(text: str) -> tuple[str, str]:
+    """A sentence without its final stop, and the stop, so citation marks go before it.
+
+    A stop inside closing quotes or brackets moves outside them ('such as "we meet weekly."'
+    becomes 'such as "we meet weekly" [1].'), so the marks stay in the sentence they cite.
+    """
+    text = text.rstrip()
+    match = _CLOSED_STOP.search(text)
+    if match:
+        return text[: match.start()] + match.group(2), match.group(1)
+    if text and text[-1] in ".!?":
+        return text[:-1], text[-1]
+    return text, "."
 
 
 def _not_covered(passages: list[Passage], on_token: TokenCallback | None, mode: str) -> Answer:

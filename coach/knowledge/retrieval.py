@@ -70,7 +70,7 @@ class HybridRetriever:
         self.settings = settings
         self.lexical = LexicalIndex()
         self.phrasings = PhrasingIndex(
-            load_phrasings(settings.knowledge_dir) if settings.phrasing_weight > 0 else [],
+            load_phrasings(settings.knowledge_dir) if settings.phrasings_on else [],
             root=settings.knowledge_dir.name,
             cache_dir=settings.data_dir / "cache",
         )
@@ -117,7 +117,7 @@ class HybridRetriever:
             )
         lexical = self.lexical.search(query, pool, mask)
         phrased: list[tuple[StoredChunk, float]] = []
-        if self.settings.phrasing_weight > 0:
+        if self.settings.phrasings_on:
             accepts = filters.accepts if mask is not None else None
             phrased = self.phrasings.search(vector, self.lexical.chunks, self.embedder, 0, accepts)
 
@@ -147,6 +147,8 @@ class HybridRetriever:
             chunks[chunk.id] = chunk
             similarity[chunk.id] = sim
         for weight, ranking in ((1.0, lexical), (self.settings.phrasing_weight, phrased)):
+            if weight <= 0:
+                continue  # phrasings matched for coverage and answer lines only
             for rank, (chunk, _) in enumerate(ranking, 1):
                 scores[chunk.id] = scores.get(chunk.id, 0.0) + weight / (self.settings.rrf_k + rank)
                 chunks.setdefault(chunk.id, chunk)
