@@ -119,6 +119,14 @@ class Settings(BaseSettings):
         default=0.45, description="Query-to-phrasing cosine that lets a query between the floor and min_relevance in."
     )
 
+    weak_relevance: float = Field(
+        default=0.42, description="Under this cosine, a guide passage also needs a section phrasing near the query."
+    )
+    min_phrasing_support: float = Field(
+        default=0.32,
+        description="The phrasing cosine a passage under weak_relevance needs (office questions fall short).",
+    )
+
     @property
     def phrasings_on(self) -> bool:
         """Whether questions are matched to the section phrasings at all."""

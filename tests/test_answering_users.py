@@ -188,6 +188,20 @@ def test_coverage_thresholds() -> None:
     assert not covers(passage(0.30, None), config)  # a user's document has no phrasings
 
 
+def test_a_guide_passage_barely_past_the_threshold_needs_a_phrasing_near_the_question() -> None:
+    config = Settings(min_relevance=0.35, weak_relevance=0.42, min_phrasing_support=0.32)
+    base = section("A > B", "Keep the request to one action.")
+
+    def passages(*pairs: tuple[float, float | None]) -> list[Passage]:
+        return [base.model_copy(update={"similarity": s, "phrasing_similarity": p}) for s, p in pairs]
+
+    assert not covers(passages((0.37, 0.28)), config)  # "when is the review form deadline"
+    assert covers(passages((0.37, 0.34)), config)  # a section's phrasing is near enough
+    assert covers(passages((0.45, 0.20)), config)  # clearly close passages need no phrasing
+    assert covers(passages((0.37, None)), config)  # a user's own document: no phrasings to ask
+    assert covers(passages((0.37, 0.28), (0.36, None)), config)  # a user's document is also past the threshold
+
+
 def test_citation_marks_stay_inside_a_sentence_that_ends_in_a_quotation() -> None:
     from coach.answering.pipeline import Claim, Composer
 
