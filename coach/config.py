@@ -126,6 +126,14 @@ class Settings(BaseSettings):
         default=0.32,
         description="The phrasing cosine a passage under weak_relevance needs (office questions fall short).",
     )
+    min_lexical_score: float = Field(
+        default=3.7,
+        ge=0.0,
+        description="BM25 score of a passage that, with min_lexical_floor, lets a question in (0 turns it off).",
+    )
+    min_lexical_floor: float = Field(
+        default=0.2, description="The closest passage's cosine a question let in by its shared words needs."
+    )
 
     @property
     def phrasings_on(self) -> bool:

@@ -18,6 +18,9 @@ class Passage(BaseModel):
     phrasing_similarity: float | None = Field(
         default=None, description="Cosine of the query to the section's closest phrasing, if it has phrasings."
     )
+    lexical_score: float | None = Field(
+        default=None, description="BM25 score of the chunk for the query, if the lexical ranking found it."
+    )
     audience: str = "all"
     stage: str = "program"
     topics: list[str] = Field(default_factory=list)

@@ -202,6 +202,36 @@ def test_a_guide_passage_barely_past_the_threshold_needs_a_phrasing_near_the_que
     assert covers(passages((0.37, 0.28), (0.36, None)), config)  # a user's document is also past the threshold
 
 
+def test_a_question_sharing_several_of_a_guides_words_is_covered() -> None:
+    config = Settings(min_relevance=0.35, min_relevance_floor=0.25, min_lexical_score=3.7, min_lexical_floor=0.2)
+    base = section("A > B", "Keep the request to one action.")
+
+    def passages(similarity: float, phrasing: float | None, lexical: float | None) -> list[Passage]:
+        update = {"similarity": similarity, "phrasing_similarity": phrasing, "lexical_score": lexical}
+        return [base.model_copy(update=update)]
+
+    assert covers(passages(0.23, 0.30, 4.3), config)  # several distinctive words shared
+    assert not covers(passages(0.23, 0.30, 3.5), config)  # a few words in common is not enough
+    assert not covers(passages(0.15, 0.30, 6.0), config)  # far off in meaning, whatever the words
+    assert not covers(passages(0.23, 0.30, None), config)  # the lexical ranking did not find it
+    assert not covers(passages(0.23, 0.30, 9.0), config.model_copy(update={"min_lexical_score": 0.0}))  # off
+    assert covers(passages(0.37, 0.28, 4.3), config)  # words shared outweigh "only by chance"
+
+
+@pytest.mark.integration
+def test_a_situation_told_in_the_guides_words_is_answered(indexed_runtime: Runtime) -> None:
+    """The meaning vector of this message sits far from every passage, but it shares "SWOT"
+    and "copies" with the SWOT guide's section on sharing, which answers it."""
+    settings, retriever = indexed_runtime.settings, indexed_runtime.retriever
+    question = "our L&D head wants copies of everyones SWOT forms. am i ok to send them?"
+    off = settings.model_copy(update={"min_lexical_score": 0.0})
+    assert not answer_question(question, retriever, off).covered
+    answer = answer_question(question, retriever, settings)
+    assert answer.covered, answer.answer
+    assert any(Path(c.source).name == "personal-swot.md" for c in answer.citations)
+    assert "consent" in answer.answer
+
+
 def test_citation_marks_stay_inside_a_sentence_that_ends_in_a_quotation() -> None:
     from coach.answering.pipeline import Claim, Composer
 

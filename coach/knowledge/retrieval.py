@@ -153,6 +153,7 @@ class HybridRetriever:
                 scores[chunk.id] = scores.get(chunk.id, 0.0) + weight / (self.settings.rrf_k + rank)
                 chunks.setdefault(chunk.id, chunk)
         phrasing = phrasing or {}
+        bm25 = {chunk.id: score for chunk, score in lexical}
         ranked = sorted(scores, key=lambda cid: scores[cid], reverse=True)
         chosen: list[str] = []
         per_source: dict[str, int] = {}
@@ -165,11 +166,18 @@ class HybridRetriever:
                 break
         if len(chosen) < k:  # not enough distinct documents: fill with the best of the rest
             chosen += [cid for cid in ranked if cid not in chosen][: k - len(chosen)]
-        return [to_passage(chunks[cid], scores[cid], similarity.get(cid), phrasing.get(cid)) for cid in chosen]
+        return [
+            to_passage(chunks[cid], scores[cid], similarity.get(cid), phrasing.get(cid), bm25.get(cid))
+            for cid in chosen
+        ]
 
 
 def to_passage(
-    chunk: StoredChunk, score: float, similarity: float | None = None, phrasing_similarity: float | None = None
+    chunk: StoredChunk,
+    score: float,
+    similarity: float | None = None,
+    phrasing_similarity: float | None = None,
+    lexical_score: float | None = None,
 ) -> Passage:
     meta = chunk.metadata
     topics = [t for t in str(meta.get("topics", "")).split("|") if t]
@@ -182,6 +190,7 @@ def to_passage(
         score=round(score, 6),
         similarity=None if similarity is None else round(similarity, 4),
         phrasing_similarity=None if phrasing_similarity is None else round(phrasing_similarity, 4),
+        lexical_score=None if lexical_score is None else round(lexical_score, 4),
         audience=str(meta.get("audience", "all")),
         stage=str(meta.get("stage", "program")),
         topics=topics,
