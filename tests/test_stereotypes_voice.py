@@ -7,6 +7,7 @@ import pytest
 from coach.config import PROJECT_ROOT
 from coach.evaluation.calibration import evaluate_stereotypes, load_jsonl
 from coach.flows.stereotypes.check import check_stereotypes, load_taxonomy
+from coach.flows.stereotypes.features import find_groups
 
 VOICE = PROJECT_ROOT / "eval" / "datasets" / "user_voice_stereotypes.jsonl"
 
@@ -24,21 +25,50 @@ def test_voice_dataset_is_labelled_and_split() -> None:
 
 @pytest.mark.slow
 def test_voice_test_split_holds_its_measured_floors(embedder: object) -> None:
-    """Precision meets its 0.9 target; recall (0.857) and category accuracy (0.75) may not drop."""
+    """Precision (0.96) and category accuracy (0.80) meet their targets; recall (0.893) may not drop."""
     report = evaluate_stereotypes(load_jsonl(VOICE, "test"), embedder=embedder)  # type: ignore[arg-type]
     assert report.scores.precision >= 0.9
-    assert report.scores.recall >= 0.85
-    assert report.category_accuracy >= 0.74
+    assert report.scores.recall >= 0.89
+    assert report.category_accuracy >= 0.8
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True, reason="recall 0.857 and category accuracy 0.75 on the voice test split, targets 0.9/0.8"
-)
-def test_voice_test_split_meets_the_targets(embedder: object) -> None:
+@pytest.mark.xfail(strict=True, reason="recall 0.893 on the voice test split (25 of 28), target 0.9")
+def test_voice_test_split_meets_the_recall_target(embedder: object) -> None:
     report = evaluate_stereotypes(load_jsonl(VOICE, "test"), embedder=embedder)  # type: ignore[arg-type]
     assert report.scores.recall >= 0.9
-    assert report.category_accuracy >= 0.8
+
+
+@pytest.mark.parametrize(
+    ("text", "direction"),
+    [
+        ("the greybeards on the board", "about older"),
+        ("anyone born before the internet", "about older"),
+        ("the over-40s in finance", "about older"),
+        ("every zoomer I have met", "about younger"),
+        ("the under-30s on the floor", "about younger"),
+        ("someone still wet behind the ears", "about younger"),
+        ("a team of twentysomethings", "about younger"),
+    ],
+)
+def test_everyday_group_words_are_found(text: str, direction: str) -> None:
+    groups = find_groups(text, load_taxonomy())
+    assert groups and groups[0].direction == direction
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("Gen Z treat every job as a stepping stone and jump ship after a year.", "loyalty-and-commitment"),
+        ("The over-40s just won't budge on hybrid, they want everyone back at their desks.", "adaptability-to-change"),
+        ("Zoomers do the bare minimum and clock off the second the shift ends.", "work-ethic"),
+    ],
+)
+def test_everyday_cue_words_decide_the_category(embedder: object, text: str, category: str) -> None:
+    check = check_stereotypes(text, embedder=embedder)  # type: ignore[arg-type]
+    assert check.has_stereotype
+    assert check.flags[0].category == category
 
 
 @pytest.mark.slow
