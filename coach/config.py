@@ -134,6 +134,9 @@ class Settings(BaseSettings):
     min_lexical_floor: float = Field(
         default=0.2, description="The closest passage's cosine a question let in by its shared words needs."
     )
+    min_lexical_phrasing: float = Field(
+        default=0.35, description="The section phrasing cosine a question let in by its shared words needs."
+    )
 
     @property
     def phrasings_on(self) -> bool:
