@@ -129,7 +129,7 @@ class Settings(BaseSettings):
     min_lexical_score: float = Field(
         default=3.7,
         ge=0.0,
-        description="BM25 score of a passage that, with min_lexical_floor, lets a question in (0 turns it off).",
+        description="BM25 score of a passage that, with min_lexical_floor and min_lexical_phrasing, lets a question in (0: off).",
     )
     min_lexical_floor: float = Field(
         default=0.2, description="The closest passage's cosine a question let in by its shared words needs."
