@@ -245,14 +245,14 @@ def rehearse_two_quick_turns(page: Page, data_dir: Path) -> None:
     states = page.evaluate("() => window.chatStates")
     assert any(disabled and placeholder.startswith("Wait for") for disabled, placeholder in states), states[-5:]
     assert saved_turns(data_dir, "Aisha") == [(1, FIRST_TURN), (2, SECOND_TURN)]
-    assert page.locator('[data-testid="stChatMessage"]').count() == 5
+    expect(page.locator('[data-testid="stChatMessage"]')).to_have_count(5)  # waits for the run to draw them all
 
     # A refresh drops the browser session: the sign-in comes back from its cookie and the
     # rehearsal from the database.
     page.reload()
     expect(page.get_by_text("2 turn(s) saved")).to_be_visible()
     expect(page.get_by_text("Scorecard, turn 2")).to_be_visible()
-    assert page.locator('[data-testid="stChatMessage"]').count() == 5
+    expect(page.locator('[data-testid="stChatMessage"]')).to_have_count(5)  # waits for the run to draw them all
     expect(page.get_by_text("Signed in as").first).to_contain_text("Aisha")
     page.get_by_role("button", name="Finish and debrief").click()
     expect(page.get_by_text("Debrief", exact=True)).to_be_visible()
