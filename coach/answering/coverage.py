@@ -34,9 +34,12 @@ sign them off and finance keeps sending them back"); the phrasing condition turn
 away. On the users' dev split this answered 5 of the 10 in-scope questions declined before
 and no out-of-scope one (usefulness 0.75 to 0.78). On 12 long out-of-scope and 6 long
 in-scope messages written afterwards to check it, it answered exactly what the first two
-paths answer; without the phrasing condition it answered two more office messages. A user's
-own documents have no phrasings, so this path never admits a question through them. The
-BM25 scale depends on the corpus (``COACH_MIN_LEXICAL_SCORE``; 0 turns the path off).
+paths answer; without the phrasing condition it answered two more office messages. The
+three conditions are each judged over all the retrieved passages, not one passage: the words
+may be shared with one passage while another's section phrasing is near. A user's own
+documents have no phrasings, so a question whose passages all come from them is never let in
+this way. The BM25 scale depends on the corpus (``COACH_MIN_LEXICAL_SCORE``; 0 turns the
+path off).
 """
 
 from __future__ import annotations
